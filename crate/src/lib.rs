@@ -1,0 +1,23 @@
+//! ConvLab's core: the maths of week 1 of "Convolutional Neural Networks", in plain Rust.
+//!
+//! Module map, in lecture order:
+//! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
+//! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
+//!
+//! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
+//! binding layer, and everything else is tested natively with `cargo test`.
+
+pub mod error;
+pub mod shape;
+pub mod conv;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testdata;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{ConvLabError, Result};
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
