@@ -3,6 +3,8 @@
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
+//! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
+//! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
 //! binding layer, and everything else is tested natively with `cargo test`.
@@ -10,6 +12,8 @@
 pub mod error;
 pub mod shape;
 pub mod conv;
+pub mod layers;
+pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testdata;
