@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --target wasm32-unknown-unknown -p convlab --lib
 wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-  target/wasm32-unknown-unknown/release/convlab.wasm
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/convlab.wasm"
