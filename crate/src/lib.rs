@@ -26,6 +26,7 @@ pub mod dense;
 pub mod batchnorm;
 pub mod dropout;
 pub mod global_pool;
+pub mod model;
 #[cfg(test)]
 mod gradcheck;
 
