@@ -27,6 +27,7 @@ pub mod batchnorm;
 pub mod dropout;
 pub mod global_pool;
 pub mod model;
+pub mod optim;
 #[cfg(test)]
 mod gradcheck;
 
