@@ -13,8 +13,9 @@ pub fn relu_forward<F: Float>(x: &[F], y: &mut [F]) -> Result<()> {
     if x.len() != y.len() {
         return Err(shape_err!("ReLU: input has {} values but the output buffer {}", x.len(), y.len()));
     }
+    // Written as "negative -> 0" so that a NaN passes through: a diverged run must show.
     for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi = if xi > F::zero() { xi } else { F::zero() };
+        *yi = if xi < F::zero() { F::zero() } else { xi };
     }
     Ok(())
 }
@@ -38,7 +39,7 @@ pub fn relu_backward<F: Float>(x: &[F], dy: &[F], dx: &mut [F]) -> Result<()> {
 
 /// ReLU of a whole array of any shape (allocates; for teaching views and tests).
 pub fn relu<F: Float, D: Dimension>(x: ArrayView<F, D>) -> Array<F, D> {
-    x.mapv(|v| if v > F::zero() { v } else { F::zero() })
+    x.mapv(|v| if v < F::zero() { F::zero() } else { v })
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub mod dropout;
 pub mod global_pool;
 pub mod model;
 pub mod optim;
+pub mod train;
 #[cfg(test)]
 mod gradcheck;
 
