@@ -29,6 +29,7 @@ pub mod global_pool;
 pub mod model;
 pub mod optim;
 pub mod train;
+pub mod weights;
 #[cfg(test)]
 mod gradcheck;
 
