@@ -6,6 +6,12 @@
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
+//! - [`activation`], [`loss`], [`dense`], [`batchnorm`], [`dropout`], [`global_pool`]: the other
+//!   layers, forward and backward; softmax cross-entropy.
+//! - [`model`]: a sequential model built from layer specs (init, forward, backward, feature maps).
+//! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
+//! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
+//! - [`weights`]: saving and loading a model as versioned JSON.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
 //! binding layer, and everything else is tested natively with `cargo test`.
@@ -16,6 +22,18 @@ pub mod conv;
 pub mod layers;
 pub mod stepper;
 pub mod data;
+pub mod activation;
+pub mod loss;
+pub mod dense;
+pub mod batchnorm;
+pub mod dropout;
+pub mod global_pool;
+pub mod model;
+pub mod optim;
+pub mod train;
+pub mod weights;
+#[cfg(test)]
+mod gradcheck;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testdata;
