@@ -199,7 +199,7 @@ impl ConvGeometry {
                                 a.copy_from_slice(&b[k0..k0 + KB]);
                             }
                             for di in rows.clone() {
-                                fwd_tile::<PIX, KB>(xrow_of(di), starts, wrow_of(di), k, k0, &mut acc);
+                                fwd_tile::<PIX, KB>(row_taps, xrow_of(di), starts, wrow_of(di), k, k0, &mut acc);
                             }
                             for (p, a) in acc.iter().enumerate() {
                                 orow[(j + p) * k + k0..(j + p) * k + k0 + KB].copy_from_slice(a);
@@ -220,14 +220,14 @@ impl ConvGeometry {
                                 acc[0].copy_from_slice(&b[kk..kk + KB]);
                                 for di in rows.clone() {
                                     let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
-                                    fwd_tile::<1, KB>(xrow_of(di), [start], wseg, k, kk, &mut acc);
+                                    fwd_tile::<1, KB>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, kk, &mut acc);
                                 }
                                 orow[j * k + kk..j * k + kk + KB].copy_from_slice(&acc[0]);
                             } else {
                                 let mut acc = [[b[kk]]; 1];
                                 for di in rows.clone() {
                                     let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
-                                    fwd_tile::<1, 1>(xrow_of(di), [start], wseg, k, kk, &mut acc);
+                                    fwd_tile::<1, 1>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, kk, &mut acc);
                                 }
                                 orow[j * k + kk] = acc[0][0];
                             }
@@ -372,6 +372,7 @@ impl ConvGeometry {
 /// B filter values are a contiguous load: `acc` lives in registers.
 #[inline(always)]
 fn fwd_tile<const P: usize, const B: usize>(
+    taps: usize,
     xrow: &[f32],
     starts: [usize; P],
     wseg: &[f32],
@@ -379,10 +380,9 @@ fn fwd_tile<const P: usize, const B: usize>(
     k0: usize,
     acc: &mut [[f32; B]; P],
 ) {
-    let taps = wseg.len() / k;
     let xs: [&[f32]; P] = core::array::from_fn(|p| &xrow[starts[p]..starts[p] + taps]);
     let mut a = *acc;
-    for (t, wk) in wseg.chunks_exact(k).enumerate() {
+    for (t, wk) in wseg.chunks_exact(k).take(taps).enumerate() {
         let wv: &[f32; B] = wk[k0..k0 + B].try_into().expect("B-wide filter block");
         for p in 0..P {
             let xv = xs[p][t];
@@ -415,11 +415,12 @@ fn dw_tile<const T: usize, const B: usize>(
         aq.copy_from_slice(&dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B]);
     }
     let dy_cols = &dyrow[j0 * k..j1 * k];
-    for (jj, g) in dy_cols.chunks_exact(k).enumerate() {
-        let j = j0 + jj;
+    // The T taps of pixel j start at (j*s - pl)*c + t0: step through them with an
+    // iterator rather than recomputing the index (keeps registers for accumulators).
+    let xs = xrow[(j0 * s - pl) * c + t0..].windows(T).step_by(s * c);
+    for (g, xv) in dy_cols.chunks_exact(k).zip(xs) {
         let gv: &[f32; B] = g[k0..k0 + B].try_into().expect("B-wide gradient block");
-        let base = (j * s - pl) * c + t0;
-        let xv: &[f32; T] = xrow[base..base + T].try_into().expect("T taps");
+        let xv: &[f32; T] = xv.try_into().expect("T taps");
         for q in 0..T {
             for r in 0..B {
                 a[q][r] += xv[q] * gv[r];

@@ -2,7 +2,10 @@
 //!
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
-//! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
+//! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
+//!   and backward, with allocation-free SIMD-friendly slice kernels.
+//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
+//! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
 //! binding layer, and everything else is tested natively with `cargo test`.
@@ -10,6 +13,8 @@
 pub mod error;
 pub mod shape;
 pub mod conv;
+pub mod pool;
+pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testdata;
