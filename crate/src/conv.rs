@@ -100,7 +100,7 @@ fn check_len(got: usize, want: usize, what: &str) -> Result<()> {
 /// Valid filter offsets [lo, hi) along one axis for output position `o`: the taps whose
 /// input index o*s + d - pad falls inside 0..n.
 #[inline(always)]
-fn tap_range(o: usize, s: usize, pad: usize, n: usize, f: usize) -> (usize, usize) {
+pub(crate) fn tap_range(o: usize, s: usize, pad: usize, n: usize, f: usize) -> (usize, usize) {
     let start = o * s;
     let lo = pad.saturating_sub(start).min(f);
     let hi = (n + pad).saturating_sub(start).min(f);
