@@ -3,6 +3,8 @@
 
 use ndarray::Array4;
 
+pub mod h5;
+
 /// Labelled 64x64 RGB pictures, kept as bytes (0-255) until a minibatch needs floats.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
