@@ -4,6 +4,8 @@
 use ndarray::Array4;
 
 pub mod h5;
+pub mod preprocess;
+pub mod augment;
 
 /// Labelled 64x64 RGB pictures, kept as bytes (0-255) until a minibatch needs floats.
 #[derive(Debug, Clone, PartialEq)]
