@@ -11,17 +11,26 @@ use convlab::data::synthetic::{generate, DEFAULT_TRAIN_SEED, IMAGE_SIZE, NUM_CLA
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let seed = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_TRAIN_SEED);
-    let out = args
-        .get(2)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/synthetic-hands.png"));
+    let seed = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_TRAIN_SEED);
+    let out = args.get(2).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/synthetic-hands.png")
+    });
 
-    let cols: usize = std::env::var("COLS").ok().and_then(|s| s.parse().ok()).unwrap_or(6);
+    let cols: usize = std::env::var("COLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6);
     let (zoom, gap) = (2usize, 2usize);
     let started = std::time::Instant::now();
     let data = generate(cols * NUM_CLASSES * 2, seed);
-    eprintln!("generated {} pictures in {:?}", data.len(), started.elapsed());
+    eprintln!(
+        "generated {} pictures in {:?}",
+        data.len(),
+        started.elapsed()
+    );
 
     let cell = IMAGE_SIZE * zoom + gap;
     let (width, height) = (cols * cell + gap, NUM_CLASSES * cell + gap);
@@ -37,7 +46,8 @@ fn main() {
         for y in 0..IMAGE_SIZE * zoom {
             for x in 0..IMAGE_SIZE * zoom {
                 for c in 0..3 {
-                    sheet[((oy + y) * width + ox + x) * 3 + c] = data.images[[m, y / zoom, x / zoom, c]];
+                    sheet[((oy + y) * width + ox + x) * 3 + c] =
+                        data.images[[m, y / zoom, x / zoom, c]];
                 }
             }
         }

@@ -56,7 +56,11 @@ pub fn generate(count: usize, seed: u64) -> Dataset {
     let pixels_per_image = IMAGE_SIZE * IMAGE_SIZE * 3;
     let mut bytes = vec![0u8; count * pixels_per_image];
     let mut canvas = Canvas::new();
-    for (index, (&label, out)) in labels.iter().zip(bytes.chunks_exact_mut(pixels_per_image)).enumerate() {
+    for (index, (&label, out)) in labels
+        .iter()
+        .zip(bytes.chunks_exact_mut(pixels_per_image))
+        .enumerate()
+    {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         // Stream 0 is the label order; picture i uses stream i + 1.
         rng.set_stream(index as u64 + 1);
@@ -66,7 +70,11 @@ pub fn generate(count: usize, seed: u64) -> Dataset {
 
     let images = Array4::from_shape_vec((count, IMAGE_SIZE, IMAGE_SIZE, 3), bytes)
         .expect("buffer length is count * 64 * 64 * 3 by construction");
-    Dataset { images, labels, classes: (0..NUM_CLASSES as i64).collect() }
+    Dataset {
+        images,
+        labels,
+        classes: (0..NUM_CLASSES as i64).collect(),
+    }
 }
 
 /// The default split: 1080 training and 120 test pictures, the course's sizes, from
@@ -146,7 +154,11 @@ fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
 }
 
 fn lerp3(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 /// Four roughly normal numbers (each the sum of two uniform bytes: a triangular
@@ -185,12 +197,19 @@ impl Shape {
                 let t = clamp01(p.sub(a).dot(ab) / ab.dot(ab).max(1e-12));
                 let q = p.sub(a.add(ab.scale(t)));
                 let l = q.len();
-                let g = if l > 1e-6 { q.scale(1.0 / l) } else { v2(0.0, 0.0) };
+                let g = if l > 1e-6 {
+                    q.scale(1.0 / l)
+                } else {
+                    v2(0.0, 0.0)
+                };
                 (l - (ra + (rb - ra) * t), g, t)
             }
             Shape::RoundBox { c, h, r } => {
                 let d = p.sub(c);
-                let (sx, sy) = (if d.x < 0.0 { -1.0 } else { 1.0 }, if d.y < 0.0 { -1.0 } else { 1.0 });
+                let (sx, sy) = (
+                    if d.x < 0.0 { -1.0 } else { 1.0 },
+                    if d.y < 0.0 { -1.0 } else { 1.0 },
+                );
                 let q = v2(d.x.abs() - h.x + r, d.y.abs() - h.y + r);
                 let outside = v2(q.x.max(0.0), q.y.max(0.0));
                 let ol = outside.len();
@@ -244,7 +263,14 @@ enum Thumb {
 fn choose_pose(digit: u8, rng: &mut ChaCha8Rng) -> ([bool; 4], Thumb) {
     let r: f32 = rng.random();
     match digit {
-        0 => ([false; 4], if r < 0.6 { Thumb::Curled } else { Thumb::Across }),
+        0 => (
+            [false; 4],
+            if r < 0.6 {
+                Thumb::Curled
+            } else {
+                Thumb::Across
+            },
+        ),
         1 => {
             if r < 0.85 {
                 ([true, false, false, false], Thumb::Across)
@@ -287,7 +313,11 @@ fn build_hand(digit: u8, rng: &mut ChaCha8Rng) -> Vec<Part> {
     // Forearm: leaves the picture at the bottom.
     let arm_w = uniform(rng, 0.34, 0.42);
     parts.push(Part {
-        shapes: vec![Shape::Capsule { a: v2(0.0, -0.2), b: v2(uniform(rng, -0.3, 0.3), -4.0), r: arm_w }],
+        shapes: vec![Shape::Capsule {
+            a: v2(0.0, -0.2),
+            b: v2(uniform(rng, -0.3, 0.3), -4.0),
+            r: arm_w,
+        }],
         depth: 0.35,
         tint: 0.93,
         creases: vec![],
@@ -298,8 +328,16 @@ fn build_hand(digit: u8, rng: &mut ChaCha8Rng) -> Vec<Part> {
     let palm_hh = uniform(rng, 0.48, 0.56);
     parts.push(Part {
         shapes: vec![
-            Shape::RoundBox { c: v2(0.0, 0.0), h: v2(palm_hw, palm_hh), r: 0.32 },
-            Shape::Capsule { a: v2(0.22, -0.32), b: v2(0.30, 0.02), r: 0.24 },
+            Shape::RoundBox {
+                c: v2(0.0, 0.0),
+                h: v2(palm_hw, palm_hh),
+                r: 0.32,
+            },
+            Shape::Capsule {
+                a: v2(0.22, -0.32),
+                b: v2(0.30, 0.02),
+                r: 0.24,
+            },
         ],
         depth: 0.4,
         tint: 1.0,
@@ -322,8 +360,16 @@ fn build_hand(digit: u8, rng: &mut ChaCha8Rng) -> Vec<Part> {
         }
         let r = radius[i] * 1.12;
         let a = v2(base_x[i], base_y[i] + uniform(rng, 0.02, 0.10));
-        let b = v2(base_x[i] + uniform(rng, -0.02, 0.02), base_y[i] - uniform(rng, 0.22, 0.32));
-        parts.push(Part { shapes: vec![Shape::Capsule { a, b, r }], depth: r, tint: 0.96, creases: vec![0.55] });
+        let b = v2(
+            base_x[i] + uniform(rng, -0.02, 0.02),
+            base_y[i] - uniform(rng, 0.22, 0.32),
+        );
+        parts.push(Part {
+            shapes: vec![Shape::Capsule { a, b, r }],
+            depth: r,
+            tint: 0.96,
+            creases: vec![0.55],
+        });
     }
     for i in (0..4).rev() {
         if !raised[i] {
@@ -336,7 +382,12 @@ fn build_hand(digit: u8, rng: &mut ChaCha8Rng) -> Vec<Part> {
         let r = radius[i] * uniform(rng, 0.95, 1.08);
         let taper = uniform(rng, 0.78, 0.9);
         parts.push(Part {
-            shapes: vec![Shape::Tapered { a, b, ra: r, rb: r * taper }],
+            shapes: vec![Shape::Tapered {
+                a,
+                b,
+                ra: r,
+                rb: r * taper,
+            }],
             depth: r,
             tint: 1.0,
             creases: vec![0.5, 0.76],
@@ -363,7 +414,18 @@ fn build_hand(digit: u8, rng: &mut ChaCha8Rng) -> Vec<Part> {
         }
     };
     parts.push(Part {
-        shapes: vec![Shape::Capsule { a: root, b: mid, r: tr * 1.15 }, Shape::Capsule { a: mid, b: tip, r: tr }],
+        shapes: vec![
+            Shape::Capsule {
+                a: root,
+                b: mid,
+                r: tr * 1.15,
+            },
+            Shape::Capsule {
+                a: mid,
+                b: tip,
+                r: tr,
+            },
+        ],
         depth: tr,
         tint: 0.99,
         creases: vec![],
@@ -403,7 +465,12 @@ const N: usize = IMAGE_SIZE;
 
 impl Canvas {
     fn new() -> Canvas {
-        Canvas { rgb: vec![0.0; N * N * 3], hand: vec![0.0; N * N * 3], alpha: vec![0.0; N * N], scratch: vec![0.0; N * N * 3] }
+        Canvas {
+            rgb: vec![0.0; N * N * 3],
+            hand: vec![0.0; N * N * 3],
+            alpha: vec![0.0; N * N],
+            scratch: vec![0.0; N * N * 3],
+        }
     }
 
     fn draw_hand(&mut self, digit: u8, rng: &mut ChaCha8Rng) {
@@ -412,7 +479,10 @@ impl Canvas {
 
         // Placement: palm centre, pixels per hand unit, rotation, mirror (left hand).
         let scale = uniform(rng, 20.0, 25.5);
-        let centre = v2(32.0 + uniform(rng, -4.0, 4.0), 39.0 + uniform(rng, -3.0, 4.0));
+        let centre = v2(
+            32.0 + uniform(rng, -4.0, 4.0),
+            39.0 + uniform(rng, -3.0, 4.0),
+        );
         let (sin_t, cos_t) = sin_cos(deg(uniform(rng, -20.0, 20.0)));
         let mirror = if rng.random::<f32>() < 0.3 { -1.0 } else { 1.0 };
         // Image pixel -> hand frame (y up) and back.
@@ -432,7 +502,10 @@ impl Canvas {
         let (lx, ly) = (uniform(rng, -0.55, 0.55), uniform(rng, -0.2, 0.6));
         let lz = (1.0 - lx * lx - ly * ly).max(0.1).sqrt();
         let light_img = v2(lx, ly);
-        let light = v2(mirror * (cos_t * light_img.x + sin_t * light_img.y), -sin_t * light_img.x + cos_t * light_img.y);
+        let light = v2(
+            mirror * (cos_t * light_img.x + sin_t * light_img.y),
+            -sin_t * light_img.x + cos_t * light_img.y,
+        );
         let ambient = uniform(rng, 0.42, 0.55);
         let gain = uniform(rng, 0.85, 1.12);
 
@@ -459,7 +532,11 @@ impl Canvas {
                 Shape::Capsule { a, b, .. } | Shape::Tapered { a, b, .. } => b.sub(a).len() * scale,
                 Shape::RoundBox { h, .. } => 2.0 * h.y * scale,
             };
-            let tint = [skin[0] * part.tint, skin[1] * part.tint, skin[2] * part.tint];
+            let tint = [
+                skin[0] * part.tint,
+                skin[1] * part.tint,
+                skin[2] * part.tint,
+            ];
             for y in y0..y1 {
                 for x in x0..x1 {
                     let p = to_hand(x as f32 + 0.5, y as f32 + 0.5);
@@ -494,9 +571,8 @@ impl Canvas {
                     }
                     let i = y * N + x;
                     let a = self.alpha[i];
-                    for ch in 0..3 {
-                        let v = tint[ch] * shade;
-                        self.hand[i * 3 + ch] = v * cover + self.hand[i * 3 + ch] * (1.0 - cover);
+                    for (h, t) in self.hand[i * 3..i * 3 + 3].iter_mut().zip(tint) {
+                        *h = t * shade * cover + *h * (1.0 - cover);
                     }
                     self.alpha[i] = cover + a * (1.0 - cover);
                 }
@@ -533,7 +609,11 @@ impl Canvas {
     /// A plain light background: a tinted grey with a linear gradient and a vignette.
     fn paint_background(&mut self, rng: &mut ChaCha8Rng) {
         let base = uniform(rng, 0.66, 0.94);
-        let tint = [uniform(rng, -0.04, 0.05), uniform(rng, -0.03, 0.03), uniform(rng, -0.05, 0.04)];
+        let tint = [
+            uniform(rng, -0.04, 0.05),
+            uniform(rng, -0.03, 0.03),
+            uniform(rng, -0.05, 0.04),
+        ];
         let (gs, gc) = sin_cos(uniform(rng, -3.1, 3.1));
         let amount = uniform(rng, 0.0, 0.18);
         let vignette = uniform(rng, 0.0, 0.15);
@@ -544,8 +624,8 @@ impl Canvas {
                 let ramp = (u * gc + v * gs) * amount;
                 let vig = vignette * (u * u + v * v) * 2.0;
                 let i = (y * N + x) * 3;
-                for ch in 0..3 {
-                    self.rgb[i + ch] = base + tint[ch] + ramp - vig;
+                for (o, t) in self.rgb[i..i + 3].iter_mut().zip(tint) {
+                    *o = base + t + ramp - vig;
                 }
             }
         }
@@ -645,11 +725,17 @@ mod tests {
         assert_eq!(a, b);
         let c = generate(24, 8);
         assert_ne!(a.images, c.images);
-        assert_ne!(a.labels, c.labels, "the label order comes from the seed too");
+        assert_ne!(
+            a.labels, c.labels,
+            "the label order comes from the seed too"
+        );
         // Every picture is different from every other one.
         for i in 0..24 {
             for j in 0..i {
-                let (pi, pj) = (a.images.index_axis(ndarray::Axis(0), i), a.images.index_axis(ndarray::Axis(0), j));
+                let (pi, pj) = (
+                    a.images.index_axis(ndarray::Axis(0), i),
+                    a.images.index_axis(ndarray::Axis(0), j),
+                );
                 assert_ne!(pi, pj, "pictures {i} and {j} are identical");
             }
         }
@@ -688,7 +774,10 @@ mod tests {
         test.labels.iter().for_each(|&l| counts[l as usize] += 1);
         assert_eq!(counts, [20; 6]);
         // Different seeds: the first test picture is not the first training picture.
-        assert_ne!(train.images.index_axis(ndarray::Axis(0), 0), test.images.index_axis(ndarray::Axis(0), 0));
+        assert_ne!(
+            train.images.index_axis(ndarray::Axis(0), 0),
+            test.images.index_axis(ndarray::Axis(0), 0)
+        );
     }
 
     #[test]
@@ -701,7 +790,11 @@ mod tests {
             let (mut hand, mut back) = ([0f64; 3], [0f64; 3]);
             let (mut n_hand, mut n_back) = (0usize, 0usize);
             for i in 0..N * N {
-                let px = [bytes[3 * i] as f64, bytes[3 * i + 1] as f64, bytes[3 * i + 2] as f64];
+                let px = [
+                    bytes[3 * i] as f64,
+                    bytes[3 * i + 1] as f64,
+                    bytes[3 * i + 2] as f64,
+                ];
                 if alpha[i] > 0.99 {
                     n_hand += 1;
                     (0..3).for_each(|c| hand[c] += px[c]);
@@ -712,7 +805,10 @@ mod tests {
             }
             // The hand covers a sensible part of the picture: not a speck, not everything.
             let cover = n_hand as f64 / (N * N) as f64;
-            assert!((0.08..0.6).contains(&cover), "picture {k}: hand covers {cover:.2}");
+            assert!(
+                (0.08..0.6).contains(&cover),
+                "picture {k}: hand covers {cover:.2}"
+            );
             let dist: f64 = (0..3)
                 .map(|c| (hand[c] / n_hand as f64 - back[c] / n_back as f64).powi(2))
                 .sum::<f64>()
@@ -722,9 +818,15 @@ mod tests {
             }
             // Not washed out or black: some spread of intensities.
             let mean = bytes.iter().map(|&b| b as f64).sum::<f64>() / bytes.len() as f64;
-            assert!((60.0..235.0).contains(&mean), "picture {k}: mean intensity {mean:.0}");
+            assert!(
+                (60.0..235.0).contains(&mean),
+                "picture {k}: mean intensity {mean:.0}"
+            );
         }
-        assert!(clear >= trials * 9 / 10, "only {clear}/{trials} hands differ clearly from their background");
+        assert!(
+            clear >= trials * 9 / 10,
+            "only {clear}/{trials} hands differ clearly from their background"
+        );
     }
 
     #[test]
@@ -734,7 +836,10 @@ mod tests {
             let mut rng = ChaCha8Rng::seed_from_u64(k);
             let (fingers, thumb) = choose_pose(digit, &mut rng);
             let raised = fingers.iter().filter(|&&f| f).count() + usize::from(thumb == Thumb::Out);
-            assert_eq!(raised, digit as usize, "pose {fingers:?} {thumb:?} for digit {digit}");
+            assert_eq!(
+                raised, digit as usize,
+                "pose {fingers:?} {thumb:?} for digit {digit}"
+            );
         }
     }
 
@@ -746,7 +851,8 @@ mod tests {
                 for y in 0..N {
                     for x in 0..N {
                         for c in 0..3 {
-                            f[((y / 4) * 16 + x / 4) * 3 + c] += d.images[[m, y, x, c]] as f32 / (255.0 * 16.0);
+                            f[((y / 4) * 16 + x / 4) * 3 + c] +=
+                                d.images[[m, y, x, c]] as f32 / (255.0 * 16.0);
                         }
                     }
                 }
@@ -770,7 +876,11 @@ mod tests {
         let scores = |w: &[f32], b: &[f32; 6], x: &[f32]| -> [f32; 6] {
             let mut s = *b;
             for k in 0..6 {
-                s[k] += w[k * dim..(k + 1) * dim].iter().zip(x).map(|(a, c)| a * c).sum::<f32>();
+                s[k] += w[k * dim..(k + 1) * dim]
+                    .iter()
+                    .zip(x)
+                    .map(|(a, c)| a * c)
+                    .sum::<f32>();
             }
             s
         };
@@ -786,7 +896,10 @@ mod tests {
                 for k in 0..6 {
                     let g = e[k] / z - if k == y as usize { 1.0 } else { 0.0 };
                     gb[k] += g;
-                    gw[k * dim..(k + 1) * dim].iter_mut().zip(x).for_each(|(a, c)| *a += g * c);
+                    gw[k * dim..(k + 1) * dim]
+                        .iter_mut()
+                        .zip(x)
+                        .for_each(|(a, c)| *a += g * c);
                 }
             }
             let m = xtr.len() as f32;
@@ -804,7 +917,10 @@ mod tests {
             .count();
         let acc = correct as f32 / xte.len() as f32;
         eprintln!("softmax regression on 16x16 pixels: test accuracy {acc:.3}");
-        assert!(acc > 0.4, "test accuracy {acc:.3} is too close to chance (0.167)");
+        assert!(
+            acc > 0.4,
+            "test accuracy {acc:.3} is too close to chance (0.167)"
+        );
     }
 
     #[test]
