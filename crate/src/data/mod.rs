@@ -32,3 +32,5 @@ impl Dataset {
         self.labels.is_empty()
     }
 }
+
+pub mod synthetic;
