@@ -2,7 +2,6 @@
 //!
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
-//! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
@@ -12,6 +11,10 @@
 //! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
 //! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
 //! - [`weights`]: saving and loading a model as versioned JSON.
+//! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
+//!   and backward, with allocation-free SIMD-friendly slice kernels.
+//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
+//! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
 //! binding layer, and everything else is tested natively with `cargo test`.
@@ -34,6 +37,8 @@ pub mod train;
 pub mod weights;
 #[cfg(test)]
 mod gradcheck;
+pub mod pool;
+pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testdata;

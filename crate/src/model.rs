@@ -15,6 +15,8 @@ use crate::error::Result;
 use crate::global_pool::{global_avg_pool_backward, global_avg_pool_forward};
 use crate::layers::{layer_table, LayerRow, LayerSpec, Shape3};
 use crate::loss::{softmax, softmax_cross_entropy};
+use crate::conv::ConvGeometry;
+use crate::pool::{PoolGeometry, PoolKind};
 use crate::shape::Padding;
 use crate::{param_err, shape_err};
 use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut4};
@@ -65,7 +67,8 @@ pub(crate) struct BatchNormLayer {
 pub(crate) enum Layer {
     Conv(ConvLayer),
     Relu,
-    Pool { max: bool, f: usize, stride: usize, padding: Padding },
+    /// `argmax` keeps each max-pooling window's winner for the backward pass.
+    Pool { kind: PoolKind, f: usize, stride: usize, padding: Padding, argmax: Vec<u32> },
     GlobalAvgPool,
     BatchNorm(BatchNormLayer),
     Dropout { rate: f32, mask: Vec<f32> },
@@ -169,8 +172,8 @@ impl Model {
                     })
                 }
                 LayerSpec::Relu => Layer::Relu,
-                LayerSpec::MaxPool { f, stride, padding } => Layer::Pool { max: true, f, stride, padding },
-                LayerSpec::AvgPool { f, stride, padding } => Layer::Pool { max: false, f, stride, padding },
+                LayerSpec::MaxPool { f, stride, padding } => Layer::Pool { kind: PoolKind::Max, f, stride, padding, argmax: Vec::new() },
+                LayerSpec::AvgPool { f, stride, padding } => Layer::Pool { kind: PoolKind::Avg, f, stride, padding, argmax: Vec::new() },
                 LayerSpec::GlobalAvgPool => Layer::GlobalAvgPool,
                 LayerSpec::BatchNorm => Layer::BatchNorm(BatchNormLayer {
                     gamma: Array1::ones(c_in),
@@ -220,8 +223,10 @@ impl Model {
         self.acts = self.shapes.iter().map(|&s| vec![0.0; m * size(s)]).collect();
         // No gradient is needed for the input images themselves.
         self.grads = self.shapes.iter().enumerate().map(|(i, &s)| vec![0.0; if i == 0 { 0 } else { m * size(s) }]).collect();
-        for (layer, &s) in self.layers.iter_mut().zip(&self.shapes) {
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let s = self.shapes[i];
             match layer {
+                Layer::Pool { kind: PoolKind::Max, argmax, .. } => *argmax = vec![0; m * size(self.shapes[i + 1])],
                 Layer::BatchNorm(bn) => bn.x_hat = vec![0.0; m * size(s)],
                 Layer::Dropout { mask, .. } => *mask = vec![0.0; m * size(s)],
                 _ => {}
@@ -288,19 +293,14 @@ impl Model {
             let y = &mut after[0][..m * size(sy)];
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
-                    let out = crate::conv::conv2d(
-                        view4(x, m, sx)?,
-                        cl.w.view(),
-                        cl.b.view(),
-                        cl.stride,
-                        cl.padding,
-                        crate::conv::Correlation::Cross,
-                    )?;
-                    copy_into(out.iter(), y);
+                    let geo = ConvGeometry::new(m, sx, (cl.w.dim().0, cl.w.dim().1, sy.2), cl.stride, cl.padding)?;
+                    geo.forward_into(x, slice(&cl.w)?, slice(&cl.b)?, y)?;
                 }
                 Layer::Relu => relu_forward(x, y)?,
-                Layer::Pool { .. } => {
-                    return Err(param_err!("pooling layers are not wired into the engine yet"));
+                Layer::Pool { kind, f, stride, padding, argmax } => {
+                    let geo = PoolGeometry::new(m, sx, *kind, *f, *stride, *padding)?;
+                    let record = *kind == PoolKind::Max && mode == Mode::Train;
+                    geo.forward_into(x, y, if record { Some(&mut argmax[..y.len()]) } else { None })?;
                 }
                 Layer::GlobalAvgPool => global_avg_pool_forward(view4(x, m, sx)?, view2_mut(y, m, sy.2)?)?,
                 Layer::BatchNorm(bn) => {
@@ -366,16 +366,24 @@ impl Model {
             let need_dx = i > 0;
             let dx = &mut gb[i][..if need_dx { m * size(sx) } else { 0 }];
             match &mut self.layers[i] {
-                Layer::Conv(_) => {
-                    return Err(param_err!("convolution backward is not wired into the engine yet"));
+                Layer::Conv(cl) => {
+                    let geo = ConvGeometry::new(m, sx, (cl.w.dim().0, cl.w.dim().1, sy.2), cl.stride, cl.padding)?;
+                    let (dw, db) = (slice_mut(&mut cl.dw)?, slice_mut(&mut cl.db)?);
+                    geo.backward_into(x, slice(&cl.w)?, dy, dw, db, if need_dx { Some(dx) } else { None })?;
                 }
                 Layer::Relu => {
                     if need_dx {
                         relu_backward(x, dy, dx)?
                     }
                 }
-                Layer::Pool { .. } => {
-                    return Err(param_err!("pooling layers are not wired into the engine yet"));
+                Layer::Pool { kind, f, stride, padding, argmax } => {
+                    if need_dx {
+                        let geo = PoolGeometry::new(m, sx, *kind, *f, *stride, *padding)?;
+                        match kind {
+                            PoolKind::Max => geo.backward_argmax_into(&argmax[..dy.len()], dy, dx)?,
+                            PoolKind::Avg => geo.backward_into(x, dy, dx)?,
+                        }
+                    }
                 }
                 Layer::GlobalAvgPool => {
                     if need_dx {
@@ -504,10 +512,11 @@ impl Model {
     }
 }
 
-fn copy_into<'a>(src: impl Iterator<Item = &'a f32>, dst: &mut [f32]) {
-    for (d, &s) in dst.iter_mut().zip(src) {
-        *d = s;
-    }
+fn slice<D: ndarray::Dimension>(a: &ndarray::Array<f32, D>) -> Result<&[f32]> {
+    a.as_slice().ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
+}
+fn slice_mut<D: ndarray::Dimension>(a: &mut ndarray::Array<f32, D>) -> Result<&mut [f32]> {
+    a.as_slice_mut().ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
 }
 
 #[cfg(test)]
@@ -518,7 +527,7 @@ pub(crate) mod tests {
     use crate::gradcheck::test_values;
 
     /// Compares every parameter gradient of `model` on (x, labels) with central
-    /// differences of the cost (the model is f32, so h = 1e-2 and the error is measured
+    /// differences of the cost (the model is f32, so h = 1e-3 and the error is measured
     /// over each whole tensor: |a - b| / max(|a|, |b|) in the 2-norm). Returns the worst.
     pub(crate) fn model_gradient_error(model: &mut Model, x: &Array4<f32>, labels: &[u8]) -> f64 {
         let rng0 = model.dropout_rng.clone();
@@ -530,24 +539,33 @@ pub(crate) mod tests {
         cost(model);
         let mut analytic: Vec<Vec<f64>> = Vec::new();
         model.visit_params(|_, p| analytic.push(p.grad.iter().map(|&g| g as f64).collect()));
-        let h = 1e-2f32;
+        let h = 1e-3f32;
+        let base = cost(model);
         let mut worst: f64 = 0.0;
         for (k, a) in analytic.iter().enumerate() {
-            let mut num = vec![0.0f64; a.len()];
-            for (j, n) in num.iter_mut().enumerate() {
+            let (mut ana, mut num) = (Vec::new(), Vec::new());
+            for j in 0..a.len() {
                 let mut keep = 0.0;
                 model.visit_params(|i, p| if i == k { keep = p.value[j]; p.value[j] = keep + h });
                 let plus = cost(model);
                 model.visit_params(|i, p| if i == k { p.value[j] = keep - h });
                 let minus = cost(model);
                 model.visit_params(|i, p| if i == k { p.value[j] = keep });
-                *n = (plus - minus) / (2.0 * h as f64);
+                // A ReLU or max pooling kink within h makes the one-sided slopes disagree
+                // by far more than curvature and rounding (~1e-4) can: skip that entry.
+                let (right, left) = ((plus - base) / h as f64, (base - minus) / h as f64);
+                if (right - left).abs() > 3e-3 {
+                    continue;
+                }
+                ana.push(a[j]);
+                num.push((plus - minus) / (2.0 * h as f64));
             }
-            let diff = a.iter().zip(&num).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
-            let norm = a.iter().map(|x| x * x).sum::<f64>().sqrt().max(num.iter().map(|x| x * x).sum::<f64>().sqrt());
-            if norm > 1e-6 {
-                worst = worst.max(diff / norm);
-            }
+            let diff = ana.iter().zip(&num).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
+            let norm = ana.iter().map(|x| x * x).sum::<f64>().sqrt().max(num.iter().map(|x| x * x).sum::<f64>().sqrt());
+            // A tensor whose true gradient is ~0 (a conv bias before batch norm) is
+            // compared in absolute terms (per entry, f32 rounding of the cost alone gives
+            // ~6e-5 with h = 1e-3).
+            worst = worst.max(diff / norm.max(0.1));
         }
         worst
     }
@@ -575,6 +593,69 @@ pub(crate) mod tests {
         let x = batch(5, (3, 2, 3), 2);
         let err = model_gradient_error(&mut model, &x, &[0, 1, 2, 3, 1]);
         assert!(err < 2e-3, "relative gradient error {err}");
+    }
+
+    #[test]
+    fn conv_pool_stack_gradients_match_central_differences() {
+        use LayerSpec::*;
+        // Even filter under SAME, stride 2, both poolings, batch norm after a convolution.
+        let specs = [
+            Conv { f: 2, filters: 3, stride: 1, padding: Padding::Same },
+            Relu,
+            MaxPool { f: 2, stride: 2, padding: Padding::Same },
+            Conv { f: 3, filters: 4, stride: 2, padding: Padding::Same },
+            BatchNorm,
+            Relu,
+            AvgPool { f: 2, stride: 1, padding: Padding::Valid },
+            Flatten,
+            Dense { units: 3 },
+        ];
+        for seed in 0..8 {
+            let mut model = Model::new(&specs, (7, 6, 2), seed).unwrap();
+            let x = batch(3, (7, 6, 2), 10 + seed);
+            let err = model_gradient_error(&mut model, &x, &[2, 0, 1]);
+            // f32 throughout: a looser bound than the per-layer f64 checks (seeds 0-7 give
+            // 0.7e-3 to 1.4e-3;
+            // a wrong gradient gives > 0.1).
+            assert!(err < 3e-3, "seed {seed}: relative gradient error {err}");
+        }
+    }
+
+    #[test]
+    fn signs_network_outputs_have_the_lecture_shapes() {
+        let mut model = Model::new(&crate::layers::signs_network(), (64, 64, 3), 1).unwrap();
+        let x = batch(1, (64, 64, 3), 1);
+        let outs = model.layer_outputs(x.index_axis(ndarray::Axis(0), 0)).unwrap();
+        let got: Vec<(&str, Shape3)> = outs.iter().map(|o| (o.name.as_str(), o.shape)).collect();
+        assert_eq!(
+            got,
+            [
+                ("conv1", (64, 64, 8)),
+                ("relu1", (64, 64, 8)),
+                ("pool1", (8, 8, 8)),
+                ("conv2", (8, 8, 16)),
+                ("relu2", (8, 8, 16)),
+                ("pool2", (2, 2, 16)),
+                ("flatten1", (1, 1, 64)),
+                ("logits", (1, 1, 6)),
+                ("probabilities", (1, 1, 6)),
+            ]
+        );
+        let filters = model.conv_filters();
+        assert_eq!(filters[0].dim(), (4, 4, 3, 8));
+        assert_eq!(filters[1].dim(), (2, 2, 8, 16));
+        // The forward pass agrees with the reference convolution of the core.
+        let conv1 = crate::conv::conv2d(
+            x.view(),
+            filters[0].view(),
+            ndarray::Array1::zeros(8).view(),
+            1,
+            Padding::Same,
+            crate::conv::Correlation::Cross,
+        )
+        .unwrap();
+        let max_diff = conv1.iter().zip(&outs[0].values).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        assert!(max_diff < 1e-5, "{max_diff}");
     }
 
     #[test]
