@@ -4,6 +4,8 @@
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
+//! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
+//!   alternative, and how often the filter visits each input pixel.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -13,6 +15,7 @@ pub mod error;
 pub mod shape;
 pub mod conv;
 pub mod layers;
+pub mod params;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
