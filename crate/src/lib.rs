@@ -6,6 +6,7 @@
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
 //!   alternative, and how often the filter visits each input pixel.
+//! - [`edges`]: vertical / horizontal / Sobel / Scharr filters, gradient magnitude, grey conversion.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -16,6 +17,7 @@ pub mod shape;
 pub mod conv;
 pub mod layers;
 pub mod params;
+pub mod edges;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
