@@ -7,6 +7,7 @@
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
 //!   alternative, and how often the filter visits each input pixel.
 //! - [`edges`]: vertical / horizontal / Sobel / Scharr filters, gradient magnitude, grey conversion.
+//! - [`colormap`]: values to RGBA pixels (diverging for signed maps, sequential for magnitudes).
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -18,6 +19,7 @@ pub mod conv;
 pub mod layers;
 pub mod params;
 pub mod edges;
+pub mod colormap;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
