@@ -8,6 +8,7 @@
 //!   alternative, and how often the filter visits each input pixel.
 //! - [`edges`]: vertical / horizontal / Sobel / Scharr filters, gradient magnitude, grey conversion.
 //! - [`colormap`]: values to RGBA pixels (diverging for signed maps, sequential for magnitudes).
+//! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -20,6 +21,7 @@ pub mod layers;
 pub mod params;
 pub mod edges;
 pub mod colormap;
+pub mod test_pictures;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
