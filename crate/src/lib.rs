@@ -9,6 +9,7 @@
 //! - [`edges`]: vertical / horizontal / Sobel / Scharr filters, gradient magnitude, grey conversion.
 //! - [`colormap`]: values to RGBA pixels (diverging for signed maps, sequential for magnitudes).
 //! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
+//! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -22,6 +23,7 @@ pub mod params;
 pub mod edges;
 pub mod colormap;
 pub mod test_pictures;
+pub mod learned_filter;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
