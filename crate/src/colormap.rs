@@ -117,9 +117,12 @@ const DIV_HUE_POS: f64 = 40.0;
 /// property that matters, equal distance from neutral, holds.)
 const DIV_HUE_NEG: f64 = 285.0;
 
-/// (positive side, negative side), each STEPS colours from |t| = 0 to 1.
-fn diverging_lut() -> &'static (Vec<[u8; 4]>, Vec<[u8; 4]>) {
-    static LUT: OnceLock<(Vec<[u8; 4]>, Vec<[u8; 4]>)> = OnceLock::new();
+/// STEPS colours from |t| = 0 to 1.
+type Ramp = Vec<[u8; 4]>;
+
+/// (positive side, negative side).
+fn diverging_lut() -> &'static (Ramp, Ramp) {
+    static LUT: OnceLock<(Ramp, Ramp)> = OnceLock::new();
     LUT.get_or_init(|| {
         let mut pos = Vec::with_capacity(STEPS);
         let mut neg = Vec::with_capacity(STEPS);
@@ -143,8 +146,8 @@ const SEQ_CHROMA: f64 = 50.0;
 const SEQ_HUE_LOW: f64 = 300.0;
 const SEQ_HUE_HIGH: f64 = 95.0;
 
-fn sequential_lut() -> &'static Vec<[u8; 4]> {
-    static LUT: OnceLock<Vec<[u8; 4]>> = OnceLock::new();
+fn sequential_lut() -> &'static Ramp {
+    static LUT: OnceLock<Ramp> = OnceLock::new();
     LUT.get_or_init(|| {
         (0..STEPS)
             .map(|i| {

@@ -205,9 +205,9 @@ impl FilterLearner {
                     self.suggested_learning_rate()
                 )));
             }
-            for i in 0..3 {
-                for j in 0..3 {
-                    self.w[[i, j, 0, 0]] -= self.lr * grad[i][j];
+            for (i, row) in grad.iter().enumerate() {
+                for (j, g) in row.iter().enumerate() {
+                    self.w[[i, j, 0, 0]] -= self.lr * g;
                 }
             }
             self.losses.push(loss);

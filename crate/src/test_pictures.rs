@@ -64,7 +64,7 @@ fn checker_cell(h: usize, w: usize) -> usize {
 /// white in the top-left corner: vertical and horizontal edges of both signs.
 pub fn checkerboard(h: usize, w: usize) -> Array2<f32> {
     let cell = checker_cell(h, w);
-    Array2::from_shape_fn((h, w), |(i, j)| if (i / cell + j / cell) % 2 == 0 { 255.0 } else { 0.0 })
+    Array2::from_shape_fn((h, w), |(i, j)| if (i / cell + j / cell).is_multiple_of(2) { 255.0 } else { 0.0 })
 }
 
 /// A white disc (255) on black (0), centred, radius 0.35 of the shorter side: edges at
