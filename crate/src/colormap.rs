@@ -276,6 +276,28 @@ pub fn sequential_rgba(values: &[f32]) -> (Vec<u8>, ColorRange) {
     (out, range)
 }
 
+/// Grey levels into `out` (for drawing an input image): `low` is black, `high` white,
+/// values outside are clipped, NaN is transparent. Errors when `low >= high` or either is
+/// not finite.
+pub fn grey_into(values: &[f32], low: f32, high: f32, out: &mut [u8]) -> Result<()> {
+    check_out(values, out)?;
+    if !(low.is_finite() && high.is_finite() && low < high) {
+        return Err(crate::param_err!(
+            "the grey range must go from a smaller to a larger number, got {low} to {high}"
+        ));
+    }
+    let inv = 255.0 / (high - low);
+    for (px, &v) in out.chunks_exact_mut(4).zip(values) {
+        if v.is_nan() {
+            px.copy_from_slice(&[0, 0, 0, 0]);
+        } else {
+            let g = ((v - low) * inv).clamp(0.0, 255.0).round() as u8;
+            px.copy_from_slice(&[g, g, g, 255]);
+        }
+    }
+    Ok(())
+}
+
 /// A legend strip of `n` colours from -1 to 1 (diverging) as RGBA bytes, left to right.
 pub fn diverging_legend(n: usize) -> Vec<u8> {
     legend(n, |t| diverging_color(2.0 * t - 1.0))
@@ -399,6 +421,15 @@ mod tests {
         // Negative values are drawn as zero.
         let (px, _) = sequential_rgba(&[-5.0, 0.0, 1.0]);
         assert_eq!(&px[0..4], &px[4..8]);
+    }
+
+    #[test]
+    fn grey_levels() {
+        let mut out = vec![0u8; 16];
+        grey_into(&[0.0, 5.0, 20.0, f32::NAN], 0.0, 10.0, &mut out).unwrap();
+        assert_eq!(out, vec![0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255, 0, 0, 0, 0]);
+        assert!(grey_into(&[1.0; 4], 3.0, 3.0, &mut out).is_err());
+        assert!(grey_into(&[1.0; 3], 0.0, 1.0, &mut out).is_err());
     }
 
     #[test]

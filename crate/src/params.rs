@@ -109,6 +109,15 @@ pub fn filter_visits_axis(n: usize, f: usize, p_before: usize, p_after: usize, s
     Ok(counts)
 }
 
+/// Where the filter's first row (or column) lands, in padded coordinates (0 = first padding
+/// cell, `p_before` = first input pixel), for each output position along one axis:
+/// 0, s, 2s, ... (out - 1) s. For drawing the positions the filter visits.
+pub fn filter_positions(n: usize, f: usize, p_before: usize, p_after: usize, s: usize) -> Result<Vec<usize>> {
+    let out = crate::shape::output_size(n, f, p_before, p_after, s)?;
+    // (out - 1) * s <= n + p_before + p_after - f: no overflow.
+    Ok((0..out).map(|o| o * s).collect())
+}
+
 /// [`filter_visits_axis`] with the lecture's symmetric padding p.
 /// Example: n = 7, f = 3, p = 0, s = 2 -> [1, 1, 2, 1, 2, 1, 1].
 pub fn filter_visits(n: usize, f: usize, p: usize, s: usize) -> Result<Vec<usize>> {
@@ -178,6 +187,15 @@ mod tests {
         let same = filter_visits_map(4, 4, 4, Padding::Same, 1).unwrap();
         // Per axis 2,3,4,3 (pixel 2 is under all four positions); row 0 is 2 * that.
         assert_eq!(same.row(0).to_vec(), vec![4, 6, 8, 6]);
+    }
+
+    #[test]
+    fn positions_step_by_the_stride() {
+        assert_eq!(filter_positions(7, 3, 0, 0, 2).unwrap(), vec![0, 2, 4]);
+        assert_eq!(filter_positions(5, 3, 1, 1, 1).unwrap(), vec![0, 1, 2, 3, 4]);
+        // 8 + 2 - 3 = 7 cells of room at stride 3: positions 0, 3, 6; the last column is never a start.
+        assert_eq!(filter_positions(8, 3, 1, 1, 3).unwrap(), vec![0, 3, 6]);
+        assert!(filter_positions(2, 3, 0, 0, 1).is_err());
     }
 
     #[test]
