@@ -3,6 +3,7 @@
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
+//! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
 //!   alternative, and how often the filter visits each input pixel.
@@ -19,6 +20,7 @@ pub mod error;
 pub mod shape;
 pub mod conv;
 pub mod layers;
+pub mod stepper;
 pub mod params;
 pub mod edges;
 pub mod colormap;
