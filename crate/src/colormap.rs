@@ -338,6 +338,12 @@ mod tests {
         // Reference: sRGB white is L = 100, a = b = 0.
         let w = srgb_to_lab([255, 255, 255]);
         assert!((w[0] - 100.0).abs() < 0.01 && w[1].abs() < 0.01 && w[2].abs() < 0.01, "{w:?}");
+        // Published CIELAB (D65) values of the sRGB primaries: red (53.24, 80.09, 67.20),
+        // blue (32.30, 79.19, -107.86).
+        for (rgb, expected) in [([255u8, 0, 0], [53.24, 80.09, 67.20]), ([0, 0, 255], [32.30, 79.19, -107.86])] {
+            let l = srgb_to_lab(rgb);
+            assert!(l.iter().zip(expected).all(|(a, b)| (a - b).abs() < 0.05), "{rgb:?}: {l:?}");
+        }
     }
 
     #[test]
