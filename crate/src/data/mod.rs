@@ -24,3 +24,5 @@ impl Dataset {
         self.labels.is_empty()
     }
 }
+
+pub mod synthetic;
