@@ -3,6 +3,7 @@
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
+//! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
@@ -13,6 +14,7 @@ pub mod error;
 pub mod shape;
 pub mod conv;
 pub mod layers;
+pub mod stepper;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]
