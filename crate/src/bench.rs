@@ -184,3 +184,21 @@ mod tests {
         assert!(json.contains("filter_grad_gmacs"));
     }
 }
+
+/// Under wasm-bindgen-test in headless Chromium this prints the browser's conv1 rates
+/// (`Date.now` as the clock: each sample lasts 50 ms or more, so 1 ms ticks suffice).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn conv1_rates_in_the_browser() {
+        let now = || js_sys::Date::now();
+        let r = super::conv1_mac_rates(&now, 3);
+        wasm_bindgen_test::console_log!(
+            "wasm conv1 rates: {}",
+            serde_json::to_string(&r).unwrap_or_default()
+        );
+        assert!(r.forward_gmacs > 0.0 && r.filter_grad_gmacs > 0.0);
+    }
+}
