@@ -4,7 +4,10 @@
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
 //!   and backward, with allocation-free SIMD-friendly slice kernels.
+//! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
+//! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
+//! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -13,7 +16,10 @@
 pub mod error;
 pub mod shape;
 pub mod conv;
+pub mod layers;
+pub mod stepper;
 pub mod pool;
+pub mod data;
 pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]

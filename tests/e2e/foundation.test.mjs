@@ -1,0 +1,42 @@
+// The first page proves the whole path: wasm loads, the Rust core computes the lecture's
+// convolution, and the page shows it, with no console error and no failed request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, openPage, byTestId, OUT } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+test('server sends wasm MIME type, isolation headers and a strict CSP', async () => {
+  const wasm = await fetch(new URL('pkg/convlab_bg.wasm', server.url));
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  const html = await fetch(server.url);
+  assert.equal(html.headers.get('cross-origin-opener-policy'), 'same-origin');
+  assert.equal(html.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  const csp = html.headers.get('content-security-policy');
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /connect-src 'self'/);
+  assert.match(csp, /'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|\*/);
+});
+
+test('page loads the core and shows the lecture convolution', async () => {
+  const { page, context, problems } = await openPage(browser, server.url);
+  await assert.doesNotReject(byTestId(page, 'title').waitFor());
+  assert.equal(await byTestId(page, 'title').textContent(), 'ConvLab');
+  const rows = await byTestId(page, 'conv-output').locator('tr').evaluateAll(
+    (trs) => trs.map((tr) => Array.from(tr.cells, (c) => Number(c.textContent))));
+  assert.equal(rows.length, 4);
+  assert.deepEqual(rows[0], [-5, -4, 0, 8]);
+  assert.deepEqual(rows[3], [-3, -2, -3, -16]);
+  assert.equal(rows[0][0], -5);
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUT, 'foundation.png'), fullPage: true });
+  assert.deepEqual(problems.console, []);
+  assert.deepEqual(problems.failed, []);
+  assert.deepEqual(problems.foreign, []);
+  await context.close();
+});
