@@ -1,8 +1,59 @@
-// Page shell: load the wasm core once, then hand it to each section's view.
+// Page shell: load the wasm core once, then show one section at a time. The section and
+// its settings live in the URL hash (#edges&filter=sobel_v) so a teacher can link a view.
 import init, * as core from './pkg/convlab.js';
-import { initConv } from './views/conv.js';
+import { readHash, writeHash } from './hash.js';
+import { convView } from './views/conv.js';
 
+const VIEWS = [convView];
 const status = document.getElementById('status');
+const started = new Set();
+
+function show() {
+  const { section, params } = readHash();
+  const view = VIEWS.find((v) => v.id === section) || VIEWS[0];
+  for (const v of VIEWS) {
+    const root = document.getElementById(v.id);
+    root.hidden = v !== view;
+    document.querySelector(`nav a[href="#${v.id}"]`)?.setAttribute('aria-current', v === view ? 'page' : 'false');
+  }
+  const root = document.getElementById(view.id);
+  try {
+    if (!started.has(view.id)) {
+      started.add(view.id);
+      view.init(core, root, (p) => writeHash(view.id, p));
+    }
+    view.show?.(params);
+  } catch (e) {
+    showError(root, e);
+  }
+}
+
+// A last line of defence: an unexpected error is shown where the user is looking.
+export function showError(root, e) {
+  let box = root.querySelector(':scope > .section-error');
+  if (!box) {
+    box = document.createElement('p');
+    box.className = 'section-error error';
+    box.dataset.testid = 'error';
+    box.setAttribute('role', 'alert');
+    root.prepend(box);
+  }
+  box.textContent = e?.message || String(e);
+}
+
+function setupPresentation() {
+  const button = document.getElementById('present-toggle');
+  const apply = (on) => {
+    document.body.classList.toggle('present', on);
+    button.setAttribute('aria-pressed', String(on));
+  };
+  apply(localStorage.getItem('convlab-present') === '1');
+  button.addEventListener('click', () => {
+    const on = !document.body.classList.contains('present');
+    localStorage.setItem('convlab-present', on ? '1' : '0');
+    apply(on);
+  });
+}
 
 async function start() {
   try {
@@ -13,7 +64,9 @@ async function start() {
     status.classList.add('error');
     return;
   }
-  initConv(core, document.getElementById('conv'));
+  setupPresentation();
+  window.addEventListener('hashchange', show);
+  show();
   status.textContent = 'Ready.';
   status.hidden = true;
 }

@@ -25,14 +25,22 @@ test('server sends wasm MIME type, isolation headers and a strict CSP', async ()
 
 test('page loads the core and shows the lecture convolution', async () => {
   const { page, context, problems } = await openPage(browser, server.url);
-  await assert.doesNotReject(byTestId(page, 'title').waitFor());
   assert.equal(await byTestId(page, 'title').textContent(), 'ConvLab');
-  const rows = await byTestId(page, 'conv-output').locator('tr').evaluateAll(
-    (trs) => trs.map((tr) => Array.from(tr.cells, (c) => Number(c.textContent))));
+  const grid = () => byTestId(page, 'conv-output').locator('tr').evaluateAll(
+    (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+  // The first step is on screen: the top-left cell and its arithmetic.
+  let rows = await grid();
   assert.equal(rows.length, 4);
+  assert.equal(rows[0][0], '-5');
+  assert.equal(rows[0][1], '', 'cells after the window are not filled yet');
+  assert.equal(await byTestId(page, 'conv-arithmetic').textContent(),
+    '-5 = 3x1 + 1x1 + 2x1 + 0x0 + 5x0 + 7x0 + 1x(-1) + 8x(-1) + 2x(-1)');
+  // Scrub to the end: every cell is computed by the Rust core.
+  await byTestId(page, 'conv-scrub').focus();
+  await page.keyboard.press('End');
+  rows = (await grid()).map((r) => r.map(Number));
   assert.deepEqual(rows[0], [-5, -4, 0, 8]);
   assert.deepEqual(rows[3], [-3, -2, -3, -16]);
-  assert.equal(rows[0][0], -5);
   mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: path.join(OUT, 'foundation.png'), fullPage: true });
   assert.deepEqual(problems.console, []);

@@ -1,23 +1,155 @@
-// Section 1: the lecture's worked convolution, computed by the Rust core.
-import { fillGrid, toRows } from '../draw/grid.js';
+// Section 1: the sliding window, step by step, on the lecture's 6x6 example (editable).
+// The Rust core computes the output and the term-by-term arithmetic of each position.
+import { fillGrid, editableGrid, gridCell, toRows } from '../draw/grid.js';
+import { errorBox } from '../errors.js';
+import { fmt, factor, signClass } from '../format.js';
 
-export const LECTURE_IMAGE = [
-  [3, 0, 1, 2, 7, 4],
-  [1, 5, 8, 9, 3, 1],
-  [2, 7, 2, 5, 1, 3],
-  [0, 1, 3, 1, 7, 8],
-  [4, 2, 1, 6, 2, 8],
-  [2, 4, 5, 2, 3, 9],
+const LECTURE_IMAGE = [
+  [3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
+  [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9],
 ];
-export const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
+const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
+const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
+const step = (a, b) => Array.from({ length: 6 }, () => [a, a, a, b, b, b]);
 
-export function initConv(core, root) {
-  const q = (id) => root.querySelector(`[data-testid="${id}"]`);
-  const image = LECTURE_IMAGE, filter = VERTICAL;
-  const out = core.convolveGrey(Float32Array.from(image.flat()), 6, 6,
-    Float32Array.from(filter.flat()), 3, 1, 0, false);
-  const sign = (v) => (v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero');
-  fillGrid(q('conv-input'), image);
-  fillGrid(q('conv-filter'), filter, { cellClass: sign });
-  fillGrid(q('conv-output'), toRows(out, 4), { cellClass: sign });
-}
+const PRESETS = {
+  lecture: { label: "Lecture: 6×6 image, vertical edge filter", image: LECTURE_IMAGE, filter: VERTICAL },
+  light_dark: { label: 'Light-to-dark edge (positive)', image: step(10, 0), filter: VERTICAL },
+  dark_light: { label: 'Dark-to-light edge (negative)', image: step(0, 10), filter: VERTICAL },
+  horizontal: { label: 'Horizontal edge, horizontal filter', image: [...Array(3).fill([10, 10, 10, 10, 10, 10]), ...Array(3).fill([0, 0, 0, 0, 0, 0])], filter: HORIZONTAL },
+  asymmetric: { label: 'Asymmetric filter (cross-correlation ≠ convolution)', image: LECTURE_IMAGE, filter: [[1, 2, 0], [0, 0, 0], [0, 0, -1]] },
+};
+
+export const convView = {
+  id: 'conv',
+  init(core, root, setHash) {
+    const q = (id) => root.querySelector(`[data-testid="${id}"]`);
+    const errors = errorBox(q('conv-arithmetic'));
+    const state = { preset: 'lecture', image: null, filter: null, trueConv: false, pos: 0, timer: null };
+
+    const preset = q('conv-preset');
+    for (const [key, p] of Object.entries(PRESETS)) preset.add(new Option(p.label, key));
+
+    const size = () => ({ h: state.image.length, w: state.image[0].length, f: state.filter.length });
+    const flat = (m) => Float32Array.from(m.flat());
+
+    function output() {
+      const { h, w, f } = size();
+      return core.convolveGrey(flat(state.image), h, w, flat(state.filter), f, f, 1, 'valid', state.trueConv);
+    }
+
+    function loadPreset(key) {
+      const p = PRESETS[key] || PRESETS.lecture;
+      state.preset = PRESETS[key] ? key : 'lecture';
+      state.image = p.image.map((r) => [...r]);
+      state.filter = p.filter.map((r) => [...r]);
+      preset.value = state.preset;
+      drawInputs();
+    }
+
+    function drawInputs() {
+      editableGrid(q('conv-input'), state.image, {
+        label: 'Image', errorBox: errors,
+        onChange: (i, j, v) => { state.image[i][j] = v; render(); },
+      });
+      editableGrid(q('conv-filter'), state.filter, {
+        label: 'Filter', errorBox: errors,
+        onChange: (i, j, v) => { state.filter[i][j] = v; render(); },
+      });
+      render();
+    }
+
+    function render() {
+      let out;
+      try {
+        out = output();
+      } catch (e) {
+        errors.show(e.message);
+        return;
+      }
+      const n = out.rows * out.cols;
+      state.pos = Math.max(0, Math.min(state.pos, n));
+      const scrub = q('conv-scrub');
+      scrub.max = n;
+      scrub.value = state.pos;
+      scrub.setAttribute('aria-valuetext', `${state.pos} of ${n} output cells computed`);
+      q('conv-input-size').textContent = `${size().h}×${size().w}`;
+      q('conv-output-size').textContent = `${out.rows}×${out.cols} = floor((${size().h} − ${size().f})/1) + 1`;
+
+      const current = state.pos - 1;
+      fillGrid(q('conv-output'), toRows(out.values, out.cols), {
+        decorate: (td, v, i, j) => {
+          const k = i * out.cols + j;
+          if (k >= state.pos) { td.textContent = ''; td.classList.add('pending'); }
+          else td.classList.add(signClass(v));
+          if (k === current) td.classList.add('current');
+          td.tabIndex = 0;
+          td.setAttribute('role', 'button');
+          td.setAttribute('aria-label', `output row ${i + 1} column ${j + 1}`);
+        },
+      });
+
+      // The flipped filter is what true convolution really slides.
+      const flippedBox = q('conv-flipped-box');
+      flippedBox.hidden = !state.trueConv;
+      if (state.trueConv) fillGrid(q('conv-flipped'), state.filter.slice().reverse().map((r) => r.slice().reverse()), { decorate: (td, v) => td.classList.add(signClass(v)) });
+
+      const inputTable = q('conv-input');
+      inputTable.querySelectorAll('td').forEach((td) => td.classList.remove('window'));
+      if (current < 0) {
+        q('conv-arithmetic').textContent = 'Press Step to put the filter on the top-left corner of the image.';
+      } else {
+        const i = Math.floor(current / out.cols), j = current % out.cols;
+        const { h, w, f } = size();
+        const s = core.windowStep(flat(state.image), h, w, flat(state.filter), f, 1, 'valid', state.trueConv, i, j);
+        for (const t of s.terms) if (t.input_pos) gridCell(inputTable, ...t.input_pos)?.classList.add('window');
+        // Written column by column, as the lecture does: 3x1 + 1x1 + 2x1 + 0x0 + ...
+        const byColumn = [];
+        for (let c = 0; c < f; c++) for (let r = 0; r < f; r++) byColumn.push(s.terms[r * f + c]);
+        const terms = byColumn.map((t) => `${factor(t.input)}x${factor(t.weight)}`).join(' + ');
+        q('conv-arithmetic').textContent = `${fmt(s.sum)} = ${terms}`;
+      }
+      q('conv-note').textContent = state.trueConv
+        ? 'True convolution rotates the filter by 180° (flip both axes) before sliding it. Deep learning uses cross-correlation and calls it convolution; for a symmetric filter the two agree.'
+        : 'Cross-correlation: the filter is used as written. This is what deep learning calls convolution.';
+      q('conv-play').textContent = state.timer ? 'Pause' : 'Play';
+      setHash({ example: state.preset === 'lecture' ? '' : state.preset, pos: state.pos === 1 ? '' : state.pos, mode: state.trueConv ? 'true' : '' });
+    }
+
+    const cells = () => Number(q('conv-scrub').max);
+    const stop = () => { clearInterval(state.timer); state.timer = null; };
+    q('conv-step').addEventListener('click', () => { state.pos = Math.min(state.pos + 1, cells()); render(); });
+    q('conv-back').addEventListener('click', () => { state.pos = Math.max(state.pos - 1, 0); render(); });
+    q('conv-reset').addEventListener('click', () => { stop(); state.pos = 0; render(); });
+    q('conv-scrub').addEventListener('input', (e) => { state.pos = Number(e.target.value); render(); });
+    q('conv-play').addEventListener('click', () => {
+      if (state.timer) { stop(); render(); return; }
+      if (state.pos >= cells()) state.pos = 0;
+      state.timer = setInterval(() => {
+        if (state.pos >= cells()) stop(); else state.pos += 1;
+        render();
+      }, 700);
+      render();
+    });
+    q('conv-true').addEventListener('change', (e) => { state.trueConv = e.target.checked; render(); });
+    preset.addEventListener('change', () => { state.pos = 0; loadPreset(preset.value); });
+    const pick = (e) => {
+      const td = e.target.closest('td');
+      if (!td || !('i' in td.dataset)) return;
+      stop();
+      state.pos = Number(td.dataset.i) * (q('conv-output').tBodies[0].rows[0].cells.length) + Number(td.dataset.j) + 1;
+      render();
+    };
+    q('conv-output').addEventListener('click', pick);
+    q('conv-output').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(e); } });
+
+    this.apply = (params) => {
+      state.trueConv = params.mode === 'true';
+      q('conv-true').checked = state.trueConv;
+      if ((params.example || 'lecture') !== state.preset || !state.image) loadPreset(params.example || 'lecture');
+      state.pos = params.pos === undefined ? 1 : Number(params.pos) || 0;
+      render();
+    };
+  },
+  show(params) { this.apply(params); },
+};
