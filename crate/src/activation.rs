@@ -11,7 +11,11 @@ use num_traits::Float;
 /// y = max(0, x), element by element, into a buffer of the same length.
 pub fn relu_forward<F: Float>(x: &[F], y: &mut [F]) -> Result<()> {
     if x.len() != y.len() {
-        return Err(shape_err!("ReLU: input has {} values but the output buffer {}", x.len(), y.len()));
+        return Err(shape_err!(
+            "ReLU: input has {} values but the output buffer {}",
+            x.len(),
+            y.len()
+        ));
     }
     // Written as "negative -> 0" so that a NaN passes through: a diverged run must show.
     for (yi, &xi) in y.iter_mut().zip(x) {
@@ -45,9 +49,9 @@ pub fn relu<F: Float, D: Dimension>(x: ArrayView<F, D>) -> Array<F, D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gradcheck::{numerical_gradient, rel_error, test_values};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use crate::gradcheck::{numerical_gradient, rel_error, test_values};
 
     #[test]
     fn relu_values() {
@@ -58,7 +62,10 @@ mod tests {
     #[test]
     fn relu_gradient_matches_central_differences() {
         // Values kept away from 0, where ReLU has its kink.
-        let x: Vec<f64> = test_values(40, 1).into_iter().map(|v| if v.abs() < 0.05 { v + 0.2 } else { v }).collect();
+        let x: Vec<f64> = test_values(40, 1)
+            .into_iter()
+            .map(|v| if v.abs() < 0.05 { v + 0.2 } else { v })
+            .collect();
         let dy = test_values(40, 2);
         let mut dx = vec![0.0; 40];
         relu_backward(&x, &dy, &mut dx).unwrap();
@@ -74,6 +81,9 @@ mod tests {
     #[test]
     fn mismatched_buffers_are_errors() {
         let mut y = [0.0f32; 2];
-        assert!(relu_forward(&[1.0f32; 3], &mut y).unwrap_err().to_string().contains("3 values"));
+        assert!(relu_forward(&[1.0f32; 3], &mut y)
+            .unwrap_err()
+            .to_string()
+            .contains("3 values"));
     }
 }

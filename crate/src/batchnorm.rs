@@ -29,7 +29,9 @@ pub struct BatchNormCache<'a, F> {
 
 fn check_channels(c: usize, lens: &[usize]) -> Result<()> {
     if lens.iter().any(|&l| l != c) {
-        return Err(shape_err!("batch norm: {c} channels need {c} values per parameter, got {lens:?}"));
+        return Err(shape_err!(
+            "batch norm: {c} channels need {c} values per parameter, got {lens:?}"
+        ));
     }
     Ok(())
 }
@@ -46,14 +48,31 @@ pub fn batchnorm_forward_train<F: Float>(
     cache: BatchNormCache<F>,
 ) -> Result<()> {
     let (n, c) = x.dim();
-    check_channels(c, &[gamma.len(), beta.len(), running_mean.len(), running_var.len(), cache.inv_std.len()])?;
+    check_channels(
+        c,
+        &[
+            gamma.len(),
+            beta.len(),
+            running_mean.len(),
+            running_var.len(),
+            cache.inv_std.len(),
+        ],
+    )?;
     if y.dim() != (n, c) || cache.x_hat.dim() != (n, c) {
-        return Err(shape_err!("batch norm: output buffers must match the input {:?}", (n, c)));
+        return Err(shape_err!(
+            "batch norm: output buffers must match the input {:?}",
+            (n, c)
+        ));
     }
     if n == 0 {
-        return Err(shape_err!("batch norm needs at least one value per channel"));
+        return Err(shape_err!(
+            "batch norm needs at least one value per channel"
+        ));
     }
-    let BatchNormCache { mut x_hat, mut inv_std } = cache;
+    let BatchNormCache {
+        mut x_hat,
+        mut inv_std,
+    } = cache;
     let nf = F::from(n).unwrap_or_else(F::one);
     let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
     let mom = F::from(BN_MOMENTUM).unwrap_or_else(F::zero);
@@ -74,11 +93,19 @@ pub fn batchnorm_forward_train<F: Float>(
     var.iter_mut().for_each(|s| *s = *s / nf);
     for ch in 0..c {
         inv_std[ch] = F::one() / (var[ch] + eps).sqrt();
-        let unbiased = if n > 1 { var[ch] * nf / (nf - F::one()) } else { var[ch] };
+        let unbiased = if n > 1 {
+            var[ch] * nf / (nf - F::one())
+        } else {
+            var[ch]
+        };
         running_mean[ch] = (F::one() - mom) * running_mean[ch] + mom * mean[ch];
         running_var[ch] = (F::one() - mom) * running_var[ch] + mom * unbiased;
     }
-    for ((xr, mut hr), mut yr) in x.outer_iter().zip(x_hat.outer_iter_mut()).zip(y.outer_iter_mut()) {
+    for ((xr, mut hr), mut yr) in x
+        .outer_iter()
+        .zip(x_hat.outer_iter_mut())
+        .zip(y.outer_iter_mut())
+    {
         for ch in 0..c {
             let h = (xr[ch] - mean[ch]) * inv_std[ch];
             hr[ch] = h;
@@ -98,12 +125,25 @@ pub fn batchnorm_forward_infer<F: Float>(
     mut y: ArrayViewMut2<F>,
 ) -> Result<()> {
     let (n, c) = x.dim();
-    check_channels(c, &[gamma.len(), beta.len(), running_mean.len(), running_var.len()])?;
+    check_channels(
+        c,
+        &[
+            gamma.len(),
+            beta.len(),
+            running_mean.len(),
+            running_var.len(),
+        ],
+    )?;
     if y.dim() != (n, c) {
-        return Err(shape_err!("batch norm: output buffer must match the input {:?}", (n, c)));
+        return Err(shape_err!(
+            "batch norm: output buffer must match the input {:?}",
+            (n, c)
+        ));
     }
     let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
-    let scale: Vec<F> = (0..c).map(|ch| gamma[ch] / (running_var[ch] + eps).sqrt()).collect();
+    let scale: Vec<F> = (0..c)
+        .map(|ch| gamma[ch] / (running_var[ch] + eps).sqrt())
+        .collect();
     for (xr, mut yr) in x.outer_iter().zip(y.outer_iter_mut()) {
         for ch in 0..c {
             yr[ch] = (xr[ch] - running_mean[ch]) * scale[ch] + beta[ch];
@@ -125,7 +165,10 @@ pub fn batchnorm_backward<F: Float>(
     let (n, c) = dy.dim();
     check_channels(c, &[gamma.len(), inv_std.len(), dgamma.len(), dbeta.len()])?;
     if x_hat.dim() != (n, c) || dx.dim() != (n, c) {
-        return Err(shape_err!("batch norm backward: buffers must match the gradient {:?}", (n, c)));
+        return Err(shape_err!(
+            "batch norm backward: buffers must match the gradient {:?}",
+            (n, c)
+        ));
     }
     let nf = F::from(n).unwrap_or_else(F::one);
     dgamma.fill(F::zero());
@@ -137,7 +180,11 @@ pub fn batchnorm_backward<F: Float>(
         }
     }
     let k: Vec<F> = (0..c).map(|ch| gamma[ch] * inv_std[ch] / nf).collect();
-    for ((dr, hr), mut xr) in dy.outer_iter().zip(x_hat.outer_iter()).zip(dx.outer_iter_mut()) {
+    for ((dr, hr), mut xr) in dy
+        .outer_iter()
+        .zip(x_hat.outer_iter())
+        .zip(dx.outer_iter_mut())
+    {
         for ch in 0..c {
             xr[ch] = k[ch] * (nf * dr[ch] - dbeta[ch] - hr[ch] * dgamma[ch]);
         }
@@ -148,14 +195,24 @@ pub fn batchnorm_backward<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use crate::gradcheck::{numerical_gradient, rel_error, test_values};
     use ndarray::{Array1, Array2};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    fn forward(x: &[f64], g: &[f64], b: &[f64], n: usize, c: usize) -> (Array2<f64>, Array2<f64>, Array1<f64>) {
+    fn forward(
+        x: &[f64],
+        g: &[f64],
+        b: &[f64],
+        n: usize,
+        c: usize,
+    ) -> (Array2<f64>, Array2<f64>, Array1<f64>) {
         let (mut rm, mut rv) = (Array1::zeros(c), Array1::ones(c));
-        let (mut y, mut h, mut s) = (Array2::zeros((n, c)), Array2::zeros((n, c)), Array1::zeros(c));
+        let (mut y, mut h, mut s) = (
+            Array2::zeros((n, c)),
+            Array2::zeros((n, c)),
+            Array1::zeros(c),
+        );
         batchnorm_forward_train(
             ArrayView2::from_shape((n, c), x).unwrap(),
             ArrayView1::from(g),
@@ -163,7 +220,10 @@ mod tests {
             rm.view_mut(),
             rv.view_mut(),
             y.view_mut(),
-            BatchNormCache { x_hat: h.view_mut(), inv_std: s.view_mut() },
+            BatchNormCache {
+                x_hat: h.view_mut(),
+                inv_std: s.view_mut(),
+            },
         )
         .unwrap();
         (y, h, s)
@@ -182,7 +242,11 @@ mod tests {
     fn running_statistics_follow_pytorch() {
         let x = [1.0f64, 2.0, 3.0, 4.0];
         let (mut rm, mut rv) = (Array1::zeros(1), Array1::ones(1));
-        let (mut y, mut h, mut s) = (Array2::zeros((4, 1)), Array2::zeros((4, 1)), Array1::zeros(1));
+        let (mut y, mut h, mut s) = (
+            Array2::zeros((4, 1)),
+            Array2::zeros((4, 1)),
+            Array1::zeros(1),
+        );
         batchnorm_forward_train(
             ArrayView2::from_shape((4, 1), &x).unwrap(),
             ArrayView1::from(&[1.0][..]),
@@ -190,7 +254,10 @@ mod tests {
             rm.view_mut(),
             rv.view_mut(),
             y.view_mut(),
-            BatchNormCache { x_hat: h.view_mut(), inv_std: s.view_mut() },
+            BatchNormCache {
+                x_hat: h.view_mut(),
+                inv_std: s.view_mut(),
+            },
         )
         .unwrap();
         // 0.9 * 0 + 0.1 * 2.5 and 0.9 * 1 + 0.1 * (5 / 3) (unbiased variance).
@@ -213,7 +280,10 @@ mod tests {
     #[test]
     fn gradients_match_central_differences() {
         let (n, c) = (6, 3);
-        let x: Vec<f64> = test_values(n * c, 1).iter().map(|v| 2.0 * v + 0.3).collect();
+        let x: Vec<f64> = test_values(n * c, 1)
+            .iter()
+            .map(|v| 2.0 * v + 0.3)
+            .collect();
         let g = test_values(c, 2);
         let b = test_values(c, 3);
         let dy = test_values(n * c, 4);
@@ -221,10 +291,33 @@ mod tests {
         let loss = |x: &[f64], g: &[f64], b: &[f64]| (&forward(x, g, b, n, c).0 * &dyv).sum();
         let (_, h, s) = forward(&x, &g, &b, n, c);
         let (mut dx, mut dg, mut db) = (Array2::zeros((n, c)), Array1::zeros(c), Array1::zeros(c));
-        batchnorm_backward(dyv.view(), h.view(), ArrayView1::from(&g), s.view(), dx.view_mut(), dg.view_mut(), db.view_mut())
-            .unwrap();
-        assert!(rel_error(dx.as_slice().unwrap(), &numerical_gradient(&x, |x| loss(x, &g, &b))) < 1e-4);
-        assert!(rel_error(dg.as_slice().unwrap(), &numerical_gradient(&g, |g| loss(&x, g, &b))) < 1e-4);
-        assert!(rel_error(db.as_slice().unwrap(), &numerical_gradient(&b, |b| loss(&x, &g, b))) < 1e-4);
+        batchnorm_backward(
+            dyv.view(),
+            h.view(),
+            ArrayView1::from(&g),
+            s.view(),
+            dx.view_mut(),
+            dg.view_mut(),
+            db.view_mut(),
+        )
+        .unwrap();
+        assert!(
+            rel_error(
+                dx.as_slice().unwrap(),
+                &numerical_gradient(&x, |x| loss(x, &g, &b))
+            ) < 1e-4
+        );
+        assert!(
+            rel_error(
+                dg.as_slice().unwrap(),
+                &numerical_gradient(&g, |g| loss(&x, g, &b))
+            ) < 1e-4
+        );
+        assert!(
+            rel_error(
+                db.as_slice().unwrap(),
+                &numerical_gradient(&b, |b| loss(&x, &g, b))
+            ) < 1e-4
+        );
     }
 }

@@ -11,7 +11,9 @@ use num_traits::Float;
 
 fn check(what: &str, got: (usize, usize), want: (usize, usize)) -> Result<()> {
     if got != want {
-        return Err(shape_err!("fully connected layer: {what} is {got:?}, expected {want:?}"));
+        return Err(shape_err!(
+            "fully connected layer: {what} is {got:?}, expected {want:?}"
+        ));
     }
     Ok(())
 }
@@ -28,9 +30,15 @@ pub fn dense_forward<F: Float + LinalgScalar>(
     check("the weight matrix", w.dim(), (n_in, n_out))?;
     check("the output buffer", y.dim(), (m, n_out))?;
     if b.len() != n_out {
-        return Err(shape_err!("fully connected layer: {n_out} units need {n_out} biases, got {}", b.len()));
+        return Err(shape_err!(
+            "fully connected layer: {n_out} units need {n_out} biases, got {}",
+            b.len()
+        ));
     }
-    y.assign(&b.broadcast((m, n_out)).ok_or_else(|| shape_err!("bias does not broadcast"))?);
+    y.assign(
+        &b.broadcast((m, n_out))
+            .ok_or_else(|| shape_err!("bias does not broadcast"))?,
+    );
     general_mat_mul(F::one(), &x, &w, F::one(), &mut y);
     Ok(())
 }
@@ -51,7 +59,10 @@ pub fn dense_backward<F: Float + LinalgScalar>(
     check("the output gradient", dy.dim(), (m, n_out))?;
     check("the weight gradient buffer", dw.dim(), (n_in, n_out))?;
     if db.len() != n_out {
-        return Err(shape_err!("fully connected layer: bias gradient buffer has {} entries, expected {n_out}", db.len()));
+        return Err(shape_err!(
+            "fully connected layer: bias gradient buffer has {} entries, expected {n_out}",
+            db.len()
+        ));
     }
     general_mat_mul(F::one(), &x.t(), &dy, F::zero(), &mut dw);
     for (d, col) in db.iter_mut().zip(dy.axis_iter(Axis(1))) {
@@ -67,10 +78,10 @@ pub fn dense_backward<F: Float + LinalgScalar>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use crate::gradcheck::{numerical_gradient, rel_error, test_values};
     use ndarray::{arr1, arr2, Array1, Array2};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn forward_is_x_w_plus_b() {
@@ -93,10 +104,20 @@ mod tests {
         // Loss L = sum(y * dy) so that dL/dy = dy.
         let loss = |x: &[f64], w: &[f64], b: &[f64]| {
             let mut y = Array2::zeros((m, n_out));
-            dense_forward(v2(x, m, n_in).view(), v2(w, n_in, n_out).view(), ArrayView1::from(b), y.view_mut()).unwrap();
+            dense_forward(
+                v2(x, m, n_in).view(),
+                v2(w, n_in, n_out).view(),
+                ArrayView1::from(b),
+                y.view_mut(),
+            )
+            .unwrap();
             (&y * &v2(&dy, m, n_out)).sum()
         };
-        let (mut dw, mut db, mut dx) = (Array2::zeros((n_in, n_out)), Array1::zeros(n_out), Array2::zeros((m, n_in)));
+        let (mut dw, mut db, mut dx) = (
+            Array2::zeros((n_in, n_out)),
+            Array1::zeros(n_out),
+            Array2::zeros((m, n_in)),
+        );
         dense_backward(
             v2(&x, m, n_in).view(),
             v2(&w, n_in, n_out).view(),
@@ -119,7 +140,8 @@ mod tests {
         let x = Array2::<f32>::zeros((2, 4));
         let w = Array2::<f32>::zeros((3, 2));
         let mut y = Array2::zeros((2, 2));
-        let e = dense_forward(x.view(), w.view(), Array1::zeros(2).view(), y.view_mut()).unwrap_err();
+        let e =
+            dense_forward(x.view(), w.view(), Array1::zeros(2).view(), y.view_mut()).unwrap_err();
         assert!(e.to_string().contains("weight matrix"), "{e}");
     }
 }

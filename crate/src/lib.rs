@@ -2,6 +2,8 @@
 //!
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
+//! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
+//!   and backward, with allocation-free SIMD-friendly slice kernels.
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
@@ -10,6 +12,7 @@
 //! - [`colormap`]: values to RGBA pixels (diverging for signed maps, sequential for magnitudes).
 //! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
 //! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
+//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //! - [`activation`], [`loss`], [`dense`], [`batchnorm`], [`dropout`], [`global_pool`]: the other
 //!   layers, forward and backward; softmax cross-entropy.
@@ -17,9 +20,6 @@
 //! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
 //! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
 //! - [`weights`]: saving and loading a model as versioned JSON.
-//! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
-//!   and backward, with allocation-free SIMD-friendly slice kernels.
-//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -35,6 +35,7 @@ pub mod edges;
 pub mod colormap;
 pub mod test_pictures;
 pub mod learned_filter;
+pub mod pool;
 pub mod data;
 pub mod activation;
 pub mod loss;
@@ -48,7 +49,6 @@ pub mod train;
 pub mod weights;
 #[cfg(test)]
 mod gradcheck;
-pub mod pool;
 pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]

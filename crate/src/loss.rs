@@ -13,7 +13,11 @@ use num_traits::Float;
 /// Row-wise softmax into `out` (same shape as `logits`).
 pub fn softmax_into<F: Float>(logits: ArrayView2<F>, mut out: ArrayViewMut2<F>) -> Result<()> {
     if logits.dim() != out.dim() {
-        return Err(shape_err!("softmax: logits {:?} and output {:?} differ", logits.dim(), out.dim()));
+        return Err(shape_err!(
+            "softmax: logits {:?} and output {:?} differ",
+            logits.dim(),
+            out.dim()
+        ));
     }
     for (z, mut p) in logits.outer_iter().zip(out.outer_iter_mut()) {
         let max = z.iter().fold(F::neg_infinity(), |a, &b| a.max(b));
@@ -50,11 +54,18 @@ pub fn softmax_cross_entropy<F: Float>(
         return Err(param_err!("the cost of an empty batch is undefined"));
     }
     if let Some(&bad) = labels.iter().find(|&&y| y as usize >= k) {
-        return Err(param_err!("label {bad} is out of range: the network has only {k} outputs (0..{})", k - 1));
+        return Err(param_err!(
+            "label {bad} is out of range: the network has only {k} outputs (0..{})",
+            k - 1
+        ));
     }
     if let Some(d) = &dlogits {
         if d.dim() != (m, k) {
-            return Err(shape_err!("gradient buffer {:?} does not match logits {:?}", d.dim(), (m, k)));
+            return Err(shape_err!(
+                "gradient buffer {:?} does not match logits {:?}",
+                d.dim(),
+                (m, k)
+            ));
         }
     }
     let inv_m = F::one() / F::from(m).unwrap_or_else(F::one);
@@ -81,10 +92,10 @@ pub fn softmax_cross_entropy<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use crate::gradcheck::{numerical_gradient, rel_error, test_values};
     use ndarray::arr2;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn softmax_rows_sum_to_one_and_match_formula() {
@@ -109,13 +120,21 @@ mod tests {
     #[test]
     fn cross_entropy_gradient_matches_central_differences() {
         let (m, k) = (5, 6);
-        let z = test_values(m * k, 7).into_iter().map(|v| 3.0 * v).collect::<Vec<f64>>();
+        let z = test_values(m * k, 7)
+            .into_iter()
+            .map(|v| 3.0 * v)
+            .collect::<Vec<f64>>();
         let labels = [0u8, 3, 5, 1, 3];
         let mut d = ndarray::Array2::<f64>::zeros((m, k));
         let zv = ndarray::ArrayView2::from_shape((m, k), &z).unwrap();
         softmax_cross_entropy(zv, &labels, Some(d.view_mut())).unwrap();
         let num = numerical_gradient(&z, |z| {
-            softmax_cross_entropy(ndarray::ArrayView2::from_shape((m, k), z).unwrap(), &labels, None).unwrap()
+            softmax_cross_entropy(
+                ndarray::ArrayView2::from_shape((m, k), z).unwrap(),
+                &labels,
+                None,
+            )
+            .unwrap()
         });
         assert!(rel_error(d.as_slice().unwrap(), &num) < 1e-4);
     }
@@ -126,6 +145,9 @@ mod tests {
         let e = softmax_cross_entropy(z.view(), &[0, 6], None).unwrap_err();
         assert!(e.to_string().contains("label 6 is out of range"), "{e}");
         let e = softmax_cross_entropy(z.view(), &[0], None).unwrap_err();
-        assert!(e.to_string().contains("2 rows of logits but 1 labels"), "{e}");
+        assert!(
+            e.to_string().contains("2 rows of logits but 1 labels"),
+            "{e}"
+        );
     }
 }

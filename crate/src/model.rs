@@ -8,18 +8,22 @@
 //! vector of n values is stored as the shape (1, 1, n).
 
 use crate::activation::{relu_backward, relu_forward};
-use crate::batchnorm::{batchnorm_backward, batchnorm_forward_infer, batchnorm_forward_train, BatchNormCache};
+use crate::batchnorm::{
+    batchnorm_backward, batchnorm_forward_infer, batchnorm_forward_train, BatchNormCache,
+};
+use crate::conv::ConvGeometry;
 use crate::dense::{dense_backward, dense_forward};
 use crate::dropout::{dropout_backward, dropout_forward};
 use crate::error::Result;
 use crate::global_pool::{global_avg_pool_backward, global_avg_pool_forward};
 use crate::layers::{layer_table, LayerRow, LayerSpec, Shape3};
 use crate::loss::{softmax, softmax_cross_entropy};
-use crate::conv::ConvGeometry;
 use crate::pool::{PoolGeometry, PoolKind};
 use crate::shape::Padding;
 use crate::{param_err, shape_err};
-use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut4};
+use ndarray::{
+    Array1, Array2, Array4, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut2, ArrayViewMut4,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -68,10 +72,19 @@ pub(crate) enum Layer {
     Conv(ConvLayer),
     Relu,
     /// `argmax` keeps each max-pooling window's winner for the backward pass.
-    Pool { kind: PoolKind, f: usize, stride: usize, padding: Padding, argmax: Vec<u32> },
+    Pool {
+        kind: PoolKind,
+        f: usize,
+        stride: usize,
+        padding: Padding,
+        argmax: Vec<u32>,
+    },
     GlobalAvgPool,
     BatchNorm(BatchNormLayer),
-    Dropout { rate: f32, mask: Vec<f32> },
+    Dropout {
+        rate: f32,
+        mask: Vec<f32>,
+    },
     Flatten,
     Dense(DenseLayer),
 }
@@ -123,16 +136,20 @@ fn glorot(rng: &mut ChaCha8Rng, n: usize, fan_in: usize, fan_out: usize) -> Vec<
 }
 
 fn view4(buf: &[f32], m: usize, s: Shape3) -> Result<ArrayView4<'_, f32>> {
-    ArrayView4::from_shape((m, s.0, s.1, s.2), &buf[..m * size(s)]).map_err(|e| shape_err!("internal buffer: {e}"))
+    ArrayView4::from_shape((m, s.0, s.1, s.2), &buf[..m * size(s)])
+        .map_err(|e| shape_err!("internal buffer: {e}"))
 }
 fn view4_mut(buf: &mut [f32], m: usize, s: Shape3) -> Result<ArrayViewMut4<'_, f32>> {
-    ArrayViewMut4::from_shape((m, s.0, s.1, s.2), &mut buf[..m * size(s)]).map_err(|e| shape_err!("internal buffer: {e}"))
+    ArrayViewMut4::from_shape((m, s.0, s.1, s.2), &mut buf[..m * size(s)])
+        .map_err(|e| shape_err!("internal buffer: {e}"))
 }
 fn view2(buf: &[f32], rows: usize, cols: usize) -> Result<ArrayView2<'_, f32>> {
-    ArrayView2::from_shape((rows, cols), &buf[..rows * cols]).map_err(|e| shape_err!("internal buffer: {e}"))
+    ArrayView2::from_shape((rows, cols), &buf[..rows * cols])
+        .map_err(|e| shape_err!("internal buffer: {e}"))
 }
 fn view2_mut(buf: &mut [f32], rows: usize, cols: usize) -> Result<ArrayViewMut2<'_, f32>> {
-    ArrayViewMut2::from_shape((rows, cols), &mut buf[..rows * cols]).map_err(|e| shape_err!("internal buffer: {e}"))
+    ArrayViewMut2::from_shape((rows, cols), &mut buf[..rows * cols])
+        .map_err(|e| shape_err!("internal buffer: {e}"))
 }
 
 impl Model {
@@ -159,9 +176,20 @@ impl Model {
         for (i, spec) in specs.iter().enumerate() {
             let (_, _, c_in) = shapes[i];
             let layer = match *spec {
-                LayerSpec::Conv { f, filters, stride, padding } => {
-                    let w = glorot(&mut rng, f * f * c_in * filters, f * f * c_in, f * f * filters);
-                    let w = Array4::from_shape_vec((f, f, c_in, filters), w).map_err(|e| shape_err!("{e}"))?;
+                LayerSpec::Conv {
+                    f,
+                    filters,
+                    stride,
+                    padding,
+                } => {
+                    let w = glorot(
+                        &mut rng,
+                        f * f * c_in * filters,
+                        f * f * c_in,
+                        f * f * filters,
+                    );
+                    let w = Array4::from_shape_vec((f, f, c_in, filters), w)
+                        .map_err(|e| shape_err!("{e}"))?;
                     Layer::Conv(ConvLayer {
                         stride,
                         padding,
@@ -172,8 +200,20 @@ impl Model {
                     })
                 }
                 LayerSpec::Relu => Layer::Relu,
-                LayerSpec::MaxPool { f, stride, padding } => Layer::Pool { kind: PoolKind::Max, f, stride, padding, argmax: Vec::new() },
-                LayerSpec::AvgPool { f, stride, padding } => Layer::Pool { kind: PoolKind::Avg, f, stride, padding, argmax: Vec::new() },
+                LayerSpec::MaxPool { f, stride, padding } => Layer::Pool {
+                    kind: PoolKind::Max,
+                    f,
+                    stride,
+                    padding,
+                    argmax: Vec::new(),
+                },
+                LayerSpec::AvgPool { f, stride, padding } => Layer::Pool {
+                    kind: PoolKind::Avg,
+                    f,
+                    stride,
+                    padding,
+                    argmax: Vec::new(),
+                },
                 LayerSpec::GlobalAvgPool => Layer::GlobalAvgPool,
                 LayerSpec::BatchNorm => Layer::BatchNorm(BatchNormLayer {
                     gamma: Array1::ones(c_in),
@@ -185,13 +225,24 @@ impl Model {
                     x_hat: Vec::new(),
                     inv_std: Array1::zeros(c_in),
                 }),
-                LayerSpec::Dropout { rate } => Layer::Dropout { rate, mask: Vec::new() },
+                LayerSpec::Dropout { rate } => Layer::Dropout {
+                    rate,
+                    mask: Vec::new(),
+                },
                 LayerSpec::Flatten => Layer::Flatten,
                 LayerSpec::Dense { units } => {
                     let n_in = size(shapes[i]);
-                    let w = Array2::from_shape_vec((n_in, units), glorot(&mut rng, n_in * units, n_in, units))
-                        .map_err(|e| shape_err!("{e}"))?;
-                    Layer::Dense(DenseLayer { dw: Array2::zeros(w.dim()), w, b: Array1::zeros(units), db: Array1::zeros(units) })
+                    let w = Array2::from_shape_vec(
+                        (n_in, units),
+                        glorot(&mut rng, n_in * units, n_in, units),
+                    )
+                    .map_err(|e| shape_err!("{e}"))?;
+                    Layer::Dense(DenseLayer {
+                        dw: Array2::zeros(w.dim()),
+                        w,
+                        b: Array1::zeros(units),
+                        db: Array1::zeros(units),
+                    })
                 }
             };
             layers.push(layer);
@@ -220,13 +271,26 @@ impl Model {
             return;
         }
         self.capacity = m;
-        self.acts = self.shapes.iter().map(|&s| vec![0.0; m * size(s)]).collect();
+        self.acts = self
+            .shapes
+            .iter()
+            .map(|&s| vec![0.0; m * size(s)])
+            .collect();
         // No gradient is needed for the input images themselves.
-        self.grads = self.shapes.iter().enumerate().map(|(i, &s)| vec![0.0; if i == 0 { 0 } else { m * size(s) }]).collect();
+        self.grads = self
+            .shapes
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| vec![0.0; if i == 0 { 0 } else { m * size(s) }])
+            .collect();
         for (i, layer) in self.layers.iter_mut().enumerate() {
             let s = self.shapes[i];
             match layer {
-                Layer::Pool { kind: PoolKind::Max, argmax, .. } => *argmax = vec![0; m * size(self.shapes[i + 1])],
+                Layer::Pool {
+                    kind: PoolKind::Max,
+                    argmax,
+                    ..
+                } => *argmax = vec![0; m * size(self.shapes[i + 1])],
                 Layer::BatchNorm(bn) => bn.x_hat = vec![0.0; m * size(s)],
                 Layer::Dropout { mask, .. } => *mask = vec![0.0; m * size(s)],
                 _ => {}
@@ -272,7 +336,9 @@ impl Model {
         let (m, h, w, c) = x.dim();
         if (h, w, c) != self.shapes[0] {
             let (eh, ew, ec) = self.shapes[0];
-            return Err(shape_err!("the model expects {eh}x{ew}x{ec} images, got {h}x{w}x{c}"));
+            return Err(shape_err!(
+                "the model expects {eh}x{ew}x{ec} images, got {h}x{w}x{c}"
+            ));
         }
         let buf = self.input_buffer(m);
         for (d, &v) in buf.iter_mut().zip(x.iter()) {
@@ -284,7 +350,10 @@ impl Model {
     /// Forward pass of the `m` images already written into [`Model::input_buffer`].
     pub fn forward_filled(&mut self, m: usize, mode: Mode) -> Result<ArrayView2<'_, f32>> {
         if m == 0 || m > self.capacity {
-            return Err(shape_err!("a batch of {m} images does not fit the model's buffers ({})", self.capacity));
+            return Err(shape_err!(
+                "a batch of {m} images does not fit the model's buffers ({})",
+                self.capacity
+            ));
         }
         for i in 0..self.layers.len() {
             let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
@@ -293,16 +362,38 @@ impl Model {
             let y = &mut after[0][..m * size(sy)];
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
-                    let geo = ConvGeometry::new(m, sx, (cl.w.dim().0, cl.w.dim().1, sy.2), cl.stride, cl.padding)?;
+                    let geo = ConvGeometry::new(
+                        m,
+                        sx,
+                        (cl.w.dim().0, cl.w.dim().1, sy.2),
+                        cl.stride,
+                        cl.padding,
+                    )?;
                     geo.forward_into(x, slice(&cl.w)?, slice(&cl.b)?, y)?;
                 }
                 Layer::Relu => relu_forward(x, y)?,
-                Layer::Pool { kind, f, stride, padding, argmax } => {
+                Layer::Pool {
+                    kind,
+                    f,
+                    stride,
+                    padding,
+                    argmax,
+                } => {
                     let geo = PoolGeometry::new(m, sx, *kind, *f, *stride, *padding)?;
                     let record = *kind == PoolKind::Max && mode == Mode::Train;
-                    geo.forward_into(x, y, if record { Some(&mut argmax[..y.len()]) } else { None })?;
+                    geo.forward_into(
+                        x,
+                        y,
+                        if record {
+                            Some(&mut argmax[..y.len()])
+                        } else {
+                            None
+                        },
+                    )?;
                 }
-                Layer::GlobalAvgPool => global_avg_pool_forward(view4(x, m, sx)?, view2_mut(y, m, sy.2)?)?,
+                Layer::GlobalAvgPool => {
+                    global_avg_pool_forward(view4(x, m, sx)?, view2_mut(y, m, sy.2)?)?
+                }
                 Layer::BatchNorm(bn) => {
                     let rows = m * sx.0 * sx.1;
                     let xv = view2(x, rows, sx.2)?;
@@ -315,7 +406,10 @@ impl Model {
                             bn.running_mean.view_mut(),
                             bn.running_var.view_mut(),
                             yv,
-                            BatchNormCache { x_hat: view2_mut(&mut bn.x_hat, rows, sx.2)?, inv_std: bn.inv_std.view_mut() },
+                            BatchNormCache {
+                                x_hat: view2_mut(&mut bn.x_hat, rows, sx.2)?,
+                                inv_std: bn.inv_std.view_mut(),
+                            },
                         )?,
                         Mode::Infer => batchnorm_forward_infer(
                             xv,
@@ -328,13 +422,18 @@ impl Model {
                     }
                 }
                 Layer::Dropout { rate, mask } => match mode {
-                    Mode::Train => dropout_forward(x, *rate, &mut self.dropout_rng, &mut mask[..x.len()], y)?,
+                    Mode::Train => {
+                        dropout_forward(x, *rate, &mut self.dropout_rng, &mut mask[..x.len()], y)?
+                    }
                     Mode::Infer => y.copy_from_slice(x),
                 },
                 Layer::Flatten => y.copy_from_slice(x),
-                Layer::Dense(d) => {
-                    dense_forward(view2(x, m, size(sx))?, d.w.view(), d.b.view(), view2_mut(y, m, sy.2)?)?
-                }
+                Layer::Dense(d) => dense_forward(
+                    view2(x, m, size(sx))?,
+                    d.w.view(),
+                    d.b.view(),
+                    view2_mut(y, m, sy.2)?,
+                )?,
             }
         }
         self.batch = m;
@@ -352,12 +451,18 @@ impl Model {
     /// the batch) and the backward pass: afterwards every parameter's gradient is set.
     pub fn backward(&mut self, labels: &[u8]) -> Result<f32> {
         if self.last_mode != Mode::Train || self.batch == 0 {
-            return Err(param_err!("backward needs a training-mode forward pass first"));
+            return Err(param_err!(
+                "backward needs a training-mode forward pass first"
+            ));
         }
         let m = self.batch;
         let last = self.layers.len();
         let k = self.num_classes();
-        let cost = softmax_cross_entropy(view2(&self.acts[last], m, k)?, labels, Some(view2_mut(&mut self.grads[last], m, k)?))?;
+        let cost = softmax_cross_entropy(
+            view2(&self.acts[last], m, k)?,
+            labels,
+            Some(view2_mut(&mut self.grads[last], m, k)?),
+        )?;
         for i in (0..self.layers.len()).rev() {
             let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
             let x = &self.acts[i][..m * size(sx)];
@@ -367,20 +472,41 @@ impl Model {
             let dx = &mut gb[i][..if need_dx { m * size(sx) } else { 0 }];
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
-                    let geo = ConvGeometry::new(m, sx, (cl.w.dim().0, cl.w.dim().1, sy.2), cl.stride, cl.padding)?;
+                    let geo = ConvGeometry::new(
+                        m,
+                        sx,
+                        (cl.w.dim().0, cl.w.dim().1, sy.2),
+                        cl.stride,
+                        cl.padding,
+                    )?;
                     let (dw, db) = (slice_mut(&mut cl.dw)?, slice_mut(&mut cl.db)?);
-                    geo.backward_into(x, slice(&cl.w)?, dy, dw, db, if need_dx { Some(dx) } else { None })?;
+                    geo.backward_into(
+                        x,
+                        slice(&cl.w)?,
+                        dy,
+                        dw,
+                        db,
+                        if need_dx { Some(dx) } else { None },
+                    )?;
                 }
                 Layer::Relu => {
                     if need_dx {
                         relu_backward(x, dy, dx)?
                     }
                 }
-                Layer::Pool { kind, f, stride, padding, argmax } => {
+                Layer::Pool {
+                    kind,
+                    f,
+                    stride,
+                    padding,
+                    argmax,
+                } => {
                     if need_dx {
                         let geo = PoolGeometry::new(m, sx, *kind, *f, *stride, *padding)?;
                         match kind {
-                            PoolKind::Max => geo.backward_argmax_into(&argmax[..dy.len()], dy, dx)?,
+                            PoolKind::Max => {
+                                geo.backward_argmax_into(&argmax[..dy.len()], dy, dx)?
+                            }
                             PoolKind::Avg => geo.backward_into(x, dy, dx)?,
                         }
                     }
@@ -422,8 +548,19 @@ impl Model {
                     }
                 }
                 Layer::Dense(d) => {
-                    let dxv = if need_dx { Some(view2_mut(dx, m, size(sx))?) } else { None };
-                    dense_backward(view2(x, m, size(sx))?, d.w.view(), view2(dy, m, sy.2)?, d.dw.view_mut(), d.db.view_mut(), dxv)?
+                    let dxv = if need_dx {
+                        Some(view2_mut(dx, m, size(sx))?)
+                    } else {
+                        None
+                    };
+                    dense_backward(
+                        view2(x, m, size(sx))?,
+                        d.w.view(),
+                        view2(dy, m, sy.2)?,
+                        d.dw.view_mut(),
+                        d.db.view_mut(),
+                        dxv,
+                    )?
                 }
             }
         }
@@ -435,8 +572,14 @@ impl Model {
         let mut k = 0;
         for layer in &mut self.layers {
             let pairs: [(Option<&mut [f32]>, Option<&[f32]>, bool); 2] = match layer {
-                Layer::Conv(c) => [(c.w.as_slice_mut(), c.dw.as_slice(), true), (c.b.as_slice_mut(), c.db.as_slice(), false)],
-                Layer::Dense(d) => [(d.w.as_slice_mut(), d.dw.as_slice(), true), (d.b.as_slice_mut(), d.db.as_slice(), false)],
+                Layer::Conv(c) => [
+                    (c.w.as_slice_mut(), c.dw.as_slice(), true),
+                    (c.b.as_slice_mut(), c.db.as_slice(), false),
+                ],
+                Layer::Dense(d) => [
+                    (d.w.as_slice_mut(), d.dw.as_slice(), true),
+                    (d.b.as_slice_mut(), d.db.as_slice(), false),
+                ],
                 Layer::BatchNorm(bn) => [
                     (bn.gamma.as_slice_mut(), bn.dgamma.as_slice(), false),
                     (bn.beta.as_slice_mut(), bn.dbeta.as_slice(), false),
@@ -463,7 +606,8 @@ impl Model {
         while start < m {
             let end = (start + chunk).min(m);
             let logits = self.forward(x.slice(ndarray::s![start..end, .., .., ..]), Mode::Infer)?;
-            out.slice_mut(ndarray::s![start..end, ..]).assign(&softmax(logits));
+            out.slice_mut(ndarray::s![start..end, ..])
+                .assign(&softmax(logits));
             start = end;
         }
         Ok(out)
@@ -491,12 +635,24 @@ impl Model {
             };
             let n = counts.entry(kind).or_insert(0);
             *n += 1;
-            let name = if i == last { "logits".to_string() } else { format!("{kind}{n}") };
+            let name = if i == last {
+                "logits".to_string()
+            } else {
+                format!("{kind}{n}")
+            };
             let s = self.shapes[i + 1];
-            outputs.push(LayerOutput { name, shape: s, values: self.acts[i + 1][..size(s)].to_vec() });
+            outputs.push(LayerOutput {
+                name,
+                shape: s,
+                values: self.acts[i + 1][..size(s)].to_vec(),
+            });
         }
         let k = self.num_classes();
-        outputs.push(LayerOutput { name: "probabilities".into(), shape: (1, 1, k), values: probs.iter().copied().collect() });
+        outputs.push(LayerOutput {
+            name: "probabilities".into(),
+            shape: (1, 1, k),
+            values: probs.iter().copied().collect(),
+        });
         Ok(outputs)
     }
 
@@ -513,18 +669,20 @@ impl Model {
 }
 
 fn slice<D: ndarray::Dimension>(a: &ndarray::Array<f32, D>) -> Result<&[f32]> {
-    a.as_slice().ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
+    a.as_slice()
+        .ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
 }
 fn slice_mut<D: ndarray::Dimension>(a: &mut ndarray::Array<f32, D>) -> Result<&mut [f32]> {
-    a.as_slice_mut().ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
+    a.as_slice_mut()
+        .ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::gradcheck::test_values;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use crate::gradcheck::test_values;
 
     /// Compares every parameter gradient of `model` on (x, labels) with central
     /// differences of the cost (the model is f32, so h = 1e-3 and the error is measured
@@ -546,11 +704,24 @@ pub(crate) mod tests {
             let (mut ana, mut num) = (Vec::new(), Vec::new());
             for j in 0..a.len() {
                 let mut keep = 0.0;
-                model.visit_params(|i, p| if i == k { keep = p.value[j]; p.value[j] = keep + h });
+                model.visit_params(|i, p| {
+                    if i == k {
+                        keep = p.value[j];
+                        p.value[j] = keep + h
+                    }
+                });
                 let plus = cost(model);
-                model.visit_params(|i, p| if i == k { p.value[j] = keep - h });
+                model.visit_params(|i, p| {
+                    if i == k {
+                        p.value[j] = keep - h
+                    }
+                });
                 let minus = cost(model);
-                model.visit_params(|i, p| if i == k { p.value[j] = keep });
+                model.visit_params(|i, p| {
+                    if i == k {
+                        p.value[j] = keep
+                    }
+                });
                 // A ReLU or max pooling kink within h makes the one-sided slopes disagree
                 // by far more than curvature and rounding (~1e-4) can: skip that entry.
                 let (right, left) = ((plus - base) / h as f64, (base - minus) / h as f64);
@@ -560,8 +731,18 @@ pub(crate) mod tests {
                 ana.push(a[j]);
                 num.push((plus - minus) / (2.0 * h as f64));
             }
-            let diff = ana.iter().zip(&num).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
-            let norm = ana.iter().map(|x| x * x).sum::<f64>().sqrt().max(num.iter().map(|x| x * x).sum::<f64>().sqrt());
+            let diff = ana
+                .iter()
+                .zip(&num)
+                .map(|(x, y)| (x - y).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            let norm = ana
+                .iter()
+                .map(|x| x * x)
+                .sum::<f64>()
+                .sqrt()
+                .max(num.iter().map(|x| x * x).sum::<f64>().sqrt());
             // A tensor whose true gradient is ~0 (a conv bias before batch norm) is
             // compared in absolute terms (per entry, f32 rounding of the cost alone gives
             // ~6e-5 with h = 1e-3).
@@ -571,14 +752,28 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn batch(m: usize, s: Shape3, seed: u64) -> Array4<f32> {
-        Array4::from_shape_vec((m, s.0, s.1, s.2), test_values(m * size(s), seed).into_iter().map(|v| v as f32).collect())
-            .unwrap()
+        Array4::from_shape_vec(
+            (m, s.0, s.1, s.2),
+            test_values(m * size(s), seed)
+                .into_iter()
+                .map(|v| v as f32)
+                .collect(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn dense_stack_gradients_match_central_differences() {
         use LayerSpec::*;
-        let specs = [BatchNorm, Relu, Dropout { rate: 0.3 }, Flatten, Dense { units: 5 }, Relu, Dense { units: 3 }];
+        let specs = [
+            BatchNorm,
+            Relu,
+            Dropout { rate: 0.3 },
+            Flatten,
+            Dense { units: 5 },
+            Relu,
+            Dense { units: 3 },
+        ];
         let mut model = Model::new(&specs, (3, 3, 2), 4).unwrap();
         let x = batch(4, (3, 3, 2), 1);
         let err = model_gradient_error(&mut model, &x, &[0, 1, 2, 1]);
@@ -600,13 +795,31 @@ pub(crate) mod tests {
         use LayerSpec::*;
         // Even filter under SAME, stride 2, both poolings, batch norm after a convolution.
         let specs = [
-            Conv { f: 2, filters: 3, stride: 1, padding: Padding::Same },
+            Conv {
+                f: 2,
+                filters: 3,
+                stride: 1,
+                padding: Padding::Same,
+            },
             Relu,
-            MaxPool { f: 2, stride: 2, padding: Padding::Same },
-            Conv { f: 3, filters: 4, stride: 2, padding: Padding::Same },
+            MaxPool {
+                f: 2,
+                stride: 2,
+                padding: Padding::Same,
+            },
+            Conv {
+                f: 3,
+                filters: 4,
+                stride: 2,
+                padding: Padding::Same,
+            },
             BatchNorm,
             Relu,
-            AvgPool { f: 2, stride: 1, padding: Padding::Valid },
+            AvgPool {
+                f: 2,
+                stride: 1,
+                padding: Padding::Valid,
+            },
             Flatten,
             Dense { units: 3 },
         ];
@@ -625,7 +838,9 @@ pub(crate) mod tests {
     fn signs_network_outputs_have_the_lecture_shapes() {
         let mut model = Model::new(&crate::layers::signs_network(), (64, 64, 3), 1).unwrap();
         let x = batch(1, (64, 64, 3), 1);
-        let outs = model.layer_outputs(x.index_axis(ndarray::Axis(0), 0)).unwrap();
+        let outs = model
+            .layer_outputs(x.index_axis(ndarray::Axis(0), 0))
+            .unwrap();
         let got: Vec<(&str, Shape3)> = outs.iter().map(|o| (o.name.as_str(), o.shape)).collect();
         assert_eq!(
             got,
@@ -654,7 +869,11 @@ pub(crate) mod tests {
             crate::conv::Correlation::Cross,
         )
         .unwrap();
-        let max_diff = conv1.iter().zip(&outs[0].values).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let max_diff = conv1
+            .iter()
+            .zip(&outs[0].values)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
         assert!(max_diff < 1e-5, "{max_diff}");
     }
 
@@ -688,11 +907,21 @@ pub(crate) mod tests {
     #[test]
     fn layer_outputs_are_named_and_end_in_probabilities() {
         use LayerSpec::*;
-        let mut model = Model::new(&[Flatten, Dense { units: 4 }, Relu, Dense { units: 3 }], (2, 2, 1), 0).unwrap();
+        let mut model = Model::new(
+            &[Flatten, Dense { units: 4 }, Relu, Dense { units: 3 }],
+            (2, 2, 1),
+            0,
+        )
+        .unwrap();
         let x = batch(1, (2, 2, 1), 3);
-        let outs = model.layer_outputs(x.index_axis(ndarray::Axis(0), 0)).unwrap();
+        let outs = model
+            .layer_outputs(x.index_axis(ndarray::Axis(0), 0))
+            .unwrap();
         let names: Vec<&str> = outs.iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(names, ["flatten1", "fc1", "relu1", "logits", "probabilities"]);
+        assert_eq!(
+            names,
+            ["flatten1", "fc1", "relu1", "logits", "probabilities"]
+        );
         let p = &outs[4].values;
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         // Probabilities are the softmax of the logits.

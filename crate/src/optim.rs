@@ -23,7 +23,13 @@ pub struct AdamSettings {
 
 impl Default for AdamSettings {
     fn default() -> Self {
-        AdamSettings { learning_rate: 0.009, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, l2: 0.0 }
+        AdamSettings {
+            learning_rate: 0.009,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            l2: 0.0,
+        }
     }
 }
 
@@ -32,10 +38,14 @@ impl AdamSettings {
     pub fn validate(&self) -> Result<()> {
         let lr = self.learning_rate;
         if !lr.is_finite() || lr <= 0.0 {
-            return Err(param_err!("the learning rate must be a positive number, got {lr}"));
+            return Err(param_err!(
+                "the learning rate must be a positive number, got {lr}"
+            ));
         }
         if lr > 10.0 {
-            return Err(param_err!("a learning rate of {lr} is far too large: Adam uses values like 0.001 to 0.01"));
+            return Err(param_err!(
+                "a learning rate of {lr} is far too large: Adam uses values like 0.001 to 0.01"
+            ));
         }
         for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
             if !(0.0..1.0).contains(&b) {
@@ -43,10 +53,16 @@ impl AdamSettings {
             }
         }
         if !self.epsilon.is_finite() || self.epsilon <= 0.0 {
-            return Err(param_err!("epsilon must be a small positive number, got {}", self.epsilon));
+            return Err(param_err!(
+                "epsilon must be a small positive number, got {}",
+                self.epsilon
+            ));
         }
         if !self.l2.is_finite() || self.l2 < 0.0 || self.l2 > 1.0 {
-            return Err(param_err!("L2 weight decay must be between 0 and 1 (typical: 1e-4), got {}", self.l2));
+            return Err(param_err!(
+                "L2 weight decay must be between 0 and 1 (typical: 1e-4), got {}",
+                self.l2
+            ));
         }
         Ok(())
     }
@@ -69,8 +85,14 @@ impl LrSchedule {
         match *self {
             LrSchedule::Constant => lr,
             LrSchedule::Cosine { min_lr } => {
-                let frac = if total == 0 { 1.0 } else { (t.min(total) as f64) / total as f64 };
-                (min_lr as f64 + (lr - min_lr) as f64 * 0.5 * (1.0 + (std::f64::consts::PI * frac).cos())) as f32
+                let frac = if total == 0 {
+                    1.0
+                } else {
+                    (t.min(total) as f64) / total as f64
+                };
+                (min_lr as f64
+                    + (lr - min_lr) as f64 * 0.5 * (1.0 + (std::f64::consts::PI * frac).cos()))
+                    as f32
             }
         }
     }
@@ -87,7 +109,12 @@ pub struct Adam {
 
 impl Adam {
     pub fn new(settings: AdamSettings) -> Self {
-        Adam { settings, t: 0, m: Vec::new(), v: Vec::new() }
+        Adam {
+            settings,
+            t: 0,
+            m: Vec::new(),
+            v: Vec::new(),
+        }
     }
 
     /// Number of updates done so far.
@@ -112,7 +139,13 @@ impl Adam {
                 vs.push(vec![0.0; p.value.len()]);
             }
             let decay = if p.decay { s.l2 } else { 0.0 };
-            for (((w, &g), m), v) in p.value.iter_mut().zip(p.grad).zip(ms[k].iter_mut()).zip(vs[k].iter_mut()) {
+            for (((w, &g), m), v) in p
+                .value
+                .iter_mut()
+                .zip(p.grad)
+                .zip(ms[k].iter_mut())
+                .zip(vs[k].iter_mut())
+            {
                 let g = g + decay * *w;
                 *m = s.beta1 * *m + (1.0 - s.beta1) * g;
                 *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
@@ -125,20 +158,26 @@ impl Adam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use crate::layers::LayerSpec;
     use crate::model::Mode;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn dense_model() -> Model {
-        Model::new(&[LayerSpec::Flatten, LayerSpec::Dense { units: 2 }], (1, 1, 3), 0).unwrap()
+        Model::new(
+            &[LayerSpec::Flatten, LayerSpec::Dense { units: 2 }],
+            (1, 1, 3),
+            0,
+        )
+        .unwrap()
     }
 
     #[test]
     fn two_steps_follow_the_formula() {
         // Adam's update written out in f64 for one scalar, against the implementation.
         let mut model = dense_model();
-        let x = ndarray::Array4::from_shape_vec((2, 1, 1, 3), vec![1.0, -2.0, 0.5, 0.3, 0.1, -1.0]).unwrap();
+        let x = ndarray::Array4::from_shape_vec((2, 1, 1, 3), vec![1.0, -2.0, 0.5, 0.3, 0.1, -1.0])
+            .unwrap();
         let mut adam = Adam::new(AdamSettings::default());
         let (lr, b1, b2, eps) = (0.009f64, 0.9f64, 0.999f64, 1e-8f64);
         let (mut m, mut v) = (0.0f64, 0.0f64);
@@ -146,15 +185,27 @@ mod tests {
             model.forward(x.view(), Mode::Train).unwrap();
             model.backward(&[0, 1]).unwrap();
             let mut before = (0.0f64, 0.0f64);
-            model.visit_params(|k, p| if k == 0 { before = (p.value[0] as f64, p.grad[0] as f64) });
+            model.visit_params(|k, p| {
+                if k == 0 {
+                    before = (p.value[0] as f64, p.grad[0] as f64)
+                }
+            });
             let (w, g) = before;
             m = b1 * m + (1.0 - b1) * g;
             v = b2 * v + (1.0 - b2) * g * g;
-            let expected = w - lr * (m / (1.0 - b1.powi(t))) / ((v / (1.0 - b2.powi(t))).sqrt() + eps);
+            let expected =
+                w - lr * (m / (1.0 - b1.powi(t))) / ((v / (1.0 - b2.powi(t))).sqrt() + eps);
             adam.step(&mut model, 0.009);
             let mut after = 0.0f64;
-            model.visit_params(|k, p| if k == 0 { after = p.value[0] as f64 });
-            assert!((after - expected).abs() < 1e-6, "step {t}: {after} vs {expected}");
+            model.visit_params(|k, p| {
+                if k == 0 {
+                    after = p.value[0] as f64
+                }
+            });
+            assert!(
+                (after - expected).abs() < 1e-6,
+                "step {t}: {after} vs {expected}"
+            );
         }
         // The first step moves each weight by about lr (bias correction at work).
         assert_eq!(adam.steps(), 2);
@@ -172,24 +223,58 @@ mod tests {
     #[test]
     fn weight_decay_shrinks_weights_with_zero_gradient() {
         let mut model = dense_model();
-        let mut adam = Adam::new(AdamSettings { l2: 0.1, ..Default::default() });
+        let mut adam = Adam::new(AdamSettings {
+            l2: 0.1,
+            ..Default::default()
+        });
         let mut before = 0.0;
-        model.visit_params(|k, p| if k == 0 { before = p.value[0] });
+        model.visit_params(|k, p| {
+            if k == 0 {
+                before = p.value[0]
+            }
+        });
         // No forward/backward: all gradients are 0, only the decay term acts.
         adam.step(&mut model, 0.009);
         let mut after = 0.0;
-        model.visit_params(|k, p| if k == 0 { after = p.value[0] });
-        assert!(after.abs() < before.abs() && (before - after).abs() > 0.008, "{before} -> {after}");
+        model.visit_params(|k, p| {
+            if k == 0 {
+                after = p.value[0]
+            }
+        });
+        assert!(
+            after.abs() < before.abs() && (before - after).abs() > 0.008,
+            "{before} -> {after}"
+        );
     }
 
     #[test]
     fn bad_settings_are_errors() {
         let bad = |s: AdamSettings| s.validate().unwrap_err().to_string();
-        assert!(bad(AdamSettings { learning_rate: f32::NAN, ..Default::default() }).contains("positive number"));
-        assert!(bad(AdamSettings { learning_rate: 0.0, ..Default::default() }).contains("positive number"));
-        assert!(bad(AdamSettings { learning_rate: 50.0, ..Default::default() }).contains("far too large"));
-        assert!(bad(AdamSettings { beta1: 1.0, ..Default::default() }).contains("beta1"));
-        assert!(bad(AdamSettings { l2: -1.0, ..Default::default() }).contains("L2"));
+        assert!(bad(AdamSettings {
+            learning_rate: f32::NAN,
+            ..Default::default()
+        })
+        .contains("positive number"));
+        assert!(bad(AdamSettings {
+            learning_rate: 0.0,
+            ..Default::default()
+        })
+        .contains("positive number"));
+        assert!(bad(AdamSettings {
+            learning_rate: 50.0,
+            ..Default::default()
+        })
+        .contains("far too large"));
+        assert!(bad(AdamSettings {
+            beta1: 1.0,
+            ..Default::default()
+        })
+        .contains("beta1"));
+        assert!(bad(AdamSettings {
+            l2: -1.0,
+            ..Default::default()
+        })
+        .contains("L2"));
         assert!(AdamSettings::default().validate().is_ok());
     }
 }

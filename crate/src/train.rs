@@ -52,17 +52,27 @@ impl Default for TrainSettings {
 
 impl TrainSettings {
     fn adam(&self) -> AdamSettings {
-        AdamSettings { learning_rate: self.learning_rate, l2: self.l2, ..AdamSettings::default() }
+        AdamSettings {
+            learning_rate: self.learning_rate,
+            l2: self.l2,
+            ..AdamSettings::default()
+        }
     }
 
     /// Checks every setting, with a message that says what a sensible value looks like.
     pub fn validate(&self) -> Result<()> {
         self.adam().validate()?;
         if self.epochs == 0 || self.epochs > 100_000 {
-            return Err(param_err!("the number of epochs must be between 1 and 100000, got {}", self.epochs));
+            return Err(param_err!(
+                "the number of epochs must be between 1 and 100000, got {}",
+                self.epochs
+            ));
         }
         if self.batch_size == 0 || self.batch_size > 65_536 {
-            return Err(param_err!("the minibatch size must be between 1 and 65536 (the assignment uses 64), got {}", self.batch_size));
+            return Err(param_err!(
+                "the minibatch size must be between 1 and 65536 (the assignment uses 64), got {}",
+                self.batch_size
+            ));
         }
         if let LrSchedule::Cosine { min_lr } = self.schedule {
             if !min_lr.is_finite() || min_lr < 0.0 || min_lr > self.learning_rate {
@@ -140,16 +150,25 @@ pub struct Trainer {
 
 /// A seed from the operating system (or the browser's crypto), for runs without one.
 pub fn random_seed() -> Result<u64> {
-    getrandom::u64().map_err(|e| param_err!("could not get a random seed from the system ({e}); give one with --seed"))
+    getrandom::u64().map_err(|e| {
+        param_err!("could not get a random seed from the system ({e}); give one with --seed")
+    })
 }
 
 /// Writes images `idx` of `data` as floats in [0, 1] (pixels / 255) into `buf`.
 fn fill_batch(data: &Dataset, idx: &[usize], buf: &mut [f32]) -> Result<()> {
     let per = data.images.len() / data.len().max(1);
-    let pixels = data.images.as_slice().ok_or_else(|| data_err!("the images are not stored contiguously"))?;
+    let pixels = data
+        .images
+        .as_slice()
+        .ok_or_else(|| data_err!("the images are not stored contiguously"))?;
     for (k, &i) in idx.iter().enumerate() {
-        let src = pixels.get(i * per..(i + 1) * per).ok_or_else(|| data_err!("image {i} is missing"))?;
-        let dst = buf.get_mut(k * per..(k + 1) * per).ok_or_else(|| data_err!("batch buffer too small"))?;
+        let src = pixels
+            .get(i * per..(i + 1) * per)
+            .ok_or_else(|| data_err!("image {i} is missing"))?;
+        let dst = buf
+            .get_mut(k * per..(k + 1) * per)
+            .ok_or_else(|| data_err!("batch buffer too small"))?;
         for (d, &s) in dst.iter_mut().zip(src) {
             *d = s as f32 * (1.0 / 255.0);
         }
@@ -160,15 +179,23 @@ fn fill_batch(data: &Dataset, idx: &[usize], buf: &mut [f32]) -> Result<()> {
 fn check_data(model: &Model, data: &Dataset, what: &str) -> Result<()> {
     let (m, h, w, c) = data.images.dim();
     if m != data.labels.len() {
-        return Err(data_err!("the {what} set has {m} images but {} labels", data.labels.len()));
+        return Err(data_err!(
+            "the {what} set has {m} images but {} labels",
+            data.labels.len()
+        ));
     }
     if (h, w, c) != model.input_shape() {
         let (eh, ew, ec) = model.input_shape();
-        return Err(data_err!("the {what} images are {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"));
+        return Err(data_err!(
+            "the {what} images are {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"
+        ));
     }
     let k = model.num_classes();
     if let Some(&bad) = data.labels.iter().find(|&&y| y as usize >= k) {
-        return Err(data_err!("the {what} set has label {bad}, but the network has only {k} outputs (labels 0..{})", k - 1));
+        return Err(data_err!(
+            "the {what} set has label {bad}, but the network has only {k} outputs (labels 0..{})",
+            k - 1
+        ));
     }
     Ok(())
 }
@@ -182,7 +209,8 @@ pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Op
     let mut counts = vec![0usize; classes.max(256)];
     predictions.iter().for_each(|&p| counts[p as usize] += 1);
     let (top, &count) = counts.iter().enumerate().max_by_key(|&(_, c)| *c)?;
-    let label_share = labels.iter().filter(|&&y| y as usize == top).count() as f32 / labels.len().max(1) as f32;
+    let label_share =
+        labels.iter().filter(|&&y| y as usize == top).count() as f32 / labels.len().max(1) as f32;
     let share = count as f32 / n as f32;
     if share >= 0.9 && label_share < 0.9 {
         Some(format!(
@@ -198,7 +226,12 @@ pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Op
 
 impl Trainer {
     /// A trainer for the stack `specs` on `train` (and `test`, which may be empty).
-    pub fn new(specs: &[LayerSpec], train: Dataset, test: Dataset, settings: TrainSettings) -> Result<Trainer> {
+    pub fn new(
+        specs: &[LayerSpec],
+        train: Dataset,
+        test: Dataset,
+        settings: TrainSettings,
+    ) -> Result<Trainer> {
         settings.validate()?;
         if train.is_empty() {
             return Err(data_err!("the training set is empty"));
@@ -213,7 +246,11 @@ impl Trainer {
         if !test.is_empty() {
             check_data(&model, &test, "test")?;
         }
-        if !test.is_empty() && !train.classes.is_empty() && !test.classes.is_empty() && train.classes != test.classes {
+        if !test.is_empty()
+            && !train.classes.is_empty()
+            && !test.classes.is_empty()
+            && train.classes != test.classes
+        {
             return Err(data_err!(
                 "the training classes {:?} and the test classes {:?} differ",
                 train.classes,
@@ -338,7 +375,8 @@ impl Trainer {
         let m = end - self.pos;
         let idx = &self.order[self.pos..end];
         self.labels.clear();
-        self.labels.extend(idx.iter().map(|&i| self.train.labels[i]));
+        self.labels
+            .extend(idx.iter().map(|&i| self.train.labels[i]));
         fill_batch(&self.train, idx, self.model.input_buffer(m))?;
         self.model.forward_filled(m, Mode::Train)?;
         let cost = self.model.backward(&self.labels)?;
@@ -356,7 +394,10 @@ impl Trainer {
             return Err(ConvLabError::Diverged(msg));
         }
         let total_steps = self.steps_per_epoch() * self.settings.epochs;
-        let lr = self.settings.schedule.rate(self.settings.learning_rate, self.steps_done, total_steps);
+        let lr =
+            self.settings
+                .schedule
+                .rate(self.settings.learning_rate, self.steps_done, total_steps);
         self.adam.step(&mut self.model, lr);
         self.steps_done += 1;
         self.step_costs.push(cost);
@@ -386,12 +427,21 @@ impl Trainer {
         self.epochs_done += 1;
         let (train_accuracy, test_accuracy) = if self.settings.evaluate_every_epoch {
             let train = Some(self.accuracy(false)?);
-            let test = if self.test.is_empty() { None } else { Some(self.accuracy(true)?) };
+            let test = if self.test.is_empty() {
+                None
+            } else {
+                Some(self.accuracy(true)?)
+            };
             (train, test)
         } else {
             (None, None)
         };
-        let report = EpochReport { epoch: self.epochs_done, cost, train_accuracy, test_accuracy };
+        let report = EpochReport {
+            epoch: self.epochs_done,
+            cost,
+            train_accuracy,
+            test_accuracy,
+        };
         self.history.push(report.clone());
         Ok(report)
     }
@@ -422,7 +472,11 @@ impl Trainer {
     pub fn evaluate(&mut self, test: bool) -> Result<Evaluation> {
         let predictions = self.predictions(test)?;
         let data = if test { &self.test } else { &self.train };
-        Ok(evaluation(predictions, &data.labels, self.model.num_classes()))
+        Ok(evaluation(
+            predictions,
+            &data.labels,
+            self.model.num_classes(),
+        ))
     }
 }
 
@@ -435,7 +489,13 @@ pub fn predict_labels(model: &mut Model, data: &Dataset, chunk: usize) -> Result
         fill_batch(data, part, model.input_buffer(part.len()))?;
         let logits = model.forward_filled(part.len(), Mode::Infer)?;
         for row in logits.outer_iter() {
-            let best = row.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (j, &v)| if v > b.1 { (j, v) } else { b });
+            let best = row
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |b, (j, &v)| if v > b.1 { (j, v) } else { b },
+                );
             preds.push(best.0 as u8);
         }
     }
@@ -447,7 +507,12 @@ pub fn accuracy(predictions: &[u8], labels: &[u8]) -> f32 {
     if labels.is_empty() {
         return 0.0;
     }
-    predictions.iter().zip(labels).filter(|(p, y)| p == y).count() as f32 / labels.len() as f32
+    predictions
+        .iter()
+        .zip(labels)
+        .filter(|(p, y)| p == y)
+        .count() as f32
+        / labels.len() as f32
 }
 
 /// Accuracy, confusion matrix, misclassified indices and collapse warning.
@@ -455,7 +520,10 @@ pub fn evaluation(predictions: Vec<u8>, labels: &[u8], classes: usize) -> Evalua
     let mut confusion = vec![vec![0usize; classes]; classes];
     let mut misclassified = Vec::new();
     for (i, (&p, &y)) in predictions.iter().zip(labels).enumerate() {
-        if let Some(cell) = confusion.get_mut(y as usize).and_then(|r| r.get_mut(p as usize)) {
+        if let Some(cell) = confusion
+            .get_mut(y as usize)
+            .and_then(|r| r.get_mut(p as usize))
+        {
             *cell += 1;
         }
         if p != y {
@@ -474,9 +542,9 @@ pub fn evaluation(predictions: Vec<u8>, labels: &[u8], classes: usize) -> Evalua
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array4;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use ndarray::Array4;
 
     /// n images of 4x4x1: class k (0..4) has its bright quadrant at position k, plus noise.
     pub(crate) fn quadrants(n: usize, seed: u64) -> Dataset {
@@ -491,24 +559,41 @@ mod tests {
             for r in 0..4 {
                 for c in 0..4 {
                     let bright = (r0..r0 + 2).contains(&r) && (c0..c0 + 2).contains(&c);
-                    images[[i, r, c, 0]] = if bright { 150 } else { 40 } + rng.random_range(0..80u8);
+                    images[[i, r, c, 0]] =
+                        if bright { 150 } else { 40 } + rng.random_range(0..80u8);
                 }
             }
         }
-        Dataset { images, labels, classes: vec![0, 1, 2, 3] }
+        Dataset {
+            images,
+            labels,
+            classes: vec![0, 1, 2, 3],
+        }
     }
 
     fn stack() -> Vec<LayerSpec> {
-        vec![LayerSpec::Flatten, LayerSpec::Dense { units: 8 }, LayerSpec::Relu, LayerSpec::Dense { units: 4 }]
+        vec![
+            LayerSpec::Flatten,
+            LayerSpec::Dense { units: 8 },
+            LayerSpec::Relu,
+            LayerSpec::Dense { units: 4 },
+        ]
     }
 
     fn settings(seed: u64) -> TrainSettings {
-        TrainSettings { seed: Some(seed), epochs: 20, batch_size: 16, learning_rate: 0.01, ..Default::default() }
+        TrainSettings {
+            seed: Some(seed),
+            epochs: 20,
+            batch_size: 16,
+            learning_rate: 0.01,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn cost_falls_and_accuracy_rises() {
-        let mut t = Trainer::new(&stack(), quadrants(70, 1), quadrants(20, 2), settings(3)).unwrap();
+        let mut t =
+            Trainer::new(&stack(), quadrants(70, 1), quadrants(20, 2), settings(3)).unwrap();
         assert_eq!(t.steps_per_epoch(), 5); // 16 * 4 + a last batch of 6
         let first = t.run_epoch().unwrap();
         while !t.is_finished() {
@@ -516,7 +601,12 @@ mod tests {
         }
         let last = t.history().last().unwrap().clone();
         assert_eq!(t.history().len(), 20);
-        assert!(last.cost < 0.5 * first.cost, "{} -> {}", first.cost, last.cost);
+        assert!(
+            last.cost < 0.5 * first.cost,
+            "{} -> {}",
+            first.cost,
+            last.cost
+        );
         assert!(last.test_accuracy.unwrap() >= 0.9, "{last:?}");
         // The epoch cost is the mean of its minibatch costs.
         let mean = t.step_costs()[95..100].iter().sum::<f32>() / 5.0;
@@ -526,7 +616,11 @@ mod tests {
 
     #[test]
     fn same_seed_same_curve_and_reset_repeats_it() {
-        let run = |t: &mut Trainer| (0..3).map(|_| t.run_epoch().unwrap().cost).collect::<Vec<f32>>();
+        let run = |t: &mut Trainer| {
+            (0..3)
+                .map(|_| t.run_epoch().unwrap().cost)
+                .collect::<Vec<f32>>()
+        };
         let mut a = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
         let mut b = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
         let mut c = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(6)).unwrap();
@@ -550,7 +644,10 @@ mod tests {
 
     #[test]
     fn a_seed_is_drawn_when_none_is_given() {
-        let s = TrainSettings { seed: None, ..settings(0) };
+        let s = TrainSettings {
+            seed: None,
+            ..settings(0)
+        };
         let a = Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s.clone()).unwrap();
         let b = Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s).unwrap();
         assert_ne!(a.seed(), b.seed());
@@ -559,40 +656,98 @@ mod tests {
     #[test]
     fn divergence_stops_with_a_clear_message() {
         let mut t = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
-        t.model_mut().visit_params(|k, p| if k == 0 { p.value[0] = f32::NAN });
+        t.model_mut().visit_params(|k, p| {
+            if k == 0 {
+                p.value[0] = f32::NAN
+            }
+        });
         let e = t.step().unwrap_err();
         assert!(matches!(e, ConvLabError::Diverged(_)));
-        assert!(e.to_string().contains("diverged") && e.to_string().contains("learning rate"), "{e}");
+        assert!(
+            e.to_string().contains("diverged") && e.to_string().contains("learning rate"),
+            "{e}"
+        );
         assert!(t.step().is_err());
     }
 
     #[test]
     fn bad_settings_and_data_are_errors() {
-        let err = |s: TrainSettings| Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s).err().unwrap().to_string();
-        assert!(err(TrainSettings { learning_rate: f32::NAN, ..settings(1) }).contains("learning rate"));
-        assert!(err(TrainSettings { learning_rate: -1.0, ..settings(1) }).contains("positive"));
-        assert!(err(TrainSettings { learning_rate: 11.0, ..settings(1) }).contains("far too large"));
-        assert!(err(TrainSettings { batch_size: 0, ..settings(1) }).contains("minibatch size"));
-        assert!(err(TrainSettings { epochs: 0, ..settings(1) }).contains("epochs"));
-        assert!(err(TrainSettings { l2: f32::INFINITY, ..settings(1) }).contains("L2"));
+        let err = |s: TrainSettings| {
+            Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s)
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        assert!(err(TrainSettings {
+            learning_rate: f32::NAN,
+            ..settings(1)
+        })
+        .contains("learning rate"));
+        assert!(err(TrainSettings {
+            learning_rate: -1.0,
+            ..settings(1)
+        })
+        .contains("positive"));
+        assert!(err(TrainSettings {
+            learning_rate: 11.0,
+            ..settings(1)
+        })
+        .contains("far too large"));
+        assert!(err(TrainSettings {
+            batch_size: 0,
+            ..settings(1)
+        })
+        .contains("minibatch size"));
+        assert!(err(TrainSettings {
+            epochs: 0,
+            ..settings(1)
+        })
+        .contains("epochs"));
+        assert!(err(TrainSettings {
+            l2: f32::INFINITY,
+            ..settings(1)
+        })
+        .contains("L2"));
         let mut bad = quadrants(8, 1);
         bad.labels[3] = 7;
-        let e = Trainer::new(&stack(), bad, quadrants(4, 2), settings(1)).err().unwrap().to_string();
+        let e = Trainer::new(&stack(), bad, quadrants(4, 2), settings(1))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("label 7"), "{e}");
         let mut other = quadrants(4, 2);
         other.classes = vec![5, 6, 7, 8];
-        let e = Trainer::new(&stack(), quadrants(8, 1), other, settings(1)).err().unwrap().to_string();
+        let e = Trainer::new(&stack(), quadrants(8, 1), other, settings(1))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("classes"), "{e}");
-        let small = Dataset { images: Array4::zeros((2, 3, 3, 1)), labels: vec![0, 1], classes: vec![] };
-        let e = Trainer::new(&stack(), quadrants(8, 1), small, settings(1)).err().unwrap().to_string();
+        let small = Dataset {
+            images: Array4::zeros((2, 3, 3, 1)),
+            labels: vec![0, 1],
+            classes: vec![],
+        };
+        let e = Trainer::new(&stack(), quadrants(8, 1), small, settings(1))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("3x3x1") && e.contains("4x4x1"), "{e}");
     }
 
     #[test]
     fn settings_round_trip_through_json_with_defaults() {
-        let s: TrainSettings = serde_json::from_str(r#"{"learning_rate": 0.003, "seed": 7}"#).unwrap();
-        assert_eq!(s, TrainSettings { learning_rate: 0.003, seed: Some(7), ..Default::default() });
-        let again: TrainSettings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        let s: TrainSettings =
+            serde_json::from_str(r#"{"learning_rate": 0.003, "seed": 7}"#).unwrap();
+        assert_eq!(
+            s,
+            TrainSettings {
+                learning_rate: 0.003,
+                seed: Some(7),
+                ..Default::default()
+            }
+        );
+        let again: TrainSettings =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(again, s);
     }
 
@@ -601,12 +756,18 @@ mod tests {
         let labels = [0u8, 0, 1, 1, 2, 2, 0, 1, 2, 0];
         let preds = vec![0u8, 1, 1, 1, 2, 0, 0, 1, 2, 0];
         let ev = evaluation(preds, &labels, 3);
-        assert_eq!(ev.confusion, vec![vec![3, 1, 0], vec![0, 3, 0], vec![1, 0, 2]]);
+        assert_eq!(
+            ev.confusion,
+            vec![vec![3, 1, 0], vec![0, 3, 0], vec![1, 0, 2]]
+        );
         assert_eq!(ev.misclassified, vec![1, 5]);
         assert!((ev.accuracy - 0.8).abs() < 1e-6);
         assert!(ev.collapse_warning.is_none());
         let ev = evaluation(vec![2; 10], &labels, 3);
         let w = ev.collapse_warning.unwrap();
-        assert!(w.contains("answers 2 for 100%") && w.contains("learning rate"), "{w}");
+        assert!(
+            w.contains("answers 2 for 100%") && w.contains("learning rate"),
+            "{w}"
+        );
     }
 }

@@ -47,7 +47,9 @@ fn model_tensors(model: &Model) -> Vec<(String, Vec<usize>, Vec<f32>)> {
     let mut out = Vec::new();
     for (i, layer) in model.layers.iter().enumerate() {
         let n = i + 1;
-        let mut push = |what: &str, shape: &[usize], values: Vec<f32>| out.push((format!("layer{n}.{what}"), shape.to_vec(), values));
+        let mut push = |what: &str, shape: &[usize], values: Vec<f32>| {
+            out.push((format!("layer{n}.{what}"), shape.to_vec(), values))
+        };
         match layer {
             Layer::Conv(c) => {
                 push("w", c.w.shape(), c.w.iter().copied().collect());
@@ -60,8 +62,16 @@ fn model_tensors(model: &Model) -> Vec<(String, Vec<usize>, Vec<f32>)> {
             Layer::BatchNorm(bn) => {
                 push("gamma", bn.gamma.shape(), bn.gamma.to_vec());
                 push("beta", bn.beta.shape(), bn.beta.to_vec());
-                push("running_mean", bn.running_mean.shape(), bn.running_mean.to_vec());
-                push("running_var", bn.running_var.shape(), bn.running_var.to_vec());
+                push(
+                    "running_mean",
+                    bn.running_mean.shape(),
+                    bn.running_mean.to_vec(),
+                );
+                push(
+                    "running_var",
+                    bn.running_var.shape(),
+                    bn.running_var.to_vec(),
+                );
             }
             _ => {}
         }
@@ -79,20 +89,28 @@ pub fn to_saved(model: &Model, classes: &[i64]) -> SavedModel {
         classes: classes.to_vec(),
         tensors: model_tensors(model)
             .into_iter()
-            .map(|(name, shape, values)| SavedTensor { name, shape, values: values.into_iter().map(Some).collect() })
+            .map(|(name, shape, values)| SavedTensor {
+                name,
+                shape,
+                values: values.into_iter().map(Some).collect(),
+            })
             .collect(),
     }
 }
 
 /// The model as JSON text.
 pub fn to_json(model: &Model, classes: &[i64]) -> Result<String> {
-    serde_json::to_string(&to_saved(model, classes)).map_err(|e| werr(format!("could not write the weights: {e}")))
+    serde_json::to_string(&to_saved(model, classes))
+        .map_err(|e| werr(format!("could not write the weights: {e}")))
 }
 
 /// Checks a [`SavedModel`] and builds the model it describes; returns it with its classes.
 pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
     if saved.format != FORMAT {
-        return Err(werr(format!("this is not a ConvLab weights file (format \"{}\", expected \"{FORMAT}\")", saved.format)));
+        return Err(werr(format!(
+            "this is not a ConvLab weights file (format \"{}\", expected \"{FORMAT}\")",
+            saved.format
+        )));
     }
     if saved.version != VERSION {
         return Err(werr(format!(
@@ -100,8 +118,11 @@ pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
             saved.version
         )));
     }
-    let mut model = Model::new(&saved.layers, saved.input, 0)
-        .map_err(|e| werr(format!("the layers in the weights file do not form a valid network: {e}")))?;
+    let mut model = Model::new(&saved.layers, saved.input, 0).map_err(|e| {
+        werr(format!(
+            "the layers in the weights file do not form a valid network: {e}"
+        ))
+    })?;
     let expected = model_tensors(&model);
     if saved.tensors.len() != expected.len() {
         return Err(werr(format!(
@@ -116,17 +137,27 @@ pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
             return Err(werr(format!("expected tensor {name} but found {}", t.name)));
         }
         if &t.shape != shape {
-            return Err(werr(format!("tensor {name} has shape {:?} but the network needs {shape:?}", t.shape)));
+            return Err(werr(format!(
+                "tensor {name} has shape {:?} but the network needs {shape:?}",
+                t.shape
+            )));
         }
         let count: usize = shape.iter().product();
         if t.values.len() != count {
-            return Err(werr(format!("tensor {name} of shape {shape:?} needs {count} values, the file has {}", t.values.len())));
+            return Err(werr(format!(
+                "tensor {name} of shape {shape:?} needs {count} values, the file has {}",
+                t.values.len()
+            )));
         }
         let mut v = Vec::with_capacity(count);
         for (j, x) in t.values.iter().enumerate() {
             match x {
                 Some(x) if x.is_finite() => v.push(*x),
-                _ => return Err(werr(format!("tensor {name} has a value that is not a finite number at position {j}"))),
+                _ => {
+                    return Err(werr(format!(
+                        "tensor {name} has a value that is not a finite number at position {j}"
+                    )))
+                }
             }
         }
         if name.ends_with("running_var") && v.iter().any(|&x| x < 0.0) {
@@ -164,20 +195,32 @@ pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
 
 /// Reads a model from JSON text (see [`from_saved`] for the checks).
 pub fn from_json(text: &str) -> Result<(Model, Vec<i64>)> {
-    let saved: SavedModel = serde_json::from_str(text).map_err(|e| werr(format!("the weights file is not valid: {e}")))?;
+    let saved: SavedModel = serde_json::from_str(text)
+        .map_err(|e| werr(format!("the weights file is not valid: {e}")))?;
     from_saved(&saved)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{tests::batch, Mode};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use crate::model::{tests::batch, Mode};
 
     fn small() -> Model {
         use LayerSpec::*;
-        Model::new(&[BatchNorm, Flatten, Dense { units: 4 }, Relu, Dense { units: 3 }], (2, 2, 2), 7).unwrap()
+        Model::new(
+            &[
+                BatchNorm,
+                Flatten,
+                Dense { units: 4 },
+                Relu,
+                Dense { units: 3 },
+            ],
+            (2, 2, 2),
+            7,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -189,7 +232,10 @@ mod tests {
         let json = to_json(&m, &[0, 1, 2]).unwrap();
         let (mut back, classes) = from_json(&json).unwrap();
         assert_eq!(classes, vec![0, 1, 2]);
-        assert_eq!(m.predict(x.view()).unwrap(), back.predict(x.view()).unwrap());
+        assert_eq!(
+            m.predict(x.view()).unwrap(),
+            back.predict(x.view()).unwrap()
+        );
         assert!(json.contains("\"running_var\"") || json.contains("layer1.running_var"));
     }
 
@@ -210,7 +256,10 @@ mod tests {
     #[test]
     fn wrong_shapes_are_errors() {
         let e = edit(|s| s.tensors[4].shape = vec![8, 5]);
-        assert!(e.contains("layer3.w has shape [8, 5]") && e.contains("[8, 4]"), "{e}");
+        assert!(
+            e.contains("layer3.w has shape [8, 5]") && e.contains("[8, 4]"),
+            "{e}"
+        );
         let e = edit(|s| {
             s.tensors[5].values.pop();
         });
@@ -230,7 +279,10 @@ mod tests {
         s.tensors[4].values[2] = Some(f32::NAN);
         let json = serde_json::to_string(&s).unwrap();
         let e = from_json(&json).err().unwrap().to_string();
-        assert!(e.contains("layer3.w has a value that is not a finite number at position 2"), "{e}");
+        assert!(
+            e.contains("layer3.w has a value that is not a finite number at position 2"),
+            "{e}"
+        );
     }
 
     #[test]

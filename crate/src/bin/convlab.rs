@@ -25,7 +25,11 @@ mod native {
     use std::time::Instant;
 
     #[derive(Parser)]
-    #[command(name = "convlab", version, about = "Train and use the SIGNS ConvNet of the CNN course's week 1")]
+    #[command(
+        name = "convlab",
+        version,
+        about = "Train and use the SIGNS ConvNet of the CNN course's week 1"
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Command,
@@ -80,20 +84,39 @@ mod native {
     pub fn main() {
         let cli = Cli::parse();
         let result = match cli.command {
-            Command::Train { train, test, epochs, lr, batch, seed, l2, cosine, network, out } => {
+            Command::Train {
+                train,
+                test,
+                epochs,
+                lr,
+                batch,
+                seed,
+                l2,
+                cosine,
+                network,
+                out,
+            } => {
                 let settings = TrainSettings {
                     learning_rate: lr,
                     epochs,
                     batch_size: batch,
                     seed,
                     l2,
-                    schedule: if cosine { LrSchedule::Cosine { min_lr: 0.0 } } else { LrSchedule::Constant },
+                    schedule: if cosine {
+                        LrSchedule::Cosine { min_lr: 0.0 }
+                    } else {
+                        LrSchedule::Constant
+                    },
                     // Only the final accuracies are printed: keep the epochs pure training.
                     evaluate_every_epoch: false,
                 };
                 run_train(train.zip(test), network.as_deref(), settings, &out)
             }
-            Command::Classify { weights, json, photos } => run_classify(&weights, json, &photos),
+            Command::Classify {
+                weights,
+                json,
+                photos,
+            } => run_classify(&weights, json, &photos),
             Command::Shapes => run_shapes(),
         };
         if let Err(e) = result {
@@ -109,28 +132,46 @@ mod native {
     fn load_data(paths: Option<(PathBuf, PathBuf)>) -> Result<(Dataset, Dataset)> {
         match paths {
             Some((train, test)) => {
-                let (_train, _test) = (read(&train)?, read(&test)?);
-                Err(convlab::data_err!("reading HDF5 files is not available yet"))
+                convlab::data::h5::load_train_test(&read(&train)?, &read(&test)?)
             }
-            None => Err(convlab::data_err!("the embedded synthetic data set is not available yet: give --train and --test")),
+            None => {
+                println!("No --train/--test given: using the embedded synthetic hands");
+                Ok(convlab::data::synthetic::default_split())
+            }
         }
     }
 
-    fn run_train(paths: Option<(PathBuf, PathBuf)>, network: Option<&Path>, settings: TrainSettings, out: &Path) -> Result<()> {
+    fn run_train(
+        paths: Option<(PathBuf, PathBuf)>,
+        network: Option<&Path>,
+        settings: TrainSettings,
+        out: &Path,
+    ) -> Result<()> {
         let specs: Vec<LayerSpec> = match network {
-            Some(p) => serde_json::from_slice(&read(p)?)
-                .map_err(|e| convlab::param_err!("{} is not a list of layer specs: {e}", p.display()))?,
+            Some(p) => serde_json::from_slice(&read(p)?).map_err(|e| {
+                convlab::param_err!("{} is not a list of layer specs: {e}", p.display())
+            })?,
             None => signs_network(),
         };
         let (train, test) = load_data(paths)?;
-        println!("Training on {} images, testing on {}", train.len(), test.len());
+        println!(
+            "Training on {} images, testing on {}",
+            train.len(),
+            test.len()
+        );
         let epochs = settings.epochs;
         let mut trainer = Trainer::new(&specs, train, test, settings)?;
-        println!("Seed: {} (repeat this run with --seed {})", trainer.seed(), trainer.seed());
+        println!(
+            "Seed: {} (repeat this run with --seed {})",
+            trainer.seed(),
+            trainer.seed()
+        );
         let bar = ProgressBar::new(epochs as u64);
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} epochs, {elapsed} ({eta} left) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} epochs, {elapsed} ({eta} left) {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let start = Instant::now();
         while !trainer.is_finished() {
@@ -138,7 +179,13 @@ mod native {
             // The notebook counts epochs from 0 and prints every fifth.
             let i = r.epoch - 1;
             if i % 5 == 0 {
-                bar.println(format!("Cost after epoch {i}: {:.6}", r.cost));
+                let line = format!("Cost after epoch {i}: {:.6}", r.cost);
+                // A hidden bar (output not a terminal) would swallow its println.
+                if bar.is_hidden() {
+                    println!("{line}");
+                } else {
+                    bar.println(line);
+                }
             }
             bar.set_message(format!("cost {:.4}", r.cost));
             bar.inc(1);
@@ -149,7 +196,10 @@ mod native {
         let test_eval = trainer.evaluate(true)?;
         println!("Train Accuracy: {:.6}", train_eval.accuracy);
         println!("Test Accuracy: {:.6}", test_eval.accuracy);
-        println!("Training time: {secs:.1} s ({:.3} s per epoch)", secs / epochs as f64);
+        println!(
+            "Training time: {secs:.1} s ({:.3} s per epoch)",
+            secs / epochs as f64
+        );
         println!("Test confusion matrix (rows: true label, columns: predicted):");
         for (label, row) in test_eval.confusion.iter().enumerate() {
             println!("  {label}: {row:?}");
@@ -158,28 +208,51 @@ mod native {
             println!("Warning: {w}");
         }
         let json = weights::to_json(trainer.model(), &trainer.train_set().classes)?;
-        std::fs::write(out, json).map_err(|e| convlab::data_err!("cannot write {}: {e}", out.display()))?;
+        std::fs::write(out, json)
+            .map_err(|e| convlab::data_err!("cannot write {}: {e}", out.display()))?;
         println!("Weights saved to {}", out.display());
         Ok(())
     }
 
     fn run_classify(weights_path: &Path, json: bool, photos: &[PathBuf]) -> Result<()> {
-        let text = String::from_utf8(read(weights_path)?)
-            .map_err(|_| ConvLabError::Weights(format!("{} is not a text file", weights_path.display())))?;
+        let text = String::from_utf8(read(weights_path)?).map_err(|_| {
+            ConvLabError::Weights(format!("{} is not a text file", weights_path.display()))
+        })?;
         let (_model, _classes) = weights::from_json(&text)?;
         let _ = (json, photos);
-        Err(convlab::data_err!("photo preprocessing is not available yet"))
+        Err(convlab::data_err!(
+            "photo preprocessing is not available yet"
+        ))
     }
 
     fn run_shapes() -> Result<()> {
         let input = (64, 64, 3);
         let rows = layer_table(input, &signs_network())?;
-        println!("{:<16} {:>12} {:>8} {:>12}", "layer", "output", "params", "MACs");
-        println!("{:<16} {:>12} {:>8} {:>12}", "input", format!("{}x{}x{}", input.0, input.1, input.2), "", "");
+        println!(
+            "{:<16} {:>12} {:>8} {:>12}",
+            "layer", "output", "params", "MACs"
+        );
+        println!(
+            "{:<16} {:>12} {:>8} {:>12}",
+            "input",
+            format!("{}x{}x{}", input.0, input.1, input.2),
+            "",
+            ""
+        );
         for r in &rows {
             let (h, w, c) = r.output;
-            let shape = if h == 1 && w == 1 { format!("{c}") } else { format!("{h}x{w}x{c}") };
-            println!("{:<16} {:>12} {:>8} {:>12}", r.spec.name(), shape, r.params, r.macs);
+            let shape = if h == 1 && w == 1 {
+                format!("{c}")
+            } else {
+                format!("{h}x{w}x{c}")
+            };
+            println!(
+                "{:<16} {:>12} {:>8} {:>12}",
+                r.spec.name(),
+                shape,
+                r.params,
+                r.macs
+            );
         }
         let params: usize = rows.iter().map(|r| r.params).sum();
         let macs: usize = rows.iter().map(|r| r.macs).sum();

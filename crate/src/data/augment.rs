@@ -83,7 +83,13 @@ impl Augment {
 
     /// True when no change is switched on.
     pub fn is_off(&self) -> bool {
-        !(self.rotation || self.scale || self.shift || self.flip || self.brightness || self.contrast || self.colour_cast)
+        !(self.rotation
+            || self.scale
+            || self.shift
+            || self.flip
+            || self.brightness
+            || self.contrast
+            || self.colour_cast)
     }
 
     /// Checks the strengths: finite, and within ranges that keep a picture recognisable.
@@ -100,18 +106,35 @@ impl Augment {
         .iter()
         .all(|v| v.is_finite());
         if !finite {
-            return Err(param_err!("Augmentation strengths must be numbers (one is NaN or infinite)."));
+            return Err(param_err!(
+                "Augmentation strengths must be numbers (one is NaN or infinite)."
+            ));
         }
         let check = |ok: bool, msg: &str| if ok { Ok(()) } else { Err(param_err!("{msg}")) };
-        check((0.0..=180.0).contains(&self.rotation_deg), "Rotation must be 0 to 180 degrees.")?;
+        check(
+            (0.0..=180.0).contains(&self.rotation_deg),
+            "Rotation must be 0 to 180 degrees.",
+        )?;
         check(
             self.scale_min > 0.0 && self.scale_min <= self.scale_max && self.scale_max <= 4.0,
             "Scale range must satisfy 0 < min <= max <= 4.",
         )?;
-        check((0.0..=0.5).contains(&self.shift_frac), "Shift must be 0 to 0.5 of the picture's side.")?;
-        check((0.0..=1.0).contains(&self.brightness_delta), "Brightness change must be 0 to 1.")?;
-        check((0.0..=1.0).contains(&self.contrast_amount), "Contrast change must be 0 to 1.")?;
-        check((0.0..=1.0).contains(&self.colour_cast_amount), "Colour cast must be 0 to 1.")
+        check(
+            (0.0..=0.5).contains(&self.shift_frac),
+            "Shift must be 0 to 0.5 of the picture's side.",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.brightness_delta),
+            "Brightness change must be 0 to 1.",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.contrast_amount),
+            "Contrast change must be 0 to 1.",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.colour_cast_amount),
+            "Colour cast must be 0 to 1.",
+        )
     }
 
     /// Augments a minibatch in place, each picture with its own random draws from `rng`.
@@ -119,7 +142,10 @@ impl Augment {
     pub fn apply(&self, batch: &mut Array4<f32>, rng: &mut impl Rng) -> Result<()> {
         self.validate()?;
         if batch.dim().3 != 3 {
-            return Err(shape_err!("Augmentation expects RGB pictures (m, h, w, 3), got {:?}.", batch.shape()));
+            return Err(shape_err!(
+                "Augmentation expects RGB pictures (m, h, w, 3), got {:?}.",
+                batch.shape()
+            ));
         }
         if self.is_off() {
             return Ok(());
@@ -140,7 +166,13 @@ impl Augment {
     /// One picture's random parameters, drawn in a fixed order (a seed fixes the run);
     /// a switched-off change draws nothing.
     fn draw(&self, rng: &mut impl Rng) -> Draw {
-        let mut sym = |on: bool, x: f32| if on && x > 0.0 { rng.random_range(-x..=x) } else { 0.0 };
+        let mut sym = |on: bool, x: f32| {
+            if on && x > 0.0 {
+                rng.random_range(-x..=x)
+            } else {
+                0.0
+            }
+        };
         let angle = sym(self.rotation, self.rotation_deg).to_radians();
         let dx = sym(self.shift, self.shift_frac);
         let dy = sym(self.shift, self.shift_frac);
@@ -159,11 +191,24 @@ impl Augment {
             1.0
         };
         let flip = self.flip && rng.random_bool(0.5);
-        Draw { angle, scale, dx, dy, flip, brightness, contrast, cast }
+        Draw {
+            angle,
+            scale,
+            dx,
+            dy,
+            flip,
+            brightness,
+            contrast,
+            cast,
+        }
     }
 
     fn colour(&self, mut picture: ArrayViewMut3<f32>, d: &Draw) {
-        let mean = if self.contrast { picture.mean().unwrap_or(0.0) } else { 0.0 };
+        let mean = if self.contrast {
+            picture.mean().unwrap_or(0.0)
+        } else {
+            0.0
+        };
         for mut px in picture.lanes_mut(Axis(2)) {
             for c in 0..3 {
                 let mut v = px[c];
@@ -245,11 +290,16 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     fn batch(m: usize) -> Array4<f32> {
-        Array4::from_shape_fn((m, 64, 64, 3), |(i, y, x, c)| ((i * 7 + y * 3 + x * 5 + c * 11) % 97) as f32 / 96.0)
+        Array4::from_shape_fn((m, 64, 64, 3), |(i, y, x, c)| {
+            ((i * 7 + y * 3 + x * 5 + c * 11) % 97) as f32 / 96.0
+        })
     }
 
     fn only_flip() -> Augment {
-        Augment { flip: true, ..Augment::default() }
+        Augment {
+            flip: true,
+            ..Augment::default()
+        }
     }
 
     #[test]
@@ -265,26 +315,46 @@ mod tests {
     fn flip_is_an_exact_mirror_and_twice_is_identity() {
         // Force the flip with a settings-level check: apply the warp directly.
         let src = batch(1);
-        let d = Draw { angle: 0.0, scale: 1.0, dx: 0.0, dy: 0.0, flip: true, brightness: 0.0, contrast: 1.0, cast: [1.0; 3] };
+        let d = Draw {
+            angle: 0.0,
+            scale: 1.0,
+            dx: 0.0,
+            dy: 0.0,
+            flip: true,
+            brightness: 0.0,
+            contrast: 1.0,
+            cast: [1.0; 3],
+        };
         let mut once = src.clone();
-        warp(src.index_axis(Axis(0), 0), once.index_axis_mut(Axis(0), 0), &d);
+        warp(
+            src.index_axis(Axis(0), 0),
+            once.index_axis_mut(Axis(0), 0),
+            &d,
+        );
         for &(y, x, c) in &[(0usize, 0usize, 0usize), (10, 3, 2), (63, 40, 1)] {
             assert_eq!(once[[0, y, x, c]], src[[0, y, 63 - x, c]]);
         }
         let mut twice = once.clone();
-        warp(once.index_axis(Axis(0), 0), twice.index_axis_mut(Axis(0), 0), &d);
+        warp(
+            once.index_axis(Axis(0), 0),
+            twice.index_axis_mut(Axis(0), 0),
+            &d,
+        );
         assert_eq!(twice, src);
     }
 
     #[test]
     fn random_flips_only_ever_mirror() {
         let mut b = batch(8);
-        only_flip().apply(&mut b, &mut ChaCha8Rng::seed_from_u64(3)).unwrap();
+        only_flip()
+            .apply(&mut b, &mut ChaCha8Rng::seed_from_u64(3))
+            .unwrap();
         let src = batch(8);
         let mut flipped = 0;
         for i in 0..8 {
             let same = b.index_axis(Axis(0), i) == src.index_axis(Axis(0), i);
-            let mirror = src.index_axis(Axis(0), i).slice(ndarray::s![.., ..;-1, ..]) == b.index_axis(Axis(0), i);
+            let mirror = src.index_axis(Axis(0), i).slice(ndarray::s![.., ..;-1, ..])
+                == b.index_axis(Axis(0), i);
             assert!(same || mirror, "picture {i}");
             flipped += usize::from(!same);
         }
@@ -293,7 +363,11 @@ mod tests {
 
     #[test]
     fn rotation_by_zero_is_identity() {
-        let a = Augment { rotation: true, rotation_deg: 0.0, ..Augment::default() };
+        let a = Augment {
+            rotation: true,
+            rotation_deg: 0.0,
+            ..Augment::default()
+        };
         let mut b = batch(2);
         a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(9)).unwrap();
         assert_eq!(b, batch(2));
@@ -303,9 +377,22 @@ mod tests {
     fn quarter_turn_moves_pixels_as_a_rotation() {
         // A 90-degree turn maps pixel (y, x) to (x, 63 - y) or its mirror: check against index arithmetic.
         let src = batch(1);
-        let d = Draw { angle: std::f32::consts::FRAC_PI_2, scale: 1.0, dx: 0.0, dy: 0.0, flip: false, brightness: 0.0, contrast: 1.0, cast: [1.0; 3] };
+        let d = Draw {
+            angle: std::f32::consts::FRAC_PI_2,
+            scale: 1.0,
+            dx: 0.0,
+            dy: 0.0,
+            flip: false,
+            brightness: 0.0,
+            contrast: 1.0,
+            cast: [1.0; 3],
+        };
         let mut out = src.clone();
-        warp(src.index_axis(Axis(0), 0), out.index_axis_mut(Axis(0), 0), &d);
+        warp(
+            src.index_axis(Axis(0), 0),
+            out.index_axis_mut(Axis(0), 0),
+            &d,
+        );
         // Output (y, x) samples source at rotation by -90 degrees about the centre.
         for &(y, x) in &[(0usize, 0usize), (5, 60), (31, 32), (63, 7)] {
             let want = src[[0, 63 - x, y, 1]];
@@ -318,7 +405,8 @@ mod tests {
         let a = Augment::robust();
         let run = |seed| {
             let mut b = batch(4);
-            a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(seed)).unwrap();
+            a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(seed))
+                .unwrap();
             b
         };
         assert_eq!(run(42), run(42));
@@ -327,7 +415,12 @@ mod tests {
 
     #[test]
     fn values_stay_in_unit_range() {
-        let a = Augment { brightness_delta: 1.0, contrast_amount: 1.0, colour_cast_amount: 1.0, ..Augment::robust() };
+        let a = Augment {
+            brightness_delta: 1.0,
+            contrast_amount: 1.0,
+            colour_cast_amount: 1.0,
+            ..Augment::robust()
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         for _ in 0..5 {
             let mut b = batch(6);
@@ -339,7 +432,13 @@ mod tests {
     #[test]
     fn uniform_picture_stays_uniform_under_geometry() {
         // Edge-replicate fill: turning, zooming and shifting a flat grey picture keeps it flat.
-        let a = Augment { rotation: true, scale: true, shift: true, flip: true, ..Augment::default() };
+        let a = Augment {
+            rotation: true,
+            scale: true,
+            shift: true,
+            flip: true,
+            ..Augment::default()
+        };
         let mut b = Array4::from_elem((3, 64, 64, 3), 0.4f32);
         a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(8)).unwrap();
         assert!(b.iter().all(|&v| (v - 0.4).abs() < 1e-5));
@@ -351,13 +450,30 @@ mod tests {
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(serde_json::from_str::<Augment>(&json).unwrap(), a);
         // Missing fields take the defaults (all off).
-        assert_eq!(serde_json::from_str::<Augment>("{\"flip\": true}").unwrap(), only_flip());
-        let bad = Augment { rotation_deg: f32::NAN, ..Augment::robust() };
+        assert_eq!(
+            serde_json::from_str::<Augment>("{\"flip\": true}").unwrap(),
+            only_flip()
+        );
+        let bad = Augment {
+            rotation_deg: f32::NAN,
+            ..Augment::robust()
+        };
         assert!(bad.validate().unwrap_err().to_string().contains("NaN"));
-        let bad = Augment { scale_min: 2.0, scale_max: 1.0, ..Augment::robust() };
-        assert!(bad.validate().unwrap_err().to_string().contains("Scale range"));
+        let bad = Augment {
+            scale_min: 2.0,
+            scale_max: 1.0,
+            ..Augment::robust()
+        };
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("Scale range"));
         let mut b = Array4::<f32>::zeros((1, 8, 8, 1));
-        let e = Augment::robust().apply(&mut b, &mut ChaCha8Rng::seed_from_u64(1)).unwrap_err().to_string();
+        let e = Augment::robust()
+            .apply(&mut b, &mut ChaCha8Rng::seed_from_u64(1))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("(m, h, w, 3)"), "{e}");
     }
 }

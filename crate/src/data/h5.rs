@@ -58,7 +58,14 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
     let c = dataset(&file, &names, "list_classes")?;
 
     let m = check_images_shape(&x_name, x.shape())?;
-    if !matches!(x.dtype(), Datatype::FixedPoint { size: 1, signed: false, .. }) {
+    if !matches!(
+        x.dtype(),
+        Datatype::FixedPoint {
+            size: 1,
+            signed: false,
+            ..
+        }
+    ) {
         return Err(data_err!(
             "`{x_name}` holds {} values, but pictures must be uint8 (bytes 0-255), as the course's files store them.",
             describe_dtype(x.dtype())
@@ -67,7 +74,9 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
     let n_labels = check_vector_shape(&y_name, y.shape(), MAX_IMAGES, "labels")?;
     let n_classes = check_vector_shape("list_classes", c.shape(), MAX_CLASSES, "classes")?;
     if n_classes == 0 {
-        return Err(data_err!("`list_classes` is empty: the file must list at least one class."));
+        return Err(data_err!(
+            "`list_classes` is empty: the file must list at least one class."
+        ));
     }
     if m != n_labels {
         return Err(data_err!(
@@ -89,7 +98,9 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
     }
     for (i, a) in classes.iter().enumerate() {
         if classes[..i].contains(a) {
-            return Err(data_err!("`list_classes` names class {a} twice: each class must appear once."));
+            return Err(data_err!(
+                "`list_classes` names class {a} twice: each class must appear once."
+            ));
         }
     }
     let mut labels = Vec::with_capacity(m);
@@ -102,7 +113,11 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
         }
         labels.push(label as u8);
     }
-    Ok(Dataset { images, labels, classes })
+    Ok(Dataset {
+        images,
+        labels,
+        classes,
+    })
 }
 
 /// Loads the training and the test file and checks that they list the same classes in
@@ -123,7 +138,9 @@ pub fn load_train_test(train: &[u8], test: &[u8]) -> Result<(Dataset, Dataset)> 
 /// Opens the bytes as HDF5 after the cheap checks a student's wrong file fails first.
 fn open(bytes: &[u8]) -> Result<Hdf5File> {
     if bytes.is_empty() {
-        return Err(data_err!("The file is empty (0 bytes): expected an HDF5 file such as train_signs.h5."));
+        return Err(data_err!(
+            "The file is empty (0 bytes): expected an HDF5 file such as train_signs.h5."
+        ));
     }
     if !has_signature(bytes) {
         return Err(data_err!(
@@ -186,7 +203,11 @@ fn list_names(names: &[String]) -> String {
         return "no datasets".to_string();
     }
     let shown: Vec<String> = names.iter().take(10).map(|n| format!("`{n}`")).collect();
-    let more = if names.len() > 10 { format!(" and {} more", names.len() - 10) } else { String::new() };
+    let more = if names.len() > 10 {
+        format!(" and {} more", names.len() - 10)
+    } else {
+        String::new()
+    };
     format!("{}{more}", shown.join(", "))
 }
 
@@ -217,7 +238,10 @@ fn shape_text(shape: &[u64]) -> String {
 /// (m, 64, 64, 3) with 1 <= m <= MAX_IMAGES; returns m.
 fn check_images_shape(name: &str, shape: &[u64]) -> Result<usize> {
     let side = IMAGE_SIDE as u64;
-    let ok = shape.len() == 4 && shape[1] == side && shape[2] == side && shape[3] == IMAGE_CHANNELS as u64;
+    let ok = shape.len() == 4
+        && shape[1] == side
+        && shape[2] == side
+        && shape[3] == IMAGE_CHANNELS as u64;
     if !ok {
         return Err(data_err!(
             "`{name}` has shape {}, expected (m, 64, 64, 3): m pictures of 64x64 pixels with 3 colour channels.",
@@ -249,7 +273,9 @@ fn check_vector_shape(name: &str, shape: &[u64], max: usize, what: &str) -> Resu
         }
     };
     if n > max as u64 {
-        return Err(data_err!("`{name}` claims {n} {what}; ConvLab reads at most {max}."));
+        return Err(data_err!(
+            "`{name}` claims {n} {what}; ConvLab reads at most {max}."
+        ));
     }
     Ok(n as usize)
 }
@@ -257,7 +283,11 @@ fn check_vector_shape(name: &str, shape: &[u64], max: usize, what: &str) -> Resu
 fn describe_dtype(dtype: &Datatype) -> String {
     match dtype {
         Datatype::FixedPoint { size, signed, .. } => {
-            format!("{}int{}", if *signed { "" } else { "u" }, u32::from(*size) * 8)
+            format!(
+                "{}int{}",
+                if *signed { "" } else { "u" },
+                u32::from(*size) * 8
+            )
         }
         Datatype::FloatingPoint { size, .. } => format!("float{}", u32::from(*size) * 8),
         Datatype::String { .. } => "text".to_string(),
@@ -268,9 +298,11 @@ fn describe_dtype(dtype: &Datatype) -> String {
 /// Any integer dtype (1-8 bytes, signed or not, either byte order) as i64.
 fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
     let (size, signed) = match ds.dtype() {
-        Datatype::FixedPoint { size, signed, byte_order: ByteOrder::LittleEndian | ByteOrder::BigEndian } => {
-            (*size, *signed)
-        }
+        Datatype::FixedPoint {
+            size,
+            signed,
+            byte_order: ByteOrder::LittleEndian | ByteOrder::BigEndian,
+        } => (*size, *signed),
         other => {
             return Err(data_err!(
                 "`{name}` holds {} values, but it must hold integers.",
@@ -279,7 +311,11 @@ fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
         }
     };
     fn read<T: hdf5_reader::H5Type>(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<T>> {
-        Ok(ds.read_array::<T>().map_err(|e| read_error(name, e))?.into_iter().collect())
+        Ok(ds
+            .read_array::<T>()
+            .map_err(|e| read_error(name, e))?
+            .into_iter()
+            .collect())
     }
     let values: Vec<i64> = match (size, signed) {
         (1, true) => read::<i8>(ds, name)?.into_iter().map(i64::from).collect(),
@@ -290,8 +326,16 @@ fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
         (4, false) => read::<u32>(ds, name)?.into_iter().map(i64::from).collect(),
         (8, true) => read::<i64>(ds, name)?,
         // Values above i64::MAX become i64::MAX: out of range for any label anyway.
-        (8, false) => read::<u64>(ds, name)?.into_iter().map(|v| i64::try_from(v).unwrap_or(i64::MAX)).collect(),
-        _ => return Err(data_err!("`{name}` holds {}-byte integers, which ConvLab does not read.", size)),
+        (8, false) => read::<u64>(ds, name)?
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+            .collect(),
+        _ => {
+            return Err(data_err!(
+                "`{name}` holds {}-byte integers, which ConvLab does not read.",
+                size
+            ))
+        }
     };
     Ok(values)
 }
@@ -306,7 +350,12 @@ mod tests {
     /// Fixtures are embedded, so these tests also run in the browser.
     macro_rules! fixture {
         ($name:literal) => {
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/h5/", $name)).as_slice()
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/h5/",
+                $name
+            ))
+            .as_slice()
         };
     }
 
@@ -319,20 +368,46 @@ mod tests {
 
     /// Compares a loaded fixture with what h5py read back (expected.json).
     fn check_against_h5py(ds: &Dataset, file: &str) {
-        let expected: serde_json::Value =
-            serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/h5/expected.json")))
-                .unwrap();
-        let e = expected.as_array().unwrap().iter().find(|e| e["file"] == file).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/h5/expected.json"
+        )))
+        .unwrap();
+        let e = expected
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap();
         assert_eq!(ds.len() as u64, e["m"].as_u64().unwrap());
         let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
         assert_eq!(sum, e["pixel_sum"].as_u64().unwrap());
         for p in e["pixels"].as_array().unwrap() {
-            let q: Vec<usize> = p.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
-            assert_eq!(ds.images[[q[0], q[1], q[2], q[3]]] as usize, q[4], "{file} pixel {q:?}");
+            let q: Vec<usize> = p
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            assert_eq!(
+                ds.images[[q[0], q[1], q[2], q[3]]] as usize,
+                q[4],
+                "{file} pixel {q:?}"
+            );
         }
-        let labels: Vec<u8> = e["labels"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u8).collect();
+        let labels: Vec<u8> = e["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u8)
+            .collect();
         assert_eq!(ds.labels, labels);
-        let classes: Vec<i64> = e["classes"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+        let classes: Vec<i64> = e["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
         assert_eq!(ds.classes, classes);
     }
 
@@ -363,8 +438,11 @@ mod tests {
 
     #[test]
     fn train_and_test_load_together() {
-        let (train, test) =
-            load_train_test(fixture!("ok_contiguous_train.h5"), fixture!("ok_gzip_test.h5")).unwrap();
+        let (train, test) = load_train_test(
+            fixture!("ok_contiguous_train.h5"),
+            fixture!("ok_gzip_test.h5"),
+        )
+        .unwrap();
         assert_eq!((train.len(), test.len()), (6, 12));
     }
 
@@ -386,7 +464,10 @@ mod tests {
         // Even a few bytes short is caught, by the superblock's end-of-file address.
         let whole = fixture!("ok_contiguous_train.h5");
         let e = err(&whole[..whole.len() - 10]);
-        assert!(e.contains("truncated") && e.contains(&format!("{} bytes arrived", whole.len() - 10)), "{e}");
+        assert!(
+            e.contains("truncated") && e.contains(&format!("{} bytes arrived", whole.len() - 10)),
+            "{e}"
+        );
         // Cut inside the superblock.
         let e = err(&whole[..40]);
         assert!(e.contains("damaged or truncated"), "{e}");
@@ -395,31 +476,54 @@ mod tests {
     #[test]
     fn missing_datasets_are_named() {
         let e = err(fixture!("missing_x.h5"));
-        assert!(e.contains("Missing dataset") && e.contains("train_set_x") && e.contains("`train_set_y`"), "{e}");
+        assert!(
+            e.contains("Missing dataset")
+                && e.contains("train_set_x")
+                && e.contains("`train_set_y`"),
+            "{e}"
+        );
         let e = err(fixture!("missing_y.h5"));
-        assert!(e.contains("Missing dataset") && e.contains("`train_set_y`"), "{e}");
+        assert!(
+            e.contains("Missing dataset") && e.contains("`train_set_y`"),
+            "{e}"
+        );
         let e = err(fixture!("missing_classes.h5"));
-        assert!(e.contains("Missing dataset") && e.contains("`list_classes`"), "{e}");
+        assert!(
+            e.contains("Missing dataset") && e.contains("`list_classes`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn wrong_shape_is_refused() {
         let e = err(fixture!("wrong_shape_x.h5"));
-        assert!(e.contains("`train_set_x` has shape (2, 32, 32, 3), expected (m, 64, 64, 3)"), "{e}");
+        assert!(
+            e.contains("`train_set_x` has shape (2, 32, 32, 3), expected (m, 64, 64, 3)"),
+            "{e}"
+        );
     }
 
     #[test]
     fn wrong_dtype_is_refused() {
         let e = err(fixture!("wrong_dtype_x.h5"));
-        assert!(e.contains("`train_set_x` holds float32 values") && e.contains("uint8"), "{e}");
+        assert!(
+            e.contains("`train_set_x` holds float32 values") && e.contains("uint8"),
+            "{e}"
+        );
         let e = err(fixture!("float_labels.h5"));
-        assert!(e.contains("`train_set_y` holds float64 values") && e.contains("integers"), "{e}");
+        assert!(
+            e.contains("`train_set_y` holds float64 values") && e.contains("integers"),
+            "{e}"
+        );
     }
 
     #[test]
     fn labels_out_of_range_are_refused() {
         let e = err(fixture!("label_out_of_range.h5"));
-        assert!(e.contains("Label 6 of picture 1") && e.contains("must be 0 to 5"), "{e}");
+        assert!(
+            e.contains("Label 6 of picture 1") && e.contains("must be 0 to 5"),
+            "{e}"
+        );
         let e = err(fixture!("negative_label.h5"));
         assert!(e.contains("Label -1 of picture 1"), "{e}");
     }
@@ -427,28 +531,44 @@ mod tests {
     #[test]
     fn image_and_label_counts_must_agree() {
         let e = err(fixture!("count_mismatch.h5"));
-        assert!(e.contains("holds 3 pictures but `train_set_y` holds 2 labels"), "{e}");
+        assert!(
+            e.contains("holds 3 pictures but `train_set_y` holds 2 labels"),
+            "{e}"
+        );
     }
 
     #[test]
     fn huge_dimensions_are_refused_before_allocating() {
         let e = err(fixture!("huge_dims.h5"));
-        assert!(e.contains("claims 100000000 pictures") && e.contains(&MAX_IMAGES.to_string()), "{e}");
+        assert!(
+            e.contains("claims 100000000 pictures") && e.contains(&MAX_IMAGES.to_string()),
+            "{e}"
+        );
     }
 
     #[test]
     fn class_lists_must_agree() {
-        let e = load_train_test(fixture!("ok_contiguous_train.h5"), fixture!("ok_three_classes_test.h5"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("different classes ([0, 1, 2, 3, 4, 5] and [0, 1, 2])"), "{e}");
+        let e = load_train_test(
+            fixture!("ok_contiguous_train.h5"),
+            fixture!("ok_three_classes_test.h5"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("different classes ([0, 1, 2, 3, 4, 5] and [0, 1, 2])"),
+            "{e}"
+        );
     }
 
     #[test]
     fn errors_say_which_file() {
-        let e = load_train_test(fixture!("not_hdf5.h5"), fixture!("ok_gzip_test.h5")).unwrap_err().to_string();
+        let e = load_train_test(fixture!("not_hdf5.h5"), fixture!("ok_gzip_test.h5"))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("Training file: "), "{e}");
-        let e = load_train_test(fixture!("ok_contiguous_train.h5"), fixture!("truncated.h5")).unwrap_err().to_string();
+        let e = load_train_test(fixture!("ok_contiguous_train.h5"), fixture!("truncated.h5"))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("Test file: "), "{e}");
     }
 
@@ -456,30 +576,58 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn reads_shared_sign_digits_like_h5py() {
-        let Some(dir) = crate::testdata::sign_digits_dir() else { return };
+        let Some(dir) = crate::testdata::sign_digits_dir() else {
+            return;
+        };
         let train = std::fs::read(dir.join("train_sign_digits.h5")).unwrap();
         let test = std::fs::read(dir.join("test_sign_digits.h5")).unwrap();
         let (train, test) = load_train_test(&train, &test).unwrap();
-        let reference: serde_json::Value =
-            serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/sign_digits_h5.json")))
-                .unwrap();
+        let reference: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/sign_digits_h5.json"
+        )))
+        .unwrap();
         for (ds, split) in [(&train, "train"), (&test, "test")] {
             let r = &reference[split];
-            let shape: Vec<usize> = r["shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+            let shape: Vec<usize> = r["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
             assert_eq!(ds.images.shape(), shape.as_slice());
             let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
             assert_eq!(sum, r["pixel_sum"].as_u64().unwrap());
             for p in r["pixels"].as_array().unwrap() {
-                let q: Vec<usize> = p.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
-                assert_eq!(ds.images[[q[0], q[1], q[2], q[3]]] as usize, q[4], "{split} pixel {q:?}");
+                let q: Vec<usize> = p
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap() as usize)
+                    .collect();
+                assert_eq!(
+                    ds.images[[q[0], q[1], q[2], q[3]]] as usize,
+                    q[4],
+                    "{split} pixel {q:?}"
+                );
             }
             let mut counts = vec![0u64; ds.classes.len()];
             for &l in &ds.labels {
                 counts[l as usize] += 1;
             }
-            let want: Vec<u64> = r["label_counts"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+            let want: Vec<u64> = r["label_counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
             assert_eq!(counts, want);
-            let first: Vec<u8> = r["first_labels"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u8).collect();
+            let first: Vec<u8> = r["first_labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as u8)
+                .collect();
             assert_eq!(&ds.labels[..10], first.as_slice());
         }
         assert_eq!(train.len(), 1117);

@@ -12,10 +12,10 @@
 
 use ndarray::Array3;
 
-use crate::error::Result;
-use crate::param_err;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::data_err;
+use crate::error::Result;
+use crate::param_err;
 
 /// Side of the network's input, in pixels.
 pub const SIDE: usize = 64;
@@ -56,13 +56,13 @@ impl Oriented<'_> {
     fn source(&self, dx: usize, dy: usize) -> (usize, usize) {
         let (w, h) = (self.width, self.height);
         match self.orientation {
-            2 => (w - 1 - dx, dy),          // mirrored left-right
-            3 => (w - 1 - dx, h - 1 - dy),  // turned 180 degrees
-            4 => (dx, h - 1 - dy),          // mirrored top-bottom
-            5 => (dy, dx),                  // transposed
-            6 => (dy, h - 1 - dx),          // stored turned 90 degrees anticlockwise
-            7 => (w - 1 - dy, h - 1 - dx),  // transversed
-            8 => (w - 1 - dy, dx),          // stored turned 90 degrees clockwise
+            2 => (w - 1 - dx, dy),         // mirrored left-right
+            3 => (w - 1 - dx, h - 1 - dy), // turned 180 degrees
+            4 => (dx, h - 1 - dy),         // mirrored top-bottom
+            5 => (dy, dx),                 // transposed
+            6 => (dy, h - 1 - dx),         // stored turned 90 degrees anticlockwise
+            7 => (w - 1 - dy, h - 1 - dx), // transversed
+            8 => (w - 1 - dy, dx),         // stored turned 90 degrees clockwise
             _ => (dx, dy),
         }
     }
@@ -91,14 +91,22 @@ impl Oriented<'_> {
 }
 
 /// Checks sizes against the buffer, so that indexing later cannot go out of bounds.
-fn checked_view(pixels: &[u8], width: usize, height: usize, channels: usize, orientation: u8) -> Result<Oriented<'_>> {
+fn checked_view(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+) -> Result<Oriented<'_>> {
     if channels != 3 && channels != 4 {
-        return Err(param_err!("A photo must have 3 (RGB) or 4 (RGBA) channels per pixel, not {channels}."));
+        return Err(param_err!(
+            "A photo must have 3 (RGB) or 4 (RGBA) channels per pixel, not {channels}."
+        ));
     }
     if width == 0 || height == 0 {
         return Err(param_err!("The photo is empty ({width}x{height} pixels)."));
     }
-    let count = width.checked_mul(height).unwrap_or(usize::MAX);
+    let count = width.saturating_mul(height);
     if count > MAX_PIXELS {
         return Err(param_err!(
             "The photo has {width}x{height} pixels, more than the limit of {} megapixels: use a smaller photo.",
@@ -113,14 +121,28 @@ fn checked_view(pixels: &[u8], width: usize, height: usize, channels: usize, ori
         ));
     }
     if !(1..=8).contains(&orientation) {
-        return Err(param_err!("EXIF orientation must be 1 to 8, not {orientation}."));
+        return Err(param_err!(
+            "EXIF orientation must be 1 to 8, not {orientation}."
+        ));
     }
-    Ok(Oriented { pixels, width, height, channels, orientation })
+    Ok(Oriented {
+        pixels,
+        width,
+        height,
+        channels,
+        orientation,
+    })
 }
 
 /// Applies an EXIF orientation: returns the RGB pixels (3 per pixel) as displayed, with
 /// the displayed width and height. For showing a photo; [`preprocess`] does not need it.
-pub fn orient(pixels: &[u8], width: usize, height: usize, channels: usize, orientation: u8) -> Result<(Vec<u8>, usize, usize)> {
+pub fn orient(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+) -> Result<(Vec<u8>, usize, usize)> {
     let view = checked_view(pixels, width, height, channels, orientation)?;
     let (w, h) = view.display_size();
     let mut out = Vec::with_capacity(w * h * 3);
@@ -158,7 +180,13 @@ fn area_weights(n: usize) -> Vec<Vec<(usize, f64)>> {
 ///
 /// Errors: more than [`MAX_PIXELS`] pixels, a buffer that does not match the sizes,
 /// channels other than 3/4, orientation outside 1-8.
-pub fn preprocess(pixels: &[u8], width: usize, height: usize, channels: usize, orientation: u8) -> Result<Array3<f32>> {
+pub fn preprocess(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+) -> Result<Array3<f32>> {
     let view = checked_view(pixels, width, height, channels, orientation)?;
     let (w, h) = view.display_size();
     // Centre square: the larger side loses (w - s) / 2 pixels on each side (floor).
@@ -200,20 +228,35 @@ pub fn preprocess(pixels: &[u8], width: usize, height: usize, channels: usize, o
 
 /// [`preprocess`] as bytes 0-255 (rounded), for a [`super::Dataset`] or for showing the
 /// 64x64 input on the page.
-pub fn preprocess_u8(pixels: &[u8], width: usize, height: usize, channels: usize, orientation: u8) -> Result<Array3<u8>> {
-    Ok(preprocess(pixels, width, height, channels, orientation)?.mapv(|v| (v * 255.0).round() as u8))
+pub fn preprocess_u8(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+) -> Result<Array3<u8>> {
+    Ok(preprocess(pixels, width, height, channels, orientation)?
+        .mapv(|v| (v * 255.0).round() as u8))
 }
 
 /// [`preprocess`] of a decoded [`RawImage`].
 pub fn preprocess_raw(image: &RawImage) -> Result<Array3<f32>> {
-    preprocess(&image.pixels, image.width, image.height, image.channels, image.orientation)
+    preprocess(
+        &image.pixels,
+        image.width,
+        image.height,
+        image.channels,
+        image.orientation,
+    )
 }
 
 /// The EXIF orientation (1-8) of a photo file's bytes (JPEG, PNG, WebP, TIFF, HEIF);
 /// 1 when the file has none or it cannot be read, since then the photo is shown as stored.
 pub fn exif_orientation(file_bytes: &[u8]) -> u8 {
     let mut cursor = std::io::Cursor::new(file_bytes);
-    let Ok(exif) = exif::Reader::new().read_from_container(&mut cursor) else { return 1 };
+    let Ok(exif) = exif::Reader::new().read_from_container(&mut cursor) else {
+        return 1;
+    };
     exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
         .and_then(|f| f.value.get_uint(0))
         .and_then(|v| u8::try_from(v).ok())
@@ -234,13 +277,17 @@ pub fn decode_image_bytes(bytes: &[u8]) -> Result<RawImage> {
         .with_guessed_format()
         .map_err(|e| data_err!("The photo cannot be read: {e}"))?;
     if reader.format().is_none() {
-        return Err(data_err!("This file is not a photo ConvLab can read: JPEG, PNG, GIF and WebP are supported."));
+        return Err(data_err!(
+            "This file is not a photo ConvLab can read: JPEG, PNG, GIF and WebP are supported."
+        ));
     }
     let mut limits = image::Limits::default();
     limits.max_alloc = Some((MAX_PIXELS * 4 + (64 << 20)) as u64);
     let mut reader = reader;
     reader.limits(limits);
-    let decoder = reader.into_decoder().map_err(|e| data_err!("The photo cannot be decoded: {e}"))?;
+    let decoder = reader
+        .into_decoder()
+        .map_err(|e| data_err!("The photo cannot be decoded: {e}"))?;
     let (w, h) = decoder.dimensions();
     if (w as u64) * (h as u64) > MAX_PIXELS as u64 {
         return Err(data_err!(
@@ -252,13 +299,20 @@ pub fn decode_image_bytes(bytes: &[u8]) -> Result<RawImage> {
         .map_err(|e| data_err!("The photo cannot be decoded (damaged or truncated?): {e}"))?;
     let rgb = img.into_rgb8();
     let (width, height) = (rgb.width() as usize, rgb.height() as usize);
-    Ok(RawImage { pixels: rgb.into_raw(), width, height, channels: 3, orientation: exif_orientation(bytes) })
+    Ok(RawImage {
+        pixels: rgb.into_raw(),
+        width,
+        height,
+        channels: 3,
+        orientation: exif_orientation(bytes),
+    })
 }
 
 /// Reads and decodes a photo file, for the command line.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn decode_image_file(path: &std::path::Path) -> Result<RawImage> {
-    let bytes = std::fs::read(path).map_err(|e| data_err!("Cannot read {}: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| data_err!("Cannot read {}: {e}", path.display()))?;
     decode_image_bytes(&bytes).map_err(|e| data_err!("{}: {e}", path.display()))
 }
 
@@ -276,12 +330,19 @@ mod tests {
     use super::*;
 
     fn orientations() -> serde_json::Value {
-        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photos/orientations.json")))
-            .unwrap()
+        serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/photos/orientations.json"
+        )))
+        .unwrap()
     }
 
     fn bytes_of(v: &serde_json::Value) -> Vec<u8> {
-        v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u8).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as u8)
+            .collect()
     }
 
     #[test]
@@ -291,7 +352,14 @@ mod tests {
         for o in 1..=8u8 {
             let want = &r["oriented"][o.to_string()];
             let (got, w, h) = orient(&base, 5, 3, 3, o).unwrap();
-            assert_eq!((w as u64, h as u64), (want["width"].as_u64().unwrap(), want["height"].as_u64().unwrap()), "orientation {o}");
+            assert_eq!(
+                (w as u64, h as u64),
+                (
+                    want["width"].as_u64().unwrap(),
+                    want["height"].as_u64().unwrap()
+                ),
+                "orientation {o}"
+            );
             assert_eq!(got, bytes_of(&want["pixels"]), "orientation {o}");
         }
     }
@@ -303,7 +371,11 @@ mod tests {
         let base: Vec<u8> = (0..w * h * 3).map(|i| ((i * 7919) % 251) as u8).collect();
         for o in 1..=8u8 {
             let (shown, sw, sh) = orient(&base, w, h, 3, o).unwrap();
-            assert_eq!(preprocess(&base, w, h, 3, o).unwrap(), preprocess(&shown, sw, sh, 3, 1).unwrap(), "orientation {o}");
+            assert_eq!(
+                preprocess(&base, w, h, 3, o).unwrap(),
+                preprocess(&shown, sw, sh, 3, 1).unwrap(),
+                "orientation {o}"
+            );
         }
     }
 
@@ -311,7 +383,10 @@ mod tests {
     fn rgba_alpha_is_ignored() {
         let rgb: Vec<u8> = (0..30 * 20 * 3).map(|i| (i % 256) as u8).collect();
         let rgba: Vec<u8> = rgb.chunks(3).flat_map(|p| [p[0], p[1], p[2], 77]).collect();
-        assert_eq!(preprocess(&rgb, 30, 20, 3, 1).unwrap(), preprocess(&rgba, 30, 20, 4, 1).unwrap());
+        assert_eq!(
+            preprocess(&rgb, 30, 20, 3, 1).unwrap(),
+            preprocess(&rgba, 30, 20, 4, 1).unwrap()
+        );
     }
 
     #[test]
@@ -329,7 +404,11 @@ mod tests {
         let out = preprocess(&px, 128, 128, 3, 1).unwrap();
         for &(y, x, c) in &[(0usize, 0usize, 0usize), (5, 9, 1), (63, 63, 2), (31, 2, 0)] {
             let at = |yy: usize, xx: usize| f32::from(px[(yy * 128 + xx) * 3 + c]);
-            let mean = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4.0;
+            let mean = (at(2 * y, 2 * x)
+                + at(2 * y, 2 * x + 1)
+                + at(2 * y + 1, 2 * x)
+                + at(2 * y + 1, 2 * x + 1))
+                / 4.0;
             assert!((out[[y, x, c]] - mean / 255.0).abs() < 1e-6);
         }
     }
@@ -342,7 +421,10 @@ mod tests {
         let t = std::time::Instant::now();
         let out = preprocess(&px, w, h, 4, 6).unwrap();
         #[cfg(not(target_arch = "wasm32"))]
-        eprintln!("preprocess 4000x3000 RGBA, orientation 6: {:?}", t.elapsed());
+        eprintln!(
+            "preprocess 4000x3000 RGBA, orientation 6: {:?}",
+            t.elapsed()
+        );
         assert!(out.iter().all(|v| (0.0..=1.0).contains(v)));
     }
 
@@ -357,25 +439,49 @@ mod tests {
         let e = preprocess(&[0; 12], 2, 2, 3, 9).unwrap_err().to_string();
         assert!(e.contains("1 to 8"), "{e}");
         // The size check comes before any look at the buffer: no huge allocation.
-        let e = preprocess(&[], 10_000, 10_000, 4, 1).unwrap_err().to_string();
-        assert!(e.contains("10000x10000") && e.contains("limit of 50 megapixels"), "{e}");
-        let e = preprocess(&[], usize::MAX, 3, 3, 1).unwrap_err().to_string();
+        let e = preprocess(&[], 10_000, 10_000, 4, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("10000x10000") && e.contains("limit of 50 megapixels"),
+            "{e}"
+        );
+        let e = preprocess(&[], usize::MAX, 3, 3, 1)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("limit of 50 megapixels"), "{e}");
     }
 
     #[test]
     fn exif_orientation_reads_jpeg_and_png_and_defaults_to_1() {
-        assert_eq!(exif_orientation(include_bytes!("../../tests/fixtures/photos/orient6.jpg")), 6);
-        assert_eq!(exif_orientation(include_bytes!("../../tests/fixtures/photos/orient3.jpg")), 3);
-        assert_eq!(exif_orientation(include_bytes!("../../tests/fixtures/photos/orient8.png")), 8);
-        assert_eq!(exif_orientation(include_bytes!("../../tests/fixtures/photos/oblong.png")), 1);
+        assert_eq!(
+            exif_orientation(include_bytes!("../../tests/fixtures/photos/orient6.jpg")),
+            6
+        );
+        assert_eq!(
+            exif_orientation(include_bytes!("../../tests/fixtures/photos/orient3.jpg")),
+            3
+        );
+        assert_eq!(
+            exif_orientation(include_bytes!("../../tests/fixtures/photos/orient8.png")),
+            8
+        );
+        assert_eq!(
+            exif_orientation(include_bytes!("../../tests/fixtures/photos/oblong.png")),
+            1
+        );
         assert_eq!(exif_orientation(b""), 1);
-        assert_eq!(exif_orientation(b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00II*\x00garbage"), 1);
+        assert_eq!(
+            exif_orientation(b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00II*\x00garbage"),
+            1
+        );
     }
 
     #[cfg(not(target_arch = "wasm32"))]
     fn fixture_png(name: &str) -> image::RgbImage {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos").join(name);
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/photos")
+            .join(name);
         image::open(p).unwrap().into_rgb8()
     }
 
@@ -386,7 +492,8 @@ mod tests {
         let mut max = 0f64;
         for (x, y, p) in pil.enumerate_pixels() {
             for c in 0..3 {
-                let d = (f64::from(ours[[y as usize, x as usize, c]]) * 255.0 - f64::from(p[c])).abs();
+                let d =
+                    (f64::from(ours[[y as usize, x as usize, c]]) * 255.0 - f64::from(p[c])).abs();
                 sum += d;
                 max = max.max(d);
             }
@@ -397,7 +504,11 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn non_square_centre_crop_matches_exact_area_reference() {
-        let img = decode_image_file(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos/oblong.png")).unwrap();
+        let img = decode_image_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/photos/oblong.png"),
+        )
+        .unwrap();
         assert_eq!((img.width, img.height, img.orientation), (150, 90, 1));
         let ours = preprocess_raw(&img).unwrap();
         // The pure red left margin (x < 30) lies outside the centre crop (x 30..120): the
@@ -405,7 +516,9 @@ mod tests {
         assert!(ours[[0, 0, 0]] < 0.3 && ours[[63, 0, 0]] < 0.3);
         // Against numpy's exact area average (rounded to bytes): only rounding differs.
         let (mean, max) = diff(&ours, &fixture_png("oblong_area64.png"));
-        eprintln!("oblong 150x90 vs exact area (numpy): mean |diff| {mean:.3}/255, max {max:.2}/255");
+        eprintln!(
+            "oblong 150x90 vs exact area (numpy): mean |diff| {mean:.3}/255, max {max:.2}/255"
+        );
         assert!(max <= 0.5 + 1e-3, "max {max}");
         // PIL's BOX weighs whole pixels by their centres, so sharp edges differ more.
         let (mean, max) = diff(&ours, &fixture_png("oblong_box64.png"));
@@ -416,7 +529,11 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn exif_rotated_jpeg_is_turned_upright() {
-        let img = decode_image_file(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos/orient6.jpg")).unwrap();
+        let img = decode_image_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/photos/orient6.jpg"),
+        )
+        .unwrap();
         assert_eq!((img.width, img.height, img.orientation), (25, 15, 6));
         let (_, w, h) = orient(&img.pixels, img.width, img.height, 3, img.orientation).unwrap();
         assert_eq!((w, h), (15, 25));
@@ -425,14 +542,18 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn shared_photos_match_references() {
-        let Some(dir) = crate::testdata::sign_digits_dir() else { return };
+        let Some(dir) = crate::testdata::sign_digits_dir() else {
+            return;
+        };
         let (mut worst_area, mut worst_box) = (0f64, 0f64);
         for k in 0..6 {
             for n in 1..=2 {
                 let name = format!("sign{k}_{n}");
-                let ours = preprocess_file(&dir.join("photos").join(format!("{name}.jpg"))).unwrap();
+                let ours =
+                    preprocess_file(&dir.join("photos").join(format!("{name}.jpg"))).unwrap();
                 // Same filter, PIL's JPEG decoder: differences come from the decoders only.
-                let (area_mean, area_max) = diff(&ours, &fixture_png(&format!("{name}_area64.png")));
+                let (area_mean, area_max) =
+                    diff(&ours, &fixture_png(&format!("{name}_area64.png")));
                 let (box_mean, box_max) = diff(&ours, &fixture_png(&format!("{name}_box64.png")));
                 eprintln!(
                     "{name}: vs exact area on PIL's decoding mean {area_mean:.3}/255 max {area_max:.1}; vs PIL BOX mean {box_mean:.3}/255 max {box_max:.1}"
@@ -441,8 +562,14 @@ mod tests {
                 worst_box = worst_box.max(box_mean);
             }
         }
-        assert!(worst_area < 1.0, "worst mean |diff| vs exact area {worst_area}/255");
-        assert!(worst_box < 2.5, "worst mean |diff| vs PIL BOX {worst_box}/255");
+        assert!(
+            worst_area < 1.0,
+            "worst mean |diff| vs exact area {worst_area}/255"
+        );
+        assert!(
+            worst_box < 2.5,
+            "worst mean |diff| vs PIL BOX {worst_box}/255"
+        );
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -450,13 +577,24 @@ mod tests {
     fn bad_photo_files_get_messages() {
         let e = decode_image_bytes(b"").unwrap_err().to_string();
         assert!(e.contains("empty"), "{e}");
-        let e = decode_image_bytes(b"hello, this is text named photo.jpg").unwrap_err().to_string();
+        let e = decode_image_bytes(b"hello, this is text named photo.jpg")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a photo ConvLab can read"), "{e}");
         let jpg = include_bytes!("../../tests/fixtures/photos/orient6.jpg");
-        let e = decode_image_bytes(&jpg[..jpg.len() / 2]).unwrap_err().to_string();
+        let e = decode_image_bytes(&jpg[..jpg.len() / 2])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cannot be decoded"), "{e}");
         // A PNG whose header claims 10000x10000 is refused before any pixel is decoded.
-        let e = decode_image_bytes(include_bytes!("../../tests/fixtures/photos/huge_header.png")).unwrap_err().to_string();
-        assert!(e.contains("10000x10000") && e.contains("limit of 50 megapixels"), "{e}");
+        let e = decode_image_bytes(include_bytes!(
+            "../../tests/fixtures/photos/huge_header.png"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("10000x10000") && e.contains("limit of 50 megapixels"),
+            "{e}"
+        );
     }
 }

@@ -171,6 +171,18 @@ fn noise4(rng: &mut ChaCha8Rng) -> [f32; 4] {
     [0, 1, 2, 3].map(|k| (byte(2 * k) + byte(2 * k + 1) - 255.0) * (1.0 / 104.5))
 }
 
+/// A deterministic value in [-1, 1) from a pixel index and a per-picture salt (an
+/// integer hash: no random draws inside the painting loops).
+fn hash_noise(i: u32, salt: u32) -> f32 {
+    let mut h = i.wrapping_mul(0x9E37_79B9) ^ salt;
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85EB_CA6B);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xC2B2_AE35);
+    h ^= h >> 16;
+    (h >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+}
+
 fn uniform(rng: &mut ChaCha8Rng, lo: f32, hi: f32) -> f32 {
     lo + (hi - lo) * rng.random::<f32>()
 }
@@ -272,30 +284,28 @@ fn choose_pose(digit: u8, rng: &mut ChaCha8Rng) -> ([bool; 4], Thumb) {
             },
         ),
         1 => {
-            if r < 0.85 {
+            if r < 0.9 {
                 ([true, false, false, false], Thumb::Across)
             } else {
                 ([false, true, false, false], Thumb::Across)
             }
         }
         2 => {
-            if r < 0.7 {
+            if r < 0.8 {
                 ([true, true, false, false], Thumb::Across)
-            } else if r < 0.9 {
-                ([true, false, false, false], Thumb::Out)
             } else {
-                ([true, false, false, true], Thumb::Across)
+                ([true, false, false, false], Thumb::Out)
             }
         }
         3 => {
-            if r < 0.6 {
+            if r < 0.7 {
                 ([true, true, false, false], Thumb::Out)
             } else {
                 ([true, true, true, false], Thumb::Across)
             }
         }
         4 => {
-            if r < 0.85 {
+            if r < 0.9 {
                 ([true, true, true, true], Thumb::Across)
             } else {
                 ([true, true, true, false], Thumb::Out)
@@ -349,7 +359,7 @@ fn build_hand(digit: u8, rng: &mut ChaCha8Rng) -> Vec<Part> {
     let base_x = [0.34, 0.12, -0.10, -0.31].map(|x: f32| x * palm_hw / 0.49);
     let base_y = [top - 0.01, top + 0.02, top - 0.01, top - 0.08];
     let length = [0.80, 0.90, 0.83, 0.64];
-    let radius = [0.105, 0.11, 0.102, 0.088];
+    let radius = [0.12, 0.125, 0.117, 0.1];
     let spread = uniform(rng, 0.3, 1.3);
     let fan = [7.0, 1.0, -6.0, -13.0];
 
@@ -443,6 +453,14 @@ const SKIN_TONES: [[f32; 3]; 6] = [
     [0.33, 0.22, 0.15],
 ];
 
+/// Smallest luminance gap between skin and background (a photographer would pick a
+/// wall that the hand stands out from).
+const MIN_CONTRAST: f32 = 0.15;
+
+fn luminance(c: [f32; 3]) -> f32 {
+    0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+}
+
 fn skin_colour(rng: &mut ChaCha8Rng) -> [f32; 3] {
     let t = rng.random::<f32>() * (SKIN_TONES.len() - 1) as f32;
     let i = (t as usize).min(SKIN_TONES.len() - 2);
@@ -477,14 +495,16 @@ impl Canvas {
         let parts = build_hand(digit, rng);
         let skin = skin_colour(rng);
 
-        // Placement: palm centre, pixels per hand unit, rotation, mirror (left hand).
-        let scale = uniform(rng, 20.0, 25.5);
+        // Placement: palm centre, pixels per hand unit, rotation.
+        let scale = uniform(rng, 25.0, 30.0);
         let centre = v2(
-            32.0 + uniform(rng, -4.0, 4.0),
-            39.0 + uniform(rng, -3.0, 4.0),
+            32.0 + uniform(rng, -3.0, 3.0),
+            45.0 + uniform(rng, -2.0, 3.0),
         );
         let (sin_t, cos_t) = sin_cos(deg(uniform(rng, -20.0, 20.0)));
-        let mirror = if rng.random::<f32>() < 0.3 { -1.0 } else { 1.0 };
+        // Always a right hand seen palm-on (thumb on the right), as in the SIGNS photos:
+        // mirrored hands would only make the tiny default network's job harder.
+        let mirror = 1.0;
         // Image pixel -> hand frame (y up) and back.
         let to_hand = |px: f32, py: f32| {
             let dx = (px - centre.x) / scale;
@@ -509,7 +529,9 @@ impl Canvas {
         let ambient = uniform(rng, 0.42, 0.55);
         let gain = uniform(rng, 0.85, 1.12);
 
-        self.paint_background(rng);
+        let texture = uniform(rng, 0.03, 0.08);
+        let salt: u32 = rng.random();
+        self.paint_background(rng, luminance(skin));
 
         // Hand layer: paint each part over the previous ones.
         self.hand.iter_mut().for_each(|v| *v = 0.0);
@@ -561,15 +583,17 @@ impl Canvas {
                     let diffuse = (tilt * (g.x * light.x + g.y * light.y) + nz * lz).max(0.0);
                     let mut shade = gain * (ambient + (1.0 - ambient) * diffuse);
                     // A dark rim where this part's edge lies over another part or the background.
-                    shade *= 1.0 - 0.25 * (1.0 - smoothstep(0.0, 1.4, -d_px));
+                    shade *= 1.0 - 0.4 * (1.0 - smoothstep(0.0, 1.4, -d_px));
                     // Finger joint creases: thin darker lines across the finger.
                     for &c in &part.creases {
                         if along >= 0.0 {
                             let dist = (along - c).abs() * part_len_px;
-                            shade *= 1.0 - 0.1 * (1.0 - smoothstep(0.0, 1.0, dist));
+                            shade *= 1.0 - 0.2 * (1.0 - smoothstep(0.0, 1.0, dist));
                         }
                     }
                     let i = y * N + x;
+                    // Skin texture: a fixed pattern per picture, brighter and darker pores.
+                    shade *= 1.0 + texture * hash_noise(i as u32, salt);
                     let a = self.alpha[i];
                     for (h, t) in self.hand[i * 3..i * 3 + 3].iter_mut().zip(tint) {
                         *h = t * shade * cover + *h * (1.0 - cover);
@@ -602,21 +626,29 @@ impl Canvas {
                 self.rgb[i * 3 + ch] += sigma * (0.7 * n[3] + 0.5 * n[ch]);
             }
         }
-        let blur = uniform(rng, 0.3, 0.85);
+        let blur = uniform(rng, 0.1, 0.5);
         self.blur_rgb(blur);
     }
 
-    /// A plain light background: a tinted grey with a linear gradient and a vignette.
-    fn paint_background(&mut self, rng: &mut ChaCha8Rng) {
-        let base = uniform(rng, 0.66, 0.94);
+    /// A plain light background: a tinted grey with a linear gradient and a vignette,
+    /// at least a little lighter or darker than the skin (luminance `skin_lum`).
+    fn paint_background(&mut self, rng: &mut ChaCha8Rng, skin_lum: f32) {
+        let mut base = uniform(rng, 0.72, 0.92);
+        if (base - skin_lum).abs() < MIN_CONTRAST {
+            base = if skin_lum + MIN_CONTRAST <= 0.97 {
+                skin_lum + MIN_CONTRAST
+            } else {
+                skin_lum - MIN_CONTRAST
+            };
+        }
         let tint = [
             uniform(rng, -0.04, 0.05),
             uniform(rng, -0.03, 0.03),
             uniform(rng, -0.05, 0.04),
         ];
         let (gs, gc) = sin_cos(uniform(rng, -3.1, 3.1));
-        let amount = uniform(rng, 0.0, 0.18);
-        let vignette = uniform(rng, 0.0, 0.15);
+        let amount = uniform(rng, 0.0, 0.12);
+        let vignette = uniform(rng, 0.0, 0.1);
         for y in 0..N {
             for x in 0..N {
                 let u = (x as f32 + 0.5) / N as f32 - 0.5;
@@ -741,7 +773,7 @@ mod tests {
         }
     }
 
-    const EXPECTED_FINGERPRINT: u64 = 7_637_195_846_936_435_504;
+    const EXPECTED_FINGERPRINT: u64 = 6_395_557_797_990_393_187;
 
     /// FNV-1a over labels and pixels.
     fn fingerprint(d: &Dataset) -> u64 {
