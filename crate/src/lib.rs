@@ -20,6 +20,8 @@
 //! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
 //! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
 //! - [`weights`]: saving and loading a model as versioned JSON.
+//! - [`classify`]: one photo through THE preprocessing and a model: probabilities, unsure warning.
+//! - [`tiles`]: feature maps, filters and pictures as RGBA tiles for drawing.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -47,6 +49,8 @@ pub mod model;
 pub mod optim;
 pub mod train;
 pub mod weights;
+pub mod classify;
+pub mod tiles;
 #[cfg(test)]
 mod gradcheck;
 pub mod bench;

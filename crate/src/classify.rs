@@ -1,0 +1,158 @@
+//! Classifying one photo: THE preprocessing ([`crate::data::preprocess::preprocess`]),
+//! one forward pass, the probabilities, and an honest word when the model is unsure.
+
+use crate::data::preprocess::preprocess;
+use crate::error::Result;
+use crate::model::{LayerOutput, Model};
+use crate::data::Dataset;
+use crate::{param_err, shape_err};
+use ndarray::{Array3, ArrayView3, Axis};
+use serde::Serialize;
+
+/// Below this top probability the answer comes with a warning. A first choice (a six-way
+/// guess gives 1/6; the training photos are mostly above 0.9): the hand-model work tunes it.
+pub const UNSURE_BELOW: f32 = 0.6;
+
+/// What the network says about one picture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    /// Index of the most probable output.
+    pub index: usize,
+    /// What that output means (the class list's entry; the index when there is none).
+    pub label: i64,
+    /// Softmax of the logits, one per class.
+    pub probabilities: Vec<f32>,
+    /// Largest probability.
+    pub confidence: f32,
+    /// Set when the model is unsure: what to try instead.
+    pub warning: Option<String>,
+}
+
+/// The prediction from a layer-outputs list (its last entry is "probabilities").
+pub fn prediction_from_outputs(outputs: &[LayerOutput], classes: &[i64]) -> Result<Prediction> {
+    let probs = outputs
+        .last()
+        .filter(|o| o.name == "probabilities")
+        .ok_or_else(|| shape_err!("the network gave no probabilities"))?;
+    prediction(&probs.values, classes)
+}
+
+/// Arg-max, label and warning of a probability vector.
+pub fn prediction(probabilities: &[f32], classes: &[i64]) -> Result<Prediction> {
+    let (index, confidence) = probabilities
+        .iter()
+        .copied()
+        .enumerate()
+        .fold(None, |best: Option<(usize, f32)>, (i, p)| match best {
+            Some((_, b)) if !(p > b) => best,
+            _ => Some((i, p)),
+        })
+        .ok_or_else(|| shape_err!("the network gave no probabilities"))?;
+    if !confidence.is_finite() {
+        return Err(shape_err!("the network's output is not a number: its weights are broken (NaN)"));
+    }
+    let label = classes.get(index).copied().unwrap_or(index as i64);
+    let warning = (confidence < UNSURE_BELOW).then(|| {
+        format!(
+            "The model is unsure (top probability {:.0}%). This photo looks unlike the training photos: \
+             a plain light background and a hand filling the frame, palm to the camera, work best.",
+            confidence * 100.0
+        )
+    });
+    Ok(Prediction { index, label, probabilities: probabilities.to_vec(), confidence, warning })
+}
+
+/// Picture `index` of a data set as the network sees it: (h, w, 3) floats, pixels / 255,
+/// the scaling training uses.
+pub fn dataset_input(data: &Dataset, index: usize) -> Result<Array3<f32>> {
+    if index >= data.len() {
+        return Err(param_err!("there is no picture {index}: the set has {} pictures (0 to {})", data.len(), data.len().saturating_sub(1)));
+    }
+    Ok(data.images.index_axis(Axis(0), index).mapv(|v| f32::from(v) / 255.0))
+}
+
+/// A photo through the model: the 64x64 input it sees, every layer's output and the
+/// prediction. `pixels` are `width * height * channels` bytes (3 or 4 channels), stored
+/// as the file holds them, with the file's EXIF `orientation` (1-8).
+pub fn classify_photo(
+    model: &mut Model,
+    classes: &[i64],
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+) -> Result<(Array3<f32>, Vec<LayerOutput>, Prediction)> {
+    let input = preprocess(pixels, width, height, channels, orientation)?;
+    let (outputs, prediction) = classify_input(model, classes, input.view())?;
+    Ok((input, outputs, prediction))
+}
+
+/// An already preprocessed (h, w, c) input in [0, 1] through the model.
+pub fn classify_input(model: &mut Model, classes: &[i64], input: ArrayView3<f32>) -> Result<(Vec<LayerOutput>, Prediction)> {
+    if input.dim() != model.input_shape() {
+        let (h, w, c) = input.dim();
+        let (eh, ew, ec) = model.input_shape();
+        return Err(shape_err!("the picture is {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"));
+    }
+    let outputs = model.layer_outputs(input)?;
+    let prediction = prediction_from_outputs(&outputs, classes)?;
+    Ok((outputs, prediction))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::layers::{signs_network, SIGNS_INPUT};
+
+    #[test]
+    fn the_most_probable_class_wins_and_is_named_by_the_class_list() {
+        let p = prediction(&[0.05, 0.05, 0.7, 0.1, 0.05, 0.05], &[10, 11, 12, 13, 14, 15]).unwrap();
+        assert_eq!((p.index, p.label), (2, 12));
+        assert!((p.confidence - 0.7).abs() < 1e-6);
+        assert!(p.warning.is_none());
+    }
+
+    #[test]
+    fn a_low_top_probability_comes_with_a_warning() {
+        let p = prediction(&[0.3, 0.25, 0.2, 0.1, 0.1, 0.05], &[]).unwrap();
+        assert_eq!((p.index, p.label), (0, 0));
+        assert!(p.warning.unwrap().contains("unsure (top probability 30%)"));
+    }
+
+    #[test]
+    fn nan_outputs_and_empty_outputs_are_errors() {
+        assert!(prediction(&[f32::NAN, f32::NAN], &[]).unwrap_err().to_string().contains("not a number"));
+        assert!(prediction(&[], &[]).is_err());
+    }
+
+    #[test]
+    fn a_photo_goes_through_the_preprocessing_and_the_network() {
+        let mut model = Model::new(&signs_network(), SIGNS_INPUT, 1).unwrap();
+        // A 100x50 RGBA photo: centre-cropped to 50x50, resized to 64x64.
+        let pixels = vec![200u8; 100 * 50 * 4];
+        let (input, outputs, p) = classify_photo(&mut model, &[0, 1, 2, 3, 4, 5], &pixels, 100, 50, 4, 1).unwrap();
+        assert_eq!(input.dim(), (64, 64, 3));
+        assert!(input.iter().all(|&v| (v - 200.0 / 255.0).abs() < 1e-5));
+        assert_eq!(outputs.last().unwrap().name, "probabilities");
+        let sum: f32 = p.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-5);
+        let err = classify_photo(&mut model, &[], &pixels[..10], 100, 50, 4, 1).unwrap_err();
+        assert!(!err.to_string().is_empty());
+        let wrong = Array3::<f32>::zeros((32, 32, 3));
+        assert!(classify_input(&mut model, &[], wrong.view()).unwrap_err().to_string().contains("expects 64x64x3"));
+    }
+
+    #[test]
+    fn dataset_pictures_are_scaled_like_training_batches() {
+        let mut images = ndarray::Array4::<u8>::zeros((2, 1, 1, 3));
+        images[[1, 0, 0, 0]] = 255;
+        images[[1, 0, 0, 1]] = 51;
+        let data = Dataset { images, labels: vec![0, 1], classes: vec![0, 1] };
+        let x = dataset_input(&data, 1).unwrap();
+        assert_eq!(x.iter().copied().collect::<Vec<_>>(), vec![1.0, 0.2, 0.0]);
+        assert!(dataset_input(&data, 2).unwrap_err().to_string().contains("no picture 2"));
+    }
+}
