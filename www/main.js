@@ -3,8 +3,10 @@
 import init, * as core from './pkg/convlab.js';
 import { readHash, writeHash } from './hash.js';
 import { convView } from './views/conv.js';
+import { trainView } from './views/train.js';
+import { classifyView } from './views/classify.js';
 
-const VIEWS = [convView];
+const VIEWS = [convView, trainView, classifyView];
 const status = document.getElementById('status');
 const started = new Set();
 

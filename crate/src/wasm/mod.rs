@@ -3,6 +3,8 @@
 //! One file per area of the page.
 
 mod lessons;
+mod training;
+mod classify;
 
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,120 @@
+//! Bindings for section 7 (classify your hand): a loaded model as an opaque handle, a
+//! photo's pixels in, the 64x64 input, the prediction and the feature maps out.
+
+use super::{js_err, to_js};
+use crate::classify::{classify_photo, Prediction};
+use crate::model::{LayerOutput, Model};
+use crate::tiles::{channel_tiles, kind_of, rgb_input_rgba, Tiles};
+use crate::weights::from_json;
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Tiles as `{ name, height, width, count, low, high, non_finite, rgba: Uint8Array }`.
+pub(super) fn tiles_js(name: &str, tiles: &Tiles) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Meta<'a> {
+        name: &'a str,
+        height: usize,
+        width: usize,
+        count: usize,
+        low: f32,
+        high: f32,
+        non_finite: usize,
+    }
+    let meta = to_js(&Meta {
+        name,
+        height: tiles.height,
+        width: tiles.width,
+        count: tiles.count,
+        low: tiles.low,
+        high: tiles.high,
+        non_finite: tiles.non_finite,
+    })?;
+    Reflect::set(&meta, &"rgba".into(), &Uint8Array::from(&tiles.rgba[..]))
+        .map_err(|_| JsError::new("could not build the tiles object"))?;
+    Ok(meta)
+}
+
+/// Every spatial layer output (conv, relu, pool...: more than one pixel) as tiles, in
+/// order; flat outputs (flatten, logits, probabilities) are left out.
+pub(super) fn maps_js(outputs: &[LayerOutput]) -> Result<JsValue, JsError> {
+    let list = js_sys::Array::new();
+    for out in outputs {
+        let (h, w, _) = out.shape;
+        if h * w <= 1 {
+            continue;
+        }
+        let tiles = channel_tiles(&out.values, out.shape, kind_of(&out.values)).map_err(js_err)?;
+        list.push(&tiles_js(&out.name, &tiles)?);
+    }
+    Ok(list.into())
+}
+
+/// `{ input: tiles (the 64x64 picture the network sees), prediction, maps: [tiles...] }`.
+pub(super) fn photo_js(
+    model: &mut Model,
+    classes: &[i64],
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    orientation: u8,
+) -> Result<JsValue, JsError> {
+    let channels = if pixels.len() == width.saturating_mul(height).saturating_mul(3) { 3 } else { 4 };
+    let (input, outputs, prediction) =
+        classify_photo(model, classes, pixels, width, height, channels, orientation).map_err(js_err)?;
+    let out = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&out, &k.into(), v).map_err(|_| JsError::new("could not build the result"));
+    set("input", &tiles_js("input", &rgb_input_rgba(input.view()).map_err(js_err)?)?)?;
+    set("prediction", &to_js::<Prediction>(&prediction)?)?;
+    set("maps", &maps_js(&outputs)?)?;
+    Ok(out.into())
+}
+
+/// A trained model loaded from ConvLab's weights JSON (validated by the core).
+#[wasm_bindgen]
+pub struct Classifier {
+    model: Model,
+    classes: Vec<i64>,
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// Loads a weights file's text; wrong format, version, shapes or NaN values are errors
+    /// with the core's message.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Classifier, JsError> {
+        let (model, classes) = from_json(text).map_err(js_err)?;
+        Ok(Classifier { model, classes })
+    }
+
+    /// `{ params, layers: [layer table rows], input: [h, w, c], classes }`.
+    pub fn describe(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Info<'a> {
+            params: usize,
+            layers: &'a [crate::layers::LayerRow],
+            input: crate::layers::Shape3,
+            classes: &'a [i64],
+        }
+        to_js(&Info { params: self.model.num_params(), layers: self.model.table(), input: self.model.input_shape(), classes: &self.classes })
+    }
+
+    /// A decoded photo (RGBA or RGB bytes as stored in the file, `width` x `height`, EXIF
+    /// `orientation` 1-8) through THE preprocessing and the model: see `photo_js`.
+    pub fn classify(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8) -> Result<JsValue, JsError> {
+        photo_js(&mut self.model, &self.classes, pixels, width, height, orientation)
+    }
+}
+
+/// The EXIF orientation (1-8) of a photo file's bytes; 1 when it has none.
+#[wasm_bindgen(js_name = exifOrientation)]
+pub fn exif_orientation_js(file_bytes: &[u8]) -> u8 {
+    crate::data::preprocess::exif_orientation(file_bytes)
+}
+
+/// The largest photo the preprocessing accepts, in pixels.
+#[wasm_bindgen(js_name = maxPhotoPixels)]
+pub fn max_photo_pixels() -> usize {
+    crate::data::preprocess::MAX_PIXELS
+}

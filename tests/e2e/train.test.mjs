@@ -1,0 +1,95 @@
+// Section 6 end to end: the course files through the file input, a few epochs in the
+// worker with the cost falling, a wrong file's message, the built-in data for one epoch.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, openPage, byTestId, signDigitsDir, OUT } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+const costAfter = async (page) => {
+  const text = await byTestId(page, 'train-cost').textContent();
+  const m = text.match(/Cost after epoch (\d+): ([\d.]+)/);
+  return m ? { epoch: Number(m[1]), cost: Number(m[2]) } : null;
+};
+
+async function waitForEpoch(page, epoch, timeout) {
+  await page.waitForFunction((e) => {
+    const t = document.querySelector('[data-testid="train-cost"]')?.textContent || '';
+    const m = t.match(/Cost after epoch (\d+)/);
+    return (m && Number(m[1]) >= e) || document.querySelector('#train [data-testid="error"]:not([hidden])');
+  }, epoch, { timeout });
+  const err = page.locator('#train [data-testid="error"]:not([hidden])');
+  if (await err.count()) assert.fail(`training error: ${await err.first().textContent()}`);
+}
+
+test('the course files train for 3 epochs and the cost falls', async (t) => {
+  const dir = signDigitsDir(t);
+  if (!dir) return;
+  const { page, context, problems } = await openPage(browser, `${server.url}#train`);
+  // Both files at once through the file input.
+  await byTestId(page, 'train-data-input').setInputFiles([
+    path.join(dir, 'train_sign_digits.h5'), path.join(dir, 'test_sign_digits.h5')]);
+  await page.waitForFunction(() => /Course files\. Training: \d+ pictures.*test: \d+ pictures/.test(
+    document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });
+  assert.ok(await byTestId(page, 'train-preview').locator('canvas').count() > 0, 'a preview of labelled pictures');
+  await byTestId(page, 'train-epochs').fill('3');
+  await byTestId(page, 'train-start').click();
+  await waitForEpoch(page, 1, 180000);
+  const first = await costAfter(page);
+  await waitForEpoch(page, 3, 360000);
+  const third = await costAfter(page);
+  assert.equal(third.epoch, 3);
+  assert.ok(third.cost < first.cost, `cost falls: epoch 1 ${first.cost}, epoch 3 ${third.cost}`);
+  const acc = await byTestId(page, 'train-accuracy').textContent();
+  assert.match(acc, /train accuracy \d+\.\d%, test accuracy \d+\.\d%/);
+  // At the end: the confusion matrix and the feature maps of the chosen picture.
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-confusion"]')?.rows.length === 7, null, { timeout: 60000 });
+  assert.equal(await byTestId(page, 'train-maps-conv1').locator('canvas').count(), 8);
+  assert.equal(await byTestId(page, 'train-maps-pool1').locator('canvas').count(), 8);
+  assert.equal(await byTestId(page, 'train-maps-conv2').locator('canvas').count(), 16);
+  assert.equal(await byTestId(page, 'train-maps-pool2').locator('canvas').count(), 16);
+  assert.equal(await byTestId(page, 'train-filters').locator('canvas').count(), 8);
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUT, 'train.png'), fullPage: true });
+  assert.deepEqual(problems.console, []);
+  assert.deepEqual(problems.failed, []);
+  assert.deepEqual(problems.foreign, []);
+  await context.close();
+});
+
+test('a file that is not HDF5 gets a clear message and the page keeps working', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#train`);
+  const bad = path.join(tmpdir(), 'convlab-not-hdf5.h5');
+  writeFileSync(bad, 'this is not an HDF5 file\n');
+  await byTestId(page, 'train-data-input').setInputFiles(bad);
+  const error = page.locator('#train [data-testid="error"]:not([hidden])');
+  await error.first().waitFor({ timeout: 30000 });
+  assert.match(await error.first().textContent(), /not an HDF5 file/);
+  // Invalid settings: the core's message beside the buttons, nothing starts.
+  await byTestId(page, 'train-lr').fill('-1');
+  await byTestId(page, 'train-start').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('#train [data-testid="error"]:not([hidden])')].some((e) => /learning rate/i.test(e.textContent)), null, { timeout: 10000 });
+  assert.equal(await byTestId(page, 'train-start').isEnabled(), true);
+  assert.deepEqual(problems.console, []);
+  await context.close();
+});
+
+test('the built-in synthetic hands train for one epoch', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#train`);
+  await page.waitForFunction(() => /built-in synthetic hands/.test(document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });
+  await byTestId(page, 'train-epochs').fill('1');
+  await byTestId(page, 'train-start').click();
+  await waitForEpoch(page, 1, 240000);
+  const c = await costAfter(page);
+  assert.ok(Number.isFinite(c.cost) && c.cost > 0, `a cost: ${c.cost}`);
+  assert.match(await byTestId(page, 'train-accuracy').textContent(), /test accuracy \d+\.\d%/);
+  await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || ''), null, { timeout: 60000 });
+  assert.deepEqual(problems.console, []);
+  assert.deepEqual(problems.failed, []);
+  await context.close();
+});

@@ -1,0 +1,388 @@
+// Section 6: train the assignment's SIGNS ConvNet in a Web Worker (www/worker.js) and
+// watch it learn. The worker runs the Rust core; this view only builds controls and draws.
+import { el } from '../dom.js';
+import { errorBox } from '../errors.js';
+import { drawTiles, putTile } from '../draw/tiles.js';
+import { drawCostCurve } from '../draw/curve.js';
+import { trainingWorker } from '../training-client.js';
+
+const AUGMENTS = [
+  ['flip', 'flips'], ['shift', 'shifts'], ['rotation', 'rotation ±25°'], ['scale', 'scale 0.75–1.25'],
+  ['brightness', 'brightness'], ['contrast', 'contrast'], ['colour_cast', 'colour cast'],
+];
+const MAP_TITLES = {
+  conv1: 'conv1: 8 maps, 64×64 (before ReLU)', pool1: 'pool1: 8 maps, 8×8 (after ReLU and max pooling)',
+  conv2: 'conv2: 16 maps, 8×8 (before ReLU)', pool2: 'pool2: 16 maps, 2×2',
+};
+
+const fmtTime = (ms) => {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+};
+const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
+
+function layerLabel(row) {
+  const s = row.spec;
+  const pad = (p) => (typeof p === 'string' ? p.toUpperCase() : JSON.stringify(p));
+  switch (s.type) {
+    case 'conv': return `CONV ${s.f}×${s.f}, ${s.filters} filters, s=${s.stride}, ${pad(s.padding)}`;
+    case 'relu': return 'ReLU';
+    case 'max_pool': return `MAXPOOL ${s.f}×${s.f}, s=${s.stride}, ${pad(s.padding)}`;
+    case 'avg_pool': return `AVGPOOL ${s.f}×${s.f}, s=${s.stride}`;
+    case 'flatten': return 'FLATTEN';
+    case 'dense': return `FC ${s.units}`;
+    default: return s.type;
+  }
+}
+
+export const trainView = {
+  id: 'train',
+  init(core, root) {
+    const worker = trainingWorker();
+    const defaults = core.defaultTrainSettings();
+    // f32 settings arrive as doubles (0.008999999612569809): show them as typed.
+    const short = (v) => Number(Number(v).toPrecision(6));
+    const canAugment = 'augment' in defaults;
+    const ui = {};
+    const state = {
+      steps: [], epochs: [], stepsPerEpoch: 1, totalEpochs: defaults.epochs, running: false, started: false,
+      elapsed: 0, h5: { train: null, test: null }, source: 'synthetic', lastCost: null, drawQueued: false,
+    };
+
+    // ---- the network ----
+    const table = core.signsNetwork();
+    const diagram = el('ol', { className: 'net-diagram', 'aria-label': 'The SIGNS ConvNet, layer by layer, with output shapes' },
+      el('li', { className: 'net-layer input' }, el('strong', { text: 'input' }), el('span', { text: '64×64×3' })),
+      table.map((row) => el('li', { className: `net-layer ${row.spec.type}` },
+        el('strong', { text: layerLabel(row) }),
+        el('span', { text: row.output.join('×') }),
+        row.params ? el('small', { text: `${row.params.toLocaleString('en')} parameters` }) : null)),
+      el('li', { className: 'net-layer output' }, el('strong', { text: 'softmax' }), el('span', { text: '6 probabilities' })));
+    const total = table.reduce((s, r) => s + r.params, 0);
+
+    // ---- data ----
+    ui.fileInput = el('input', { type: 'file', accept: '.h5,.hdf5,application/x-hdf5', multiple: true, dataset: { testid: 'train-data-input' }, id: 'train-data-input' });
+    ui.dataStatus = el('p', { className: 'note', dataset: { testid: 'train-data-status' }, 'aria-live': 'polite' });
+    ui.synthetic = el('button', { type: 'button', dataset: { testid: 'train-use-synthetic' } }, 'Use the built-in hands');
+    ui.drop = el('div', { className: 'dropzone', dataset: { testid: 'train-drop' } },
+      el('label', { for: 'train-data-input' }, 'Course files (', el('code', { text: 'train_signs.h5' }), ' and ', el('code', { text: 'test_signs.h5' }), ', both at once or one after the other): '),
+      ui.fileInput, el('span', { className: 'note', text: ' or drop them here.' }));
+    ui.preview = el('div', { className: 'tiles preview', dataset: { testid: 'train-preview' } });
+    ui.previewCaption = el('p', { className: 'note' });
+
+    // ---- settings ----
+    const number = (key, label, value, attrs = {}) => {
+      const input = el('input', { type: 'number', value, dataset: { testid: `train-${key}` }, ...attrs });
+      ui[key] = input;
+      return el('label', {}, label, input);
+    };
+    ui.augments = {};
+    const augmentBoxes = AUGMENTS.map(([key, label]) => {
+      const box = el('input', { type: 'checkbox', dataset: { testid: `train-aug-${key}` }, disabled: !canAugment });
+      ui.augments[key] = box;
+      return el('label', { className: 'check' }, box, label);
+    });
+    ui.start = el('button', { type: 'button', dataset: { testid: 'train-start' } }, 'Start');
+    ui.pause = el('button', { type: 'button', dataset: { testid: 'train-pause' }, disabled: true }, 'Pause');
+    ui.reset = el('button', { type: 'button', dataset: { testid: 'train-reset' }, disabled: true }, 'Reset');
+    const buttons = el('div', { className: 'controls', role: 'group', 'aria-label': 'Run' }, ui.start, ui.pause, ui.reset);
+
+    // ---- live ----
+    ui.progress = el('progress', { max: 1, value: 0, dataset: { testid: 'train-progress' }, 'aria-label': 'Training progress' });
+    ui.progressText = el('span', { dataset: { testid: 'train-progress-text' }, text: 'Not started.' });
+    ui.curve = el('canvas', { className: 'curve', role: 'img', 'aria-label': 'Cost curve: no training yet.', dataset: { testid: 'train-curve' } });
+    ui.cost = el('p', { className: 'big', dataset: { testid: 'train-cost' }, 'aria-live': 'polite', text: 'Cost: –' });
+    ui.accuracy = el('p', { className: 'big', dataset: { testid: 'train-accuracy' }, 'aria-live': 'polite', text: 'Train accuracy: –, test accuracy: –' });
+    ui.history = el('table', { className: 'history', dataset: { testid: 'train-history' } });
+    ui.sample = el('input', { type: 'number', min: 0, value: 0, dataset: { testid: 'train-sample' } });
+    ui.samplePicture = el('canvas', { className: 'pixelated sample', role: 'img', 'aria-label': 'The chosen test picture' });
+    ui.sampleLabel = el('span', { className: 'note' });
+    ui.maps = {};
+    const mapBlocks = Object.entries(MAP_TITLES).map(([name, title]) => {
+      ui.maps[name] = el('div', { className: 'tiles', dataset: { testid: `train-maps-${name}` } });
+      return el('div', { className: 'map-block' }, el('h4', { text: title }), ui.maps[name]);
+    });
+    ui.filters = el('div', { className: 'tiles', dataset: { testid: 'train-filters' } });
+    ui.confusion = el('table', { className: 'grid confusion', dataset: { testid: 'train-confusion' } });
+    ui.mistakes = el('div', { className: 'tiles', dataset: { testid: 'train-mistakes' } });
+    ui.collapse = el('p', { className: 'warning', dataset: { testid: 'train-collapse' }, role: 'alert', hidden: true });
+    ui.results = el('div', { className: 'results', hidden: true },
+      el('h3', { text: 'Results on the test set' }), ui.collapse,
+      el('div', { className: 'row' },
+        el('figure', {}, el('figcaption', { text: 'Confusion matrix (rows: true digit, columns: predicted)' }), ui.confusion),
+        el('figure', {}, el('figcaption', { text: 'Misclassified test pictures (true → predicted)' }), ui.mistakes)));
+    ui.save = el('button', { type: 'button', dataset: { testid: 'train-save' } }, 'Save weights');
+    ui.load = el('input', { type: 'file', accept: '.json,application/json', dataset: { testid: 'train-load-input' }, id: 'train-load-input' });
+    const weightsRow = el('div', { className: 'controls', role: 'group', 'aria-label': 'Weights' },
+      ui.save, el('label', { for: 'train-load-input' }, 'Load weights (.json): '), ui.load);
+
+    root.append(
+      el('p', { className: 'lead' }, 'The network of the course\'s assignment, trained here by the Rust core in a Web Worker: Adam, softmax cross-entropy, minibatches reshuffled every epoch. ',
+        `It has ${total.toLocaleString('en')} parameters.`),
+      el('h3', { text: 'The network' }), diagram,
+      el('h3', { text: 'Data' }),
+      el('div', { className: 'controls' }, ui.synthetic), ui.drop, ui.dataStatus, ui.previewCaption, ui.preview,
+      el('h3', { text: 'Hyperparameters' }),
+      el('div', { className: 'controls', role: 'group', 'aria-label': 'Hyperparameters' },
+        number('lr', 'Learning rate', short(defaults.learning_rate), { step: 'any', min: 0 }),
+        number('epochs', 'Epochs', defaults.epochs, { step: 1, min: 1 }),
+        number('batch', 'Minibatch size', defaults.batch_size, { step: 1, min: 1 }),
+        number('seed', 'Seed', 1, { step: 1, min: 0, placeholder: 'random' }),
+        number('l2', 'L2 weight decay', short(defaults.l2), { step: 'any', min: 0 })),
+      el('div', { className: 'controls', role: 'group', 'aria-label': 'Data augmentation' },
+        el('span', { text: 'Augmentation:' }), augmentBoxes,
+        canAugment ? null : el('small', { className: 'note', text: '(not available in this build of the engine)' })),
+      buttons,
+      el('div', { className: 'progress-row' }, ui.progress, ui.progressText),
+      el('div', { className: 'row' },
+        el('figure', { className: 'curve-box' }, el('figcaption', { text: 'Cost while training' }), ui.curve),
+        el('div', {}, ui.cost, ui.accuracy, ui.history)),
+      el('h3', { text: 'Inside the network, for one test picture' }),
+      el('div', { className: 'controls' }, el('label', {}, 'Test picture number', ui.sample), ui.samplePicture, ui.sampleLabel),
+      el('div', { className: 'maps' }, mapBlocks,
+        el('div', { className: 'map-block' }, el('h4', { text: 'W1: the 8 learned 4×4×3 filters (as colours)' }), ui.filters)),
+      ui.results,
+      el('h3', { text: 'Save or load the trained weights' }), weightsRow);
+
+    const errors = {
+      data: errorBox(ui.dataStatus),
+      settings: errorBox(buttons),
+      train: errorBox(ui.progressText.parentElement),
+      weights: errorBox(weightsRow),
+    };
+    const clearErrors = () => Object.values(errors).forEach((e) => e.clear());
+
+    // ---- data handling ----
+    async function readFiles(files) {
+      errors.data.clear();
+      const list = Array.from(files || []);
+      if (!list.length) return;
+      if (state.running) { errors.data.show('Pause or reset the run before loading new data.'); return; }
+      // The name says which is which; with two unnamed files the larger one trains.
+      let slots = list.map((f) => (/test/i.test(f.name) ? 'test' : /train/i.test(f.name) ? 'train' : null));
+      if (list.length === 2 && (slots[0] === slots[1] || slots.includes(null))) {
+        slots = list[0].size >= list[1].size ? ['train', 'test'] : ['test', 'train'];
+      }
+      slots = slots.map((s) => s || (state.h5.train && !state.h5.test ? 'test' : 'train'));
+      for (const [i, file] of list.slice(0, 2).entries()) {
+        const bytes = await file.arrayBuffer();
+        state.h5[slots[i]] = file.name;
+        worker.send({ type: 'h5-file', slot: slots[i], name: file.name, bytes }, [bytes]);
+      }
+      if (list.length > 2) errors.data.show('Only two files are used: the training file and the test file.');
+    }
+    ui.fileInput.addEventListener('change', () => { readFiles(ui.fileInput.files); ui.fileInput.value = ''; });
+    ui.drop.addEventListener('dragover', (e) => { e.preventDefault(); ui.drop.classList.add('over'); });
+    ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
+    ui.drop.addEventListener('drop', (e) => { e.preventDefault(); ui.drop.classList.remove('over'); readFiles(e.dataTransfer.files); });
+    ui.synthetic.addEventListener('click', () => {
+      if (state.running) { errors.data.show('Pause or reset the run before changing the data.'); return; }
+      errors.data.clear();
+      state.h5 = { train: null, test: null };
+      worker.send({ type: 'use-synthetic' });
+    });
+
+    // ---- settings ----
+    function readSettings() {
+      const num = (input, name, integer) => {
+        const raw = input.value.trim();
+        const v = Number(raw);
+        if (raw === '' || !Number.isFinite(v)) throw new Error(`${name}: "${input.value}" is not a number.`);
+        if (integer && !Number.isInteger(v)) throw new Error(`${name} must be a whole number, not ${raw}.`);
+        if (integer && v < 0) throw new Error(`${name} must not be negative (got ${raw}).`);
+        return v;
+      };
+      const seedRaw = ui.seed.value.trim();
+      const settings = {
+        learning_rate: num(ui.lr, 'Learning rate'),
+        epochs: num(ui.epochs, 'Epochs', true),
+        batch_size: num(ui.batch, 'Minibatch size', true),
+        seed: seedRaw === '' ? null : num(ui.seed, 'Seed', true),
+        l2: num(ui.l2, 'L2 weight decay'),
+        evaluate_every_epoch: true,
+      };
+      if (settings.seed !== null && !Number.isSafeInteger(settings.seed)) throw new Error('Seed must be a whole number below 9007199254740992.');
+      if (canAugment) {
+        settings.augment = { ...defaults.augment };
+        for (const [key] of AUGMENTS) settings.augment[key] = ui.augments[key].checked;
+      }
+      core.validateTrainSettings(settings); // the core's own messages
+      return settings;
+    }
+
+    ui.start.addEventListener('click', () => {
+      clearErrors();
+      let settings;
+      try { settings = readSettings(); } catch (e) { errors.settings.show(e.message); return; }
+      state.steps = []; state.epochs = []; state.totalEpochs = settings.epochs; state.lastCost = null;
+      ui.history.replaceChildren(); ui.results.hidden = true;
+      ui.cost.textContent = 'Cost: –';
+      ui.accuracy.textContent = 'Train accuracy: –, test accuracy: –';
+      ui.progressText.textContent = 'Starting…';
+      ui.start.disabled = true;
+      worker.send({ type: 'start', settings });
+      scheduleDraw();
+    });
+    ui.pause.addEventListener('click', () => worker.send({ type: state.running ? 'pause' : 'resume' }));
+    ui.reset.addEventListener('click', () => { clearErrors(); worker.send({ type: 'reset' }); });
+    ui.sample.addEventListener('change', () => {
+      const v = Number(ui.sample.value);
+      if (!Number.isInteger(v) || v < 0) { ui.sample.value = 0; return; }
+      worker.send({ type: 'sample', index: v });
+    });
+    ui.save.addEventListener('click', () => { errors.weights.clear(); worker.send({ type: 'save' }); });
+    ui.load.addEventListener('change', async () => {
+      errors.weights.clear();
+      const file = ui.load.files[0];
+      ui.load.value = '';
+      if (!file) return;
+      if (state.running) { errors.weights.show('Pause or reset the run before loading weights.'); return; }
+      let settings;
+      try { settings = readSettings(); } catch (e) { errors.settings.show(e.message); return; }
+      worker.send({ type: 'load-weights', text: await file.text(), settings });
+    });
+
+    // ---- drawing ----
+    function scheduleDraw() {
+      if (state.drawQueued) return;
+      state.drawQueued = true;
+      requestAnimationFrame(() => {
+        state.drawQueued = false;
+        if (root.hidden) return;
+        drawCostCurve(ui.curve, state);
+        const last = state.epochs.at(-1);
+        ui.curve.setAttribute('aria-label', last
+          ? `Cost curve: ${state.steps.length} minibatches; epoch costs from ${state.epochs[0].cost.toFixed(3)} (epoch 1) to ${last.cost.toFixed(3)} (epoch ${last.epoch}).`
+          : `Cost curve: ${state.steps.length} minibatches so far.`);
+      });
+    }
+    function setRunning(running) {
+      state.running = running;
+      ui.start.disabled = running;
+      ui.pause.disabled = !state.started;
+      ui.reset.disabled = !state.started;
+      ui.pause.textContent = running ? 'Pause' : 'Resume';
+      ui.pause.setAttribute('aria-pressed', String(!running && state.started));
+    }
+    function showEpoch(r) {
+      state.epochs.push(r);
+      ui.cost.textContent = `Cost after epoch ${r.epoch}: ${r.cost.toFixed(4)}`;
+      ui.accuracy.textContent = `Epoch ${r.epoch}: train accuracy ${pct(r.train_accuracy)}, test accuracy ${pct(r.test_accuracy)}`;
+      if (!ui.history.tHead) {
+        const head = ui.history.createTHead().insertRow();
+        for (const t of ['epoch', 'cost', 'train', 'test']) head.append(el('th', { scope: 'col', text: t }));
+        ui.history.createTBody();
+      }
+      const row = ui.history.tBodies[0].insertRow(0);
+      for (const t of [r.epoch, r.cost.toFixed(4), pct(r.train_accuracy), pct(r.test_accuracy)]) row.insertCell().textContent = t;
+      while (ui.history.tBodies[0].rows.length > 8) ui.history.tBodies[0].deleteRow(-1);
+    }
+    function showMaps(msg) {
+      putTile(ui.samplePicture, msg.picture);
+      ui.sampleLabel.textContent = `test picture ${msg.index}: digit ${msg.label}`;
+      for (const m of msg.maps) {
+        const box = ui.maps[m.name];
+        if (box) drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => `${m.name} map ${i + 1} of ${m.count}, ${m.height}×${m.width}, values up to ${m.high.toFixed(2)}` });
+      }
+      drawTiles(ui.filters, msg.filters, { size: 56, alt: (i) => `filter ${i + 1} of W1 as an RGB picture` });
+    }
+    function showResults(msg) {
+      const { evaluation, classes, mistakes, pictures } = msg;
+      ui.results.hidden = false;
+      ui.collapse.hidden = !evaluation.collapse_warning;
+      ui.collapse.textContent = evaluation.collapse_warning ? `Warning: ${evaluation.collapse_warning}` : '';
+      ui.confusion.replaceChildren();
+      const head = ui.confusion.createTHead().insertRow();
+      head.append(el('th', { scope: 'col', text: 'true \\ predicted' }), ...classes.map((c) => el('th', { scope: 'col', text: String(c) })));
+      const body = ui.confusion.createTBody();
+      evaluation.confusion.forEach((row, i) => {
+        const tr = body.insertRow();
+        tr.append(el('th', { scope: 'row', text: String(classes[i]) }));
+        row.forEach((n, j) => { const td = tr.insertCell(); td.textContent = n; if (n) td.classList.add(i === j ? 'hit' : 'miss'); });
+      });
+      drawTiles(ui.mistakes, pictures, { size: 56, captions: mistakes.map((m) => `${m.truth}→${m.predicted}`),
+        alt: (i) => `test picture ${mistakes[i].index}: a ${mistakes[i].truth}, predicted ${mistakes[i].predicted}` });
+      if (!mistakes.length) ui.mistakes.append(el('p', { className: 'note', text: 'None: every test picture is right.' }));
+      ui.accuracy.textContent = `${ui.accuracy.textContent.replace(/ \(final.*$/, '')} (final test accuracy ${pct(evaluation.accuracy)})`;
+    }
+
+    worker.listen((msg) => {
+      switch (msg.type) {
+        case 'data': {
+          state.source = msg.source;
+          const part = (name, s) => (s ? `${name}: ${s.count} pictures, classes ${s.classes.join(', ')}` : `${name}: not loaded yet`);
+          ui.dataStatus.textContent = msg.source === 'synthetic'
+            ? `Using the built-in synthetic hands. ${part('Training', msg.train)}; ${part('test', msg.test)}.`
+            : `Course files. ${part('Training', msg.train)}${state.h5.train ? ` (${state.h5.train})` : ''}; ${part('test', msg.test)}${state.h5.test ? ` (${state.h5.test})` : ''}.`;
+          if (msg.preview) {
+            drawTiles(ui.preview, msg.preview.tiles, { size: 56, captions: msg.preview.labels.map(String), alt: (i) => `${msg.preview.from} picture ${i + 1}: digit ${msg.preview.labels[i]}` });
+            ui.previewCaption.textContent = `The first ${msg.preview.labels.length} ${msg.preview.from} pictures with their labels:`;
+          }
+          break;
+        }
+        case 'started':
+          state.started = true;
+          state.stepsPerEpoch = msg.stepsPerEpoch;
+          state.totalEpochs = msg.epochs;
+          ui.progressText.textContent = `Seed ${msg.seed}. Epoch 1 of ${msg.epochs}…`;
+          break;
+        case 'state':
+          if (msg.reset) {
+            state.steps = []; state.epochs = []; ui.history.replaceChildren(); ui.results.hidden = true;
+            ui.progress.value = 0; ui.progressText.textContent = 'Reset: fresh weights from the same seed. Press Start to train again.';
+            ui.cost.textContent = 'Cost: –'; ui.accuracy.textContent = 'Train accuracy: –, test accuracy: –';
+            scheduleDraw();
+          }
+          if (msg.loaded) { state.started = true; ui.progressText.textContent = 'Weights loaded and checked: results below.'; }
+          setRunning(msg.running);
+          if (msg.finished) ui.pause.disabled = true;
+          break;
+        case 'progress': {
+          state.steps.push(...msg.costs);
+          state.stepsPerEpoch = msg.stepsPerEpoch;
+          const done = state.steps.length / (msg.stepsPerEpoch * msg.epochs);
+          ui.progress.value = Math.min(1, done);
+          const left = done > 0 ? msg.elapsed * (1 / done - 1) : 0;
+          ui.progressText.textContent = `Epoch ${Math.min(msg.epoch + 1, msg.epochs)} of ${msg.epochs} · ${fmtTime(msg.elapsed)} elapsed · about ${fmtTime(left)} left`;
+          if (!state.epochs.length && msg.costs.length) ui.cost.textContent = `Cost of the last minibatch: ${msg.costs.at(-1).toFixed(4)}`;
+          scheduleDraw();
+          break;
+        }
+        case 'epoch':
+          showEpoch(msg.report);
+          scheduleDraw();
+          break;
+        case 'maps':
+          showMaps(msg);
+          break;
+        case 'done':
+          ui.progress.value = 1;
+          ui.progressText.textContent = `Done: ${state.epochs.length} epochs in ${fmtTime(msg.elapsed)}.`;
+          showResults(msg);
+          break;
+        case 'weights': {
+          const url = URL.createObjectURL(new Blob([msg.json], { type: 'application/json' }));
+          const a = el('a', { href: url, download: 'convlab-signs-weights.json' });
+          document.body.append(a);
+          a.click();
+          a.remove();
+          setTimeout(() => URL.revokeObjectURL(url), 10000);
+          break;
+        }
+        case 'error': {
+          const where = { data: 'data', settings: 'settings', train: 'train', weights: 'weights', maps: 'train', start: 'settings' }[msg.where];
+          if (where) {
+            errors[where].show(msg.message);
+            if (where !== 'data') setRunning(false);
+          } else if (msg.where !== 'classify' && msg.where !== 'models') {
+            errors.train.show(msg.message);
+          }
+          break;
+        }
+        default:
+      }
+    });
+    worker.send({ type: 'use-synthetic' });
+  },
+  show() {},
+};

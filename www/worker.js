@@ -1,0 +1,333 @@
+// The training and classifying worker: it owns the wasm core's Trainer and the loaded
+// models, so the page's main thread only draws. Training runs in slices of minibatches
+// (about 15 ms each), and the worker yields between slices, so pause, reset and a photo
+// to classify are answered at once.
+//
+// Messages in:  use-synthetic | h5-file {slot, name, bytes} | start {settings} | pause |
+//               resume | reset | sample {index} | save | load-weights {text, settings} |
+//               classify {id, file, model} | models
+// Messages out: data | started | progress | epoch | maps | done | weights | models |
+//               classified | state | error {where, message}
+import init, * as core from './pkg/convlab.js';
+
+const SLICE_MS = 15;       // work per slice before yielding to messages
+const PROGRESS_MS = 100;   // at most this often a progress message
+const MAPS_MS = 500;       // feature maps of the chosen sample at most this often
+
+const ready = init({ module_or_path: new URL('./pkg/convlab_bg.wasm', import.meta.url) });
+const state = {
+  source: 'synthetic', synthetic: null, h5: { train: null, test: null },
+  training: null, running: false, sample: 0, started: 0, elapsedBefore: 0,
+  costs: [], lastProgress: 0, lastMaps: 0, classifiers: {}, settings: null, loadedWeights: false,
+};
+
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const fail = (where, e) => post({ type: 'error', where, message: e?.message || String(e) });
+
+// Yield to the event loop without setTimeout's 4 ms clamp.
+const channel = new MessageChannel();
+channel.port1.onmessage = () => slice();
+const schedule = () => channel.port2.postMessage(null);
+
+function datasets() {
+  if (state.source === 'h5') {
+    const { train, test } = state.h5;
+    if (!train || !test) throw new Error(`Load both course files first: ${train ? 'the test file' : 'the training file'} is missing (for example ${train ? 'test_signs.h5' : 'train_signs.h5'}).`);
+    return { train, test };
+  }
+  if (!state.synthetic) state.synthetic = { train: core.DataSet.synthetic(false), test: core.DataSet.synthetic(true) };
+  return state.synthetic;
+}
+
+function preview(set, count = 24) {
+  const n = Math.min(count, set.length);
+  const tiles = set.pictures(0, n);
+  const labels = Array.from(set.labels().slice(0, n));
+  const classes = Array.from(set.classes());
+  return { tiles, labels: labels.map((l) => classes[l] ?? l) };
+}
+
+function describeData() {
+  const { train, test } = state.source === 'h5' ? state.h5 : datasets();
+  const info = (s) => (s ? { count: s.length, classes: Array.from(s.classes()) } : null);
+  const shown = train || test;
+  const p = shown ? preview(shown) : null;
+  post({ type: 'data', source: state.source, train: info(train), test: info(test), preview: p && { labels: p.labels, tiles: p.tiles, from: train ? 'training' : 'test' } },
+    p ? [p.tiles.rgba.buffer] : []);
+}
+
+function elapsed() {
+  return state.elapsedBefore + (state.running ? performance.now() - state.started : 0);
+}
+
+function sendMaps() {
+  const t = state.training;
+  if (!t) return;
+  try {
+    const { test } = datasets();
+    const index = Math.min(state.sample, test.length - 1);
+    const maps = t.layerMaps(index, true);
+    const filters = t.filters();
+    const picture = test.picturesAt(Uint32Array.of(index));
+    const classes = Array.from(test.classes());
+    const label = classes[test.labels()[index]];
+    post({ type: 'maps', index, label, picture, maps, filters },
+      [picture.rgba.buffer, filters.rgba.buffer, ...maps.map((m) => m.rgba.buffer)]);
+  } catch (e) {
+    fail('maps', e);
+  }
+  state.lastMaps = performance.now();
+}
+
+function flushProgress(report) {
+  if (!state.costs.length && !report) return;
+  const t = state.training;
+  post({ type: 'progress', costs: state.costs, epoch: t.epochsDone(), stepsPerEpoch: t.stepsPerEpoch(),
+    step: report?.step, elapsed: elapsed(), epochs: state.settings.epochs });
+  state.costs = [];
+  state.lastProgress = performance.now();
+}
+
+function finish() {
+  const t = state.training;
+  try {
+    const evaluation = t.evaluate(true);
+    const { test } = datasets();
+    const wrong = evaluation.misclassified.slice(0, 30);
+    const pictures = test.picturesAt(Uint32Array.from(wrong));
+    const classes = Array.from(test.classes());
+    const labels = Array.from(test.labels());
+    const mistakes = wrong.map((i) => ({ index: i, truth: classes[labels[i]], predicted: classes[evaluation.predictions[i]] }));
+    post({ type: 'done', evaluation: { ...evaluation, predictions: undefined }, classes, mistakes, pictures, elapsed: elapsed() }, [pictures.rgba.buffer]);
+  } catch (e) {
+    fail('train', e);
+  }
+}
+
+function stopRunning() {
+  if (state.running) state.elapsedBefore += performance.now() - state.started;
+  state.running = false;
+}
+
+function slice() {
+  const t = state.training;
+  if (!state.running || !t) return;
+  const end = performance.now() + SLICE_MS;
+  try {
+    while (performance.now() < end) {
+      const r = t.step();
+      state.costs.push(r.cost);
+      if (r.epoch_report) {
+        flushProgress(r);
+        post({ type: 'epoch', report: r.epoch_report, elapsed: elapsed() });
+        sendMaps();
+        if (t.isFinished()) {
+          stopRunning();
+          finish();
+          post({ type: 'state', running: false, finished: true });
+          return;
+        }
+        break;
+      }
+    }
+  } catch (e) {
+    stopRunning();
+    flushProgress();
+    post({ type: 'state', running: false, finished: false });
+    fail('train', e);
+    return;
+  }
+  const now = performance.now();
+  if (now - state.lastProgress >= PROGRESS_MS) flushProgress();
+  if (now - state.lastMaps >= MAPS_MS) sendMaps();
+  schedule();
+}
+
+function newTraining(settings) {
+  const { train, test } = datasets();
+  core.validateTrainSettings(settings);
+  state.training?.free();
+  state.training = null;
+  state.training = new core.Training(settings, train, test);
+  state.settings = settings;
+  state.elapsedBefore = 0;
+  state.costs = [];
+  state.sample = Math.min(state.sample, test.length - 1);
+}
+
+const handlers = {
+  'use-synthetic'() {
+    state.source = 'synthetic';
+    describeData();
+  },
+  'h5-file'({ slot, name, bytes }) {
+    try {
+      const set = core.DataSet.fromH5(new Uint8Array(bytes));
+      state.h5[slot]?.free();
+      state.h5[slot] = set;
+      state.source = 'h5';
+      describeData();
+    } catch (e) {
+      fail('data', new Error(`${name}: ${e.message}`));
+    }
+  },
+  start({ settings }) {
+    if (state.running) return; // a second Start while running changes nothing
+    try {
+      newTraining(settings);
+    } catch (e) {
+      fail('settings', e);
+      post({ type: 'state', running: false, finished: false });
+      return;
+    }
+    post({ type: 'started', seed: state.training.seed(), stepsPerEpoch: state.training.stepsPerEpoch(), epochs: settings.epochs });
+    sendMaps();
+    state.running = true;
+    state.started = performance.now();
+    state.lastProgress = state.started;
+    post({ type: 'state', running: true });
+    schedule();
+  },
+  pause() {
+    if (!state.training || !state.running) return;
+    stopRunning();
+    flushProgress();
+    post({ type: 'state', running: false, paused: true });
+  },
+  resume() {
+    if (!state.training || state.running || state.training.isFinished()) return;
+    state.running = true;
+    state.started = performance.now();
+    post({ type: 'state', running: true });
+    schedule();
+  },
+  reset() {
+    stopRunning();
+    state.loadedWeights = false;
+    state.training?.reset();
+    state.elapsedBefore = 0;
+    state.costs = [];
+    post({ type: 'state', running: false, reset: true });
+    if (state.training) sendMaps();
+  },
+  sample({ index }) {
+    state.sample = Math.max(0, index | 0);
+    sendMaps();
+  },
+  save() {
+    try {
+      if (!state.training) throw new Error('Nothing to save yet: train a model first (or load weights).');
+      post({ type: 'weights', json: state.training.weightsJson() });
+    } catch (e) {
+      fail('weights', e);
+    }
+  },
+  'load-weights'({ text, settings }) {
+    try {
+      if (!state.training) newTraining(settings);
+      stopRunning();
+      state.training.loadWeights(text);
+      state.loadedWeights = true;
+      post({ type: 'state', running: false, loaded: true });
+      sendMaps();
+      finish();
+    } catch (e) {
+      fail('weights', e);
+    }
+  },
+  async models() {
+    // The folder's index lists what is installed, so the page never requests a missing file.
+    const available = [];
+    let list = [];
+    try {
+      const res = await fetch(new URL('models/index.json', import.meta.url));
+      if (res.ok) list = (await res.json()).models || [];
+    } catch (e) {
+      fail('models', new Error(`models/index.json: ${e.message}`));
+    }
+    for (const { key, file } of list) {
+      try {
+        const res = await fetch(new URL(`models/${file}`, import.meta.url));
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        state.classifiers[key]?.free();
+        state.classifiers[key] = core.Classifier.fromJson(await res.text());
+        available.push({ key, file: `models/${file}`, info: state.classifiers[key].describe() });
+      } catch (e) {
+        fail('models', new Error(`models/${file}: ${e.message}`));
+      }
+    }
+    post({ type: 'models', available });
+  },
+  async classify({ id, file, model }) {
+    try {
+      const answer = await classify(file, model);
+      post({ type: 'classified', id, ...answer }, answer.transfer);
+    } catch (e) {
+      post({ type: 'error', where: 'classify', id, message: e?.message || String(e) });
+    }
+  },
+};
+
+// Which model answers: the one asked for when it exists, else the robust pretrained
+// model, the assignment's pretrained model, then the one trained in section 6.
+function pickModel(wanted) {
+  const trained = state.training && (state.training.epochsDone() > 0 || state.loadedWeights);
+  const options = {
+    hand: state.classifiers.hand && { run: (...a) => state.classifiers.hand.classify(...a), name: 'the pretrained robust hand model' },
+    signs: state.classifiers.signs && { run: (...a) => state.classifiers.signs.classify(...a), name: "the pretrained assignment's network" },
+    trained: trained && { run: (...a) => state.training.classifyPhoto(...a), name: `the model trained in section 6 (${state.training.epochsDone()} epochs)` },
+  };
+  return options[wanted] || options.hand || options.signs || options.trained || null;
+}
+
+async function classify(file, wanted) {
+  if (!file || !file.size) throw new Error('The file is empty (0 bytes): choose a photo (JPEG, PNG, GIF or WebP).');
+  const model = pickModel(wanted);
+  if (!model) throw new Error('No model yet: no pretrained model is installed in models/, so train one in section 6 first (even a few epochs), then try again.');
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'none' });
+  } catch {
+    throw new Error(`"${file.name}" could not be read as an image: it is not a photo, or it is damaged or truncated. Use a JPEG, PNG, GIF or WebP photo.`);
+  }
+  const { width, height } = bitmap;
+  const limit = core.maxPhotoPixels();
+  if (width * height > limit) {
+    bitmap.close();
+    throw new Error(`The photo is ${width}x${height} pixels (${(width * height / 1e6).toFixed(0)} megapixels), more than the limit of ${limit / 1e6} megapixels: use a smaller photo.`);
+  }
+  const orientation = core.exifOrientation(new Uint8Array(await file.arrayBuffer()));
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const pixels = ctx.getImageData(0, 0, width, height).data;
+  const t0 = performance.now();
+  const result = model.run(pixels, width, height, orientation);
+  const ms = performance.now() - t0;
+  // A small, upright copy of the photo for the page to show.
+  const swap = orientation >= 5;
+  const [dw, dh] = swap ? [height, width] : [width, height];
+  const scale = Math.min(1, 480 / Math.max(dw, dh));
+  const display = await createImageBitmap(file, { imageOrientation: 'from-image', resizeWidth: Math.max(1, Math.round(dw * scale)), resizeHeight: Math.max(1, Math.round(dh * scale)), resizeQuality: 'medium' });
+  return {
+    result, model: model.name, orientation, size: [dw, dh], ms, display,
+    transfer: [display, result.input.rgba.buffer, ...result.maps.map((m) => m.rgba.buffer)],
+  };
+}
+
+self.onmessage = async ({ data }) => {
+  try {
+    await ready;
+  } catch (e) {
+    fail('core', new Error(`The WebAssembly core could not load in the worker: ${e.message}`));
+    return;
+  }
+  const handler = handlers[data?.type];
+  if (!handler) { fail('worker', new Error(`unknown message ${data?.type}`)); return; }
+  try {
+    await handler(data);
+  } catch (e) {
+    fail(data.type, e);
+  }
+};
