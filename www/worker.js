@@ -39,12 +39,19 @@ function datasets() {
   return state.synthetic;
 }
 
-function preview(set, count = 24) {
-  const n = Math.min(count, set.length);
-  const tiles = set.pictures(0, n);
-  const labels = Array.from(set.labels().slice(0, n));
+// The first `per` pictures of every class (course files are sorted by class).
+function preview(set, per = 4) {
+  const labels = set.labels();
   const classes = Array.from(set.classes());
-  return { tiles, labels: labels.map((l) => classes[l] ?? l) };
+  const taken = new Map();
+  const indices = [];
+  labels.forEach((l, i) => {
+    const n = taken.get(l) || 0;
+    if (n < per) { taken.set(l, n + 1); indices.push(i); }
+  });
+  indices.sort((a, b) => labels[a] - labels[b] || a - b);
+  const tiles = set.picturesAt(Uint32Array.from(indices));
+  return { tiles, labels: indices.map((i) => classes[labels[i]] ?? labels[i]) };
 }
 
 function describeData() {
@@ -275,7 +282,7 @@ function pickModel(wanted) {
   const options = {
     hand: state.classifiers.hand && { run: (...a) => state.classifiers.hand.classify(...a), name: 'the pretrained robust hand model' },
     signs: state.classifiers.signs && { run: (...a) => state.classifiers.signs.classify(...a), name: "the pretrained assignment's network" },
-    trained: trained && { run: (...a) => state.training.classifyPhoto(...a), name: `the model trained in section 6 (${state.training.epochsDone()} epochs)` },
+    trained: trained && { run: (...a) => state.training.classifyPhoto(...a), name: `the model trained in section 6 (${state.training.epochsDone()} epoch${state.training.epochsDone() === 1 ? '' : 's'}${state.loadedWeights ? ', or weights loaded there' : ''})` },
   };
   return options[wanted] || options.hand || options.signs || options.trained || null;
 }
@@ -284,9 +291,14 @@ async function classify(file, wanted) {
   if (!file || !file.size) throw new Error('The file is empty (0 bytes): choose a photo (JPEG, PNG, GIF or WebP).');
   const model = pickModel(wanted);
   if (!model) throw new Error('No model yet: no pretrained model is installed in models/, so train one in section 6 first (even a few epochs), then try again.');
+  // The browser turns the photo upright while decoding: Chromium applies the EXIF
+  // orientation even with imageOrientation 'none' (measured: a stored 25x15 photo with
+  // orientation 6 decodes as 15x25), so we ask for 'from-image' explicitly, which every
+  // browser honours, and hand the core upright pixels (orientation 1). The core still
+  // reads the file's orientation, to say what was done.
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'none' });
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
     throw new Error(`"${file.name}" could not be read as an image: it is not a photo, or it is damaged or truncated. Use a JPEG, PNG, GIF or WebP photo.`);
   }
@@ -300,16 +312,15 @@ async function classify(file, wanted) {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
   const pixels = ctx.getImageData(0, 0, width, height).data;
   const t0 = performance.now();
-  const result = model.run(pixels, width, height, orientation);
+  const result = model.run(pixels, width, height, 1);
   const ms = performance.now() - t0;
-  // A small, upright copy of the photo for the page to show.
-  const swap = orientation >= 5;
-  const [dw, dh] = swap ? [height, width] : [width, height];
-  const scale = Math.min(1, 480 / Math.max(dw, dh));
-  const display = await createImageBitmap(file, { imageOrientation: 'from-image', resizeWidth: Math.max(1, Math.round(dw * scale)), resizeHeight: Math.max(1, Math.round(dh * scale)), resizeQuality: 'medium' });
+  // A small copy of the upright photo for the page to show.
+  const scale = Math.min(1, 480 / Math.max(width, height));
+  const display = await createImageBitmap(bitmap, { resizeWidth: Math.max(1, Math.round(width * scale)), resizeHeight: Math.max(1, Math.round(height * scale)), resizeQuality: 'medium' });
+  bitmap.close();
+  const [dw, dh] = [width, height];
   return {
     result, model: model.name, orientation, size: [dw, dh], ms, display,
     transfer: [display, result.input.rgba.buffer, ...result.maps.map((m) => m.rgba.buffer)],

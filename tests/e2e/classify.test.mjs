@@ -32,9 +32,9 @@ test('a hand photo is classified with probabilities and the input the network se
   await page.waitForFunction(() => /^[0-5]\b/.test(document.querySelector('[data-testid="classify-prediction"]')?.textContent || ''), null, { timeout: 60000 });
   const prediction = await byTestId(page, 'classify-prediction').textContent();
   assert.match(prediction, /^[0-5] /);
-  const bars = await byTestId(page, 'classify-probabilities').locator('.bar').allTextContents();
+  const bars = await byTestId(page, 'classify-probabilities').locator('.bar-value').allTextContents();
   assert.equal(bars.length, 6);
-  const total = bars.map((b) => Number(b.match(/([\d.]+)%$/)[1])).reduce((a, b) => a + b, 0);
+  const total = bars.map((b) => Number(b.replace('%', ''))).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(total - 100) < 0.5, `probabilities add up to 100%: ${total}`);
   assert.match(await byTestId(page, 'classify-model-used').textContent(), /^Answered by the/);
   assert.equal(await page.locator('#classify canvas.seen').evaluate((c) => `${c.width}x${c.height}`), '64x64');
@@ -53,12 +53,11 @@ test('a hand photo is classified with probabilities and the input the network se
   await page.waitForFunction(() => /^[0-5]\b/.test(document.querySelector('[data-testid="classify-prediction"]')?.textContent || ''), null, { timeout: 60000 });
   assert.equal(await error.count(), 0, 'the message is cleared by the next good photo');
 
-  // EXIF orientation 6 (stored 5x3, shown 3x5): read by the core from the file's bytes and
-  // applied once (the browser decodes with imageOrientation 'none').
+  // EXIF orientation 6 (stored 25x15, shown 15x25): applied once, and reported.
   const fixtures = path.join(ROOT, 'crate/tests/fixtures/photos');
   await byTestId(page, 'classify-input').setInputFiles(path.join(fixtures, 'orient6.jpg'));
   await page.waitForFunction(() => /EXIF orientation 6/.test(document.querySelector('#classify canvas.photo')?.getAttribute('aria-label') || ''), null, { timeout: 30000 });
-  assert.match(await page.locator('#classify canvas.photo').getAttribute('aria-label'), /3×5 pixels/);
+  assert.match(await page.locator('#classify canvas.photo').getAttribute('aria-label'), /15×25 pixels/);
   // A PNG whose header claims a gigantic size: refused with a message, not decoded.
   await byTestId(page, 'classify-input').setInputFiles(path.join(fixtures, 'huge_header.png'));
   await error.first().waitFor({ timeout: 30000 });

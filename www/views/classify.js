@@ -89,7 +89,7 @@ export const classifyView = {
       p.probabilities.forEach((prob, i) => {
         const bar = el('span', { className: 'bar-fill' });
         bar.style.width = `${(prob * 100).toFixed(1)}%`;
-        ui.bars.append(el('div', { className: `bar${i === p.index ? ' top' : ''}`, role: 'listitem' },
+        ui.bars.append(el('div', { className: `bar${i === p.index ? ' best' : ''}`, role: 'listitem' },
           el('span', { className: 'bar-label', text: String(i) }),
           el('span', { className: 'bar-track' }, bar),
           el('span', { className: 'bar-value', text: `${(prob * 100).toFixed(1)}%` })));

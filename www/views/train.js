@@ -261,8 +261,9 @@ export const trainView = {
       ui.start.disabled = running;
       ui.pause.disabled = !state.started;
       ui.reset.disabled = !state.started;
-      ui.pause.textContent = running ? 'Pause' : 'Resume';
-      ui.pause.setAttribute('aria-pressed', String(!running && state.started));
+      const paused = !running && state.started && !state.finished;
+      ui.pause.textContent = paused ? 'Resume' : 'Pause';
+      ui.pause.setAttribute('aria-pressed', String(paused));
     }
     function showEpoch(r) {
       state.epochs.push(r);
@@ -316,7 +317,7 @@ export const trainView = {
             : `Course files. ${part('Training', msg.train)}${state.h5.train ? ` (${state.h5.train})` : ''}; ${part('test', msg.test)}${state.h5.test ? ` (${state.h5.test})` : ''}.`;
           if (msg.preview) {
             drawTiles(ui.preview, msg.preview.tiles, { size: 56, captions: msg.preview.labels.map(String), alt: (i) => `${msg.preview.from} picture ${i + 1}: digit ${msg.preview.labels[i]}` });
-            ui.previewCaption.textContent = `The first ${msg.preview.labels.length} ${msg.preview.from} pictures with their labels:`;
+            ui.previewCaption.textContent = `A few ${msg.preview.from} pictures of each class, with their labels:`;
           }
           break;
         }
@@ -334,8 +335,9 @@ export const trainView = {
             scheduleDraw();
           }
           if (msg.loaded) { state.started = true; ui.progressText.textContent = 'Weights loaded and checked: results below.'; }
+          state.finished = Boolean(msg.finished);
           setRunning(msg.running);
-          if (msg.finished) ui.pause.disabled = true;
+          if (msg.finished || msg.reset) ui.pause.disabled = true;
           break;
         case 'progress': {
           state.steps.push(...msg.costs);
