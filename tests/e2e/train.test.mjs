@@ -93,3 +93,41 @@ test('the built-in synthetic hands train for one epoch', async () => {
   assert.deepEqual(problems.failed, []);
   await context.close();
 });
+
+test('pause and resume, then save the weights and load them back (a broken file is refused)', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#train`);
+  await page.waitForFunction(() => /built-in synthetic hands/.test(document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });
+  await byTestId(page, 'train-epochs').fill('2');
+  await byTestId(page, 'train-start').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-pause"]')?.disabled === false, null, { timeout: 60000 });
+  await byTestId(page, 'train-pause').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-pause"]')?.textContent === 'Resume', null, { timeout: 10000 });
+  const progress = await byTestId(page, 'train-progress').evaluate((p) => p.value);
+  await page.waitForTimeout(1500);
+  assert.equal(await byTestId(page, 'train-progress').evaluate((p) => p.value), progress, 'nothing moves while paused');
+  await byTestId(page, 'train-pause').click();
+  await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || ''), null, { timeout: 300000 });
+  const accuracy = await byTestId(page, 'train-accuracy').textContent();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'train-save').click()]);
+  const saved = path.join(tmpdir(), 'convlab-weights.json');
+  await download.saveAs(saved);
+  // A broken weights file: the core's message beside the control.
+  const broken = path.join(tmpdir(), 'convlab-broken-weights.json');
+  writeFileSync(broken, '{"format": "convlab-weights", "version": 99}');
+  await byTestId(page, 'train-load-input').setInputFiles(broken);
+  const error = page.locator('#train [data-testid="error"]:not([hidden])');
+  await error.first().waitFor({ timeout: 30000 });
+  assert.match(await error.first().textContent(), /version|missing field/i);
+  // Reset, then load the saved weights: the same test accuracy comes back.
+  await byTestId(page, 'train-reset').click();
+  await page.waitForFunction(() => /Reset/.test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || ''), null, { timeout: 10000 });
+  await byTestId(page, 'train-load-input').setInputFiles(saved);
+  await page.waitForFunction(() => /Weights loaded/.test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || ''), null, { timeout: 30000 });
+  await page.waitForFunction(() => /final test accuracy/.test(document.querySelector('[data-testid="train-accuracy"]')?.textContent || ''), null, { timeout: 30000 });
+  const final = (s) => s.match(/final test accuracy ([\d.]+)%/)?.[1];
+  assert.equal(final(await byTestId(page, 'train-accuracy').textContent()), final(accuracy));
+  assert.deepEqual(problems.console, []);
+  assert.deepEqual(problems.failed, []);
+  await context.close();
+});

@@ -341,6 +341,7 @@ export const trainView = {
           break;
         case 'progress': {
           state.steps.push(...msg.costs);
+          if (msg.costs.length) state.saved = false;
           state.stepsPerEpoch = msg.stepsPerEpoch;
           const done = state.steps.length / (msg.stepsPerEpoch * msg.epochs);
           ui.progress.value = Math.min(1, done);
@@ -363,6 +364,7 @@ export const trainView = {
           showResults(msg);
           break;
         case 'weights': {
+          state.saved = true;
           const url = URL.createObjectURL(new Blob([msg.json], { type: 'application/json' }));
           const a = el('a', { href: url, download: 'convlab-signs-weights.json' });
           document.body.append(a);
@@ -383,6 +385,10 @@ export const trainView = {
         }
         default:
       }
+    });
+    // A reload would throw the run away: ask first, unless its weights were just saved.
+    window.addEventListener('beforeunload', (e) => {
+      if (state.steps.length && !state.saved) { e.preventDefault(); e.returnValue = ''; }
     });
     worker.send({ type: 'use-synthetic' });
   },
