@@ -2,10 +2,20 @@
 // with crisp pixels by CSS. A tile set is { height, width, count, rgba: Uint8Array }.
 
 // One canvas per tile, each with a caption; `captions[i]` and `alt(i)` are optional.
+// Redrawing the same layout (a map redrawn as the network learns) only repaints pixels.
 export function drawTiles(container, tiles, { size = 64, captions = [], alt = () => '', className = '' } = {}) {
-  container.replaceChildren();
   const { height: h, width: w, count, rgba } = tiles;
   const per = h * w * 4;
+  const key = `${count}:${h}x${w}:${size}:${captions.join('|')}`;
+  if (container.dataset.layout === key) {
+    container.querySelectorAll('canvas').forEach((canvas, i) => {
+      canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset + i * per, per), w, h), 0, 0);
+      canvas.setAttribute('aria-label', alt(i) || `tile ${i + 1} of ${count}`);
+    });
+    return;
+  }
+  container.dataset.layout = key;
+  container.replaceChildren();
   for (let i = 0; i < count; i++) {
     const fig = document.createElement('figure');
     fig.className = `tile ${className}`.trim();
