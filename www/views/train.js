@@ -37,7 +37,7 @@ function layerLabel(row) {
 
 export const trainView = {
   id: 'train',
-  init(core, root) {
+  init(core, root, setHash) {
     const worker = trainingWorker();
     const defaults = core.defaultTrainSettings();
     // f32 settings arrive as doubles (0.008999999612569809): show them as typed.
@@ -386,11 +386,21 @@ export const trainView = {
         default:
       }
     });
+    // The hyperparameters and the chosen picture live in the URL hash, so a teacher can
+    // link a set-up: #train&lr=0.001&epochs=20&sample=5.
+    const HASH = { lr: ui.lr, epochs: ui.epochs, batch: ui.batch, seed: ui.seed, l2: ui.l2, sample: ui.sample };
+    const writeState = () => setHash(Object.fromEntries(Object.entries(HASH).map(([k, input]) => [k, input.value])));
+    for (const input of Object.values(HASH)) input.addEventListener('change', writeState);
+    this.apply = (params) => {
+      for (const [k, input] of Object.entries(HASH)) if (params[k] !== undefined) input.value = params[k];
+      if (params.sample !== undefined) ui.sample.dispatchEvent(new Event('change'));
+    };
+
     // A reload would throw the run away: ask first, unless its weights were just saved.
     window.addEventListener('beforeunload', (e) => {
       if (state.steps.length && !state.saved) { e.preventDefault(); e.returnValue = ''; }
     });
     worker.send({ type: 'use-synthetic' });
   },
-  show() {},
+  show(params) { this.apply?.(params); },
 };
