@@ -79,10 +79,12 @@ test('a file that is not HDF5 gets a clear message and the page keeps working', 
   await context.close();
 });
 
-test('the built-in synthetic hands train for one epoch', async () => {
+test('the built-in synthetic hands train for one epoch, with flips and shifts', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#train`);
   await page.waitForFunction(() => /built-in synthetic hands/.test(document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });
   await byTestId(page, 'train-epochs').fill('1');
+  await byTestId(page, 'train-aug-flip').check();
+  await byTestId(page, 'train-aug-shift').check();
   await byTestId(page, 'train-start').click();
   await waitForEpoch(page, 1, 240000);
   const c = await costAfter(page);
