@@ -12,8 +12,9 @@
 //!
 //! Varied per picture: which fingers are raised (loosely after sign-language digits),
 //! skin tone, hand size, position, rotation (+-20 degrees), finger spread and length,
-//! left or right hand, background colour and gradient, light direction and strength,
-//! blur and noise. The label is the number of raised fingers (thumb included).
+//! skin texture, background colour and gradient, light direction and strength,
+//! blur and noise. Always a right hand, palm on, as in the SIGNS photos. The label is
+//! the number of raised fingers (thumb included).
 //!
 //! Determinism: one [`ChaCha8Rng`] per picture (the data set's seed, stream = the
 //! picture's index), and only `+ - * /` and `sqrt` per pixel (sine and cosine come from
