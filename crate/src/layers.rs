@@ -55,12 +55,9 @@ impl LayerSpec {
         let (h, w, c) = input;
         let (output, params, macs) = match *self {
             LayerSpec::Conv { f, filters, stride, padding } => {
-                if filters == 0 {
-                    return Err(param_err!("a convolution needs at least one filter"));
-                }
                 let (_, (oh, ow)) = padding.resolve((h, w), (f, f), stride)?;
+                let params = crate::params::conv_param_count(f, c, filters)?;
                 let per_filter = checked_product(&[f, f, c])?;
-                let params = checked_product(&[per_filter, filters])? + filters;
                 let macs = checked_product(&[oh, ow, filters, per_filter])?;
                 ((oh, ow, filters), params, macs)
             }
@@ -88,7 +85,10 @@ impl LayerSpec {
                     return Err(param_err!("a fully connected layer needs at least one unit"));
                 }
                 let weights = checked_product(&[c, units])?;
-                ((1, 1, units), weights + units, weights)
+                let params = weights
+                    .checked_add(units)
+                    .ok_or_else(|| shape_err!("the network is too large: its sizes overflow"))?;
+                ((1, 1, units), params, weights)
             }
         };
         Ok(LayerRow { spec: self.clone(), output, params, macs })
@@ -144,6 +144,63 @@ pub fn signs_network() -> Vec<LayerSpec> {
     ]
 }
 
+/// Input shape of [`signs_network`]: 64x64 RGB photos.
+pub const SIGNS_INPUT: Shape3 = (64, 64, 3);
+/// Input shape of [`lecture_39_network`].
+pub const LECTURE_39_INPUT: Shape3 = (39, 39, 3);
+/// Input shape of [`lenet5_network`].
+pub const LENET5_INPUT: Shape3 = (32, 32, 3);
+
+/// The lecture's first ConvNet example ("Simple convolutional network example"):
+/// 39x39x3 -> conv f3 s1 p0 x10 -> 37x37x10 -> conv f5 s2 p0 x20 -> 17x17x20 ->
+/// conv f5 s2 p0 x40 -> 7x7x40 -> flatten 1960 (then a logistic / softmax unit, not listed).
+/// Activations are left out, as on the lecture slide. Input: [`LECTURE_39_INPUT`].
+pub fn lecture_39_network() -> Vec<LayerSpec> {
+    use LayerSpec::*;
+    vec![
+        Conv { f: 3, filters: 10, stride: 1, padding: Padding::Valid },
+        Conv { f: 5, filters: 20, stride: 2, padding: Padding::Valid },
+        Conv { f: 5, filters: 40, stride: 2, padding: Padding::Valid },
+        Flatten,
+    ]
+}
+
+/// The lecture's LeNet-5-like example: 32x32x3 -> conv f5 x6 -> 28x28x6 -> maxpool 2/2 ->
+/// 14x14x6 -> conv f5 x16 -> 10x10x16 -> maxpool 2/2 -> 5x5x16 -> flatten 400 -> FC 120 ->
+/// FC 84 -> FC 10 (softmax is applied by the loss, it has no parameters).
+/// Activations are left out, as in the lecture's table. Input: [`LENET5_INPUT`].
+pub fn lenet5_network() -> Vec<LayerSpec> {
+    use LayerSpec::*;
+    vec![
+        Conv { f: 5, filters: 6, stride: 1, padding: Padding::Valid },
+        MaxPool { f: 2, stride: 2, padding: Padding::Valid },
+        Conv { f: 5, filters: 16, stride: 1, padding: Padding::Valid },
+        MaxPool { f: 2, stride: 2, padding: Padding::Valid },
+        Flatten,
+        Dense { units: 120 },
+        Dense { units: 84 },
+        Dense { units: 10 },
+    ]
+}
+
+/// A named network with its input shape, for the page's preset menu.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkPreset {
+    /// Short id usable in a URL: "lecture_39", "lenet5", "signs".
+    pub name: String,
+    pub input: Shape3,
+    pub layers: Vec<LayerSpec>,
+}
+
+/// All layer-stack presets: the lecture's 39x39x3 net, LeNet-5-like and the SIGNS net.
+pub fn network_presets() -> Vec<NetworkPreset> {
+    vec![
+        NetworkPreset { name: "lecture_39".into(), input: LECTURE_39_INPUT, layers: lecture_39_network() },
+        NetworkPreset { name: "lenet5".into(), input: LENET5_INPUT, layers: lenet5_network() },
+        NetworkPreset { name: "signs".into(), input: SIGNS_INPUT, layers: signs_network() },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +225,75 @@ mod tests {
     fn dense_needs_flat_input() {
         let err = layer_table((4, 4, 2), &[LayerSpec::Dense { units: 3 }]).unwrap_err();
         assert!(err.to_string().contains("flatten"), "{err}");
+    }
+
+    #[test]
+    fn lecture_39_network_shapes() {
+        let rows = layer_table(LECTURE_39_INPUT, &lecture_39_network()).unwrap();
+        let shapes: Vec<Shape3> = rows.iter().map(|r| r.output).collect();
+        assert_eq!(shapes, vec![(37, 37, 10), (17, 17, 20), (7, 7, 40), (1, 1, 1960)]);
+        // 10*(3*3*3+1), 20*(5*5*10+1), 40*(5*5*20+1).
+        let params: Vec<usize> = rows.iter().map(|r| r.params).collect();
+        assert_eq!(params, vec![280, 5020, 20040, 0]);
+    }
+
+    #[test]
+    fn lenet5_shapes_and_lecture_parameter_counts() {
+        let rows = layer_table(LENET5_INPUT, &lenet5_network()).unwrap();
+        let shapes: Vec<Shape3> = rows.iter().map(|r| r.output).collect();
+        assert_eq!(
+            shapes,
+            vec![(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (1, 1, 400), (1, 1, 120), (1, 1, 84), (1, 1, 10)]
+        );
+        // The lecture's table lists no flatten row: 456, 0, 2416, 0, 48120, 10164, 850.
+        let params: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.spec != LayerSpec::Flatten)
+            .map(|r| r.params)
+            .collect();
+        assert_eq!(params, vec![456, 0, 2416, 0, 48120, 10164, 850]);
+        // MACs: 28*28*6*75, 10*10*16*150, then the dense weights.
+        let macs: Vec<usize> = rows.iter().map(|r| r.macs).collect();
+        assert_eq!(macs, vec![352_800, 0, 240_000, 0, 0, 48_000, 10_080, 840]);
+    }
+
+    #[test]
+    fn presets_carry_their_input_shapes() {
+        for preset in network_presets() {
+            assert!(layer_table(preset.input, &preset.layers).is_ok(), "{}", preset.name);
+        }
+        assert_eq!(network_presets().len(), 3);
+    }
+
+    #[test]
+    fn stride_two_lecture_example() {
+        let rows = layer_table(
+            (7, 7, 1),
+            &[LayerSpec::Conv { f: 3, filters: 1, stride: 2, padding: Padding::Valid }],
+        )
+        .unwrap();
+        assert_eq!(rows[0].output, (3, 3, 1));
+    }
+
+    #[test]
+    fn impossible_layers_are_readable_errors() {
+        let conv = |f, stride| LayerSpec::Conv { f, filters: 4, stride, padding: Padding::Valid };
+        let e = layer_table((7, 7, 3), &[conv(3, 0)]).unwrap_err().to_string();
+        assert!(e.contains("layer 1 (conv)") && e.contains("stride"), "{e}");
+        let e = layer_table((7, 7, 3), &[conv(0, 1)]).unwrap_err().to_string();
+        assert!(e.contains("filter size"), "{e}");
+        let e = layer_table((4, 4, 3), &[conv(5, 1)]).unwrap_err().to_string();
+        assert!(e.contains("larger than the padded input"), "{e}");
+        let e = layer_table((7, 7, 3), &[LayerSpec::Conv { f: 3, filters: 0, stride: 1, padding: Padding::Valid }])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at least one filter"), "{e}");
+        // Sizes that overflow: an error, not a panic or a wrapped number.
+        let huge = usize::MAX / 4;
+        assert!(layer_table((huge, huge, 3), &[conv(3, 1)]).unwrap_err().to_string().contains("too large"));
+        assert!(layer_table((1, 1, huge), &[LayerSpec::Dense { units: 8 }]).is_err());
+        // Padding that overflows n + 2p.
+        let padded = LayerSpec::Conv { f: 3, filters: 1, stride: 1, padding: Padding::Pad(usize::MAX) };
+        assert!(layer_table((7, 7, 1), &[padded]).is_err());
     }
 }

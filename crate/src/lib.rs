@@ -5,6 +5,12 @@
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
+//! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
+//!   alternative, and how often the filter visits each input pixel.
+//! - [`edges`]: vertical / horizontal / Sobel / Scharr filters, gradient magnitude, grey conversion.
+//! - [`colormap`]: values to RGBA pixels (diverging for signed maps, sequential for magnitudes).
+//! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
+//! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -15,6 +21,11 @@ pub mod shape;
 pub mod conv;
 pub mod layers;
 pub mod stepper;
+pub mod params;
+pub mod edges;
+pub mod colormap;
+pub mod test_pictures;
+pub mod learned_filter;
 pub mod data;
 
 #[cfg(not(target_arch = "wasm32"))]

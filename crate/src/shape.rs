@@ -121,5 +121,12 @@ mod tests {
         assert!(output_size(5, 3, 0, 0, 0).unwrap_err().to_string().contains("stride"));
         assert!(output_size(2, 5, 1, 1, 1).unwrap_err().to_string().contains("larger"));
         assert!(output_size(usize::MAX, 3, 1, 1, 1).is_err());
+        assert!(output_size(5, 0, 0, 0, 1).unwrap_err().to_string().contains("filter size f must be at least 1"));
+        assert!(output_size(0, 3, 1, 1, 1).unwrap_err().to_string().contains("input size n"));
+        // Exactly fitting is fine; one more is not.
+        assert_eq!(output_size(3, 5, 1, 1, 1).unwrap(), 1);
+        assert!(output_size(3, 6, 1, 1, 1).unwrap_err().to_string().contains("n + 2p = 5"));
+        assert!(same_padding(5, 3, 0).is_err());
+        assert!(same_padding(usize::MAX, usize::MAX, 1).unwrap_err().to_string().contains("too large"));
     }
 }
