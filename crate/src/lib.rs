@@ -2,7 +2,10 @@
 //!
 //! Module map, in lecture order:
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
-//! - [`conv`]: convolution over volumes (cross-correlation and true convolution).
+//! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
+//!   and backward, with allocation-free SIMD-friendly slice kernels.
+//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
+//! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
@@ -19,6 +22,8 @@
 pub mod error;
 pub mod shape;
 pub mod conv;
+pub mod pool;
+pub mod bench;
 pub mod layers;
 pub mod stepper;
 pub mod params;
