@@ -6,6 +6,7 @@
 //!   and backward, with allocation-free SIMD-friendly slice kernels.
 //! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
+//! - [`volume_step`]: one conv layer over a volume, channel by channel, + bias and ReLU.
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
@@ -26,6 +27,7 @@ pub mod pool;
 pub mod bench;
 pub mod layers;
 pub mod stepper;
+pub mod volume_step;
 pub mod params;
 pub mod edges;
 pub mod colormap;
