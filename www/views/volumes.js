@@ -93,7 +93,7 @@ export const volumesView = {
       for (let k = 0; k < K; k++) {
         const row = document.createElement('div');
         row.className = 'vol-row';
-        figure(row, `Filter ${k + 1} (3×3×3, ${k ? 'horizontal' : 'vertical'} on every channel)`, FILTERS[k]);
+        figure(row, `Filter ${k + 1}: ${k ? 'horizontal' : 'vertical'}, 3×3×3`, FILTERS[k]);
         op(row, '→');
         figure(row, `Sum over channels`, rows(e.sums[k], e.cols));
         op(row, `+ ${fmt(b[k])} →`);
@@ -120,7 +120,7 @@ export const volumesView = {
       q('volumes-notation').textContent =
         `Layer l takes n_H[l−1] × n_W[l−1] × n_C[l−1] = ${N}×${N}×${C} and uses n_C[l] = ${K} filters of f[l] × f[l] × n_C[l−1] = ${F}×${F}×${C}, `
         + `stride s[l] = 1, padding p[l] = 0: n_H[l] = n_W[l] = ⌊(${N} + 2·0 − ${F})/1⌋ + 1 = ${e.rows}, so a[l] is ${e.rows}×${e.cols}×${K}. `
-        + `Parameters: ${p.params}. ${p.text}`;
+        + `Parameters: each filter has 3×3×3 weights and 1 bias, ${K} filters: ${p.params} in all, whatever the image size.`;
     }
 
     // ---- the layer-stack table
