@@ -4,10 +4,8 @@
 //! - [`shape`]: output sizes floor((n + 2p - f) / s) + 1, VALID / SAME / p padding.
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
 //!   and backward, with allocation-free SIMD-friendly slice kernels.
-//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
-//! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
-//! - [`volume_step`]: one conv layer over a volume, channel by channel, + bias and ReLU.
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
+//! - [`volume_step`]: one conv layer over a volume, channel by channel, + bias and ReLU.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
 //!   alternative, and how often the filter visits each input pixel.
@@ -15,7 +13,9 @@
 //! - [`colormap`]: values to RGBA pixels (diverging for signed maps, sequential for magnitudes).
 //! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
 //! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
+//! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
+//! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
 //! binding layer, and everything else is tested natively with `cargo test`.
@@ -23,8 +23,6 @@
 pub mod error;
 pub mod shape;
 pub mod conv;
-pub mod pool;
-pub mod bench;
 pub mod layers;
 pub mod stepper;
 pub mod volume_step;
@@ -33,7 +31,9 @@ pub mod edges;
 pub mod colormap;
 pub mod test_pictures;
 pub mod learned_filter;
+pub mod pool;
 pub mod data;
+pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testdata;

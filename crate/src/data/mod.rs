@@ -1,7 +1,15 @@
 //! Training data: the course's HDF5 files, the embedded synthetic hands, photo
 //! preprocessing and augmentation. Every path produces a [`Dataset`].
+//!
+//! - [`h5`]: `train_signs.h5` / `test_signs.h5` from bytes, with clear errors.
+//! - [`preprocess`]: THE photo -> (64, 64, 3) function (orientation, crop, area resize).
+//! - [`augment`]: seeded random rotation, scale, shift, flip and colour per minibatch.
 
 use ndarray::Array4;
+
+pub mod h5;
+pub mod preprocess;
+pub mod augment;
 
 /// Labelled 64x64 RGB pictures, kept as bytes (0-255) until a minibatch needs floats.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,3 +32,5 @@ impl Dataset {
         self.labels.is_empty()
     }
 }
+
+pub mod synthetic;

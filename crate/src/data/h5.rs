@@ -1,0 +1,636 @@
+//! The course's HDF5 files (`train_signs.h5` / `test_signs.h5`) read from bytes.
+//!
+//! Layout, as h5py wrote it for the course (prefix `train` or `test`, detected):
+//!
+//! | dataset | shape | dtype |
+//! |---|---|---|
+//! | `{prefix}_set_x` | (m, 64, 64, 3) | uint8 |
+//! | `{prefix}_set_y` | (m,) or (1, m) | any integer |
+//! | `list_classes`   | (n_classes,)   | any integer |
+//!
+//! Reading takes a byte slice, so the browser can pass a `File`'s bytes and the command
+//! line a file it read: the same code path everywhere. The reader is the pure-Rust
+//! `hdf5-reader` crate: it reads h5py's default files (contiguous), chunked + gzip
+//! files, and the newest HDF5 2.0 format (`libver="latest"`).
+//!
+//! Reading is bounded: every dataset's shape is checked before its values are read, so
+//! a file that claims 100 million pictures is refused, not allocated.
+
+use hdf5_reader::{ByteOrder, Datatype, Hdf5File, OpenOptions};
+use ndarray::Array4;
+
+use super::Dataset;
+use crate::data_err;
+use crate::error::Result;
+
+/// Side of the course's square pictures, in pixels.
+pub const IMAGE_SIDE: usize = 64;
+/// Colour channels (RGB).
+pub const IMAGE_CHANNELS: usize = 3;
+/// Most pictures one file may hold: 20,000 x 64 x 64 x 3 bytes = 246 MB, far above the
+/// course's 1080 but still within a browser tab's memory.
+pub const MAX_IMAGES: usize = 20_000;
+/// Most classes: labels are stored as bytes.
+pub const MAX_CLASSES: usize = 256;
+
+const BYTES_PER_IMAGE: usize = IMAGE_SIDE * IMAGE_SIDE * IMAGE_CHANNELS;
+const HDF5_SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n'];
+
+/// Loads one course HDF5 file (train or test) from its bytes.
+///
+/// Checks, in order, each with its own message: HDF5 signature, truncation, the three
+/// datasets present, shapes and dtypes, image count = label count, labels in
+/// `0..n_classes` (each label indexes `list_classes`).
+pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
+    let file = open(bytes)?;
+    let root = file
+        .root_group()
+        .map_err(|e| data_err!("The HDF5 file is damaged: its root group cannot be read ({e})."))?;
+    let (_, names) = root
+        .member_names()
+        .map_err(|e| data_err!("The HDF5 file is damaged: its contents cannot be listed ({e})."))?;
+    let prefix = detect_prefix(&names)?;
+    let x_name = format!("{prefix}_set_x");
+    let y_name = format!("{prefix}_set_y");
+
+    let x = dataset(&file, &names, &x_name)?;
+    let y = dataset(&file, &names, &y_name)?;
+    let c = dataset(&file, &names, "list_classes")?;
+
+    let m = check_images_shape(&x_name, x.shape())?;
+    if !matches!(
+        x.dtype(),
+        Datatype::FixedPoint {
+            size: 1,
+            signed: false,
+            ..
+        }
+    ) {
+        return Err(data_err!(
+            "`{x_name}` holds {} values, but pictures must be uint8 (bytes 0-255), as the course's files store them.",
+            describe_dtype(x.dtype())
+        ));
+    }
+    let n_labels = check_vector_shape(&y_name, y.shape(), MAX_IMAGES, "labels")?;
+    let n_classes = check_vector_shape("list_classes", c.shape(), MAX_CLASSES, "classes")?;
+    if n_classes == 0 {
+        return Err(data_err!(
+            "`list_classes` is empty: the file must list at least one class."
+        ));
+    }
+    if m != n_labels {
+        return Err(data_err!(
+            "`{x_name}` holds {m} pictures but `{y_name}` holds {n_labels} labels: they must match one to one."
+        ));
+    }
+
+    let pixels: Vec<u8> = x
+        .read_array::<u8>()
+        .map_err(|e| read_error(&x_name, e))?
+        .into_iter()
+        .collect();
+    let images = Array4::from_shape_vec((m, IMAGE_SIDE, IMAGE_SIDE, IMAGE_CHANNELS), pixels)
+        .map_err(|_| data_err!("`{x_name}` did not hold the {m} pictures its shape announces."))?;
+    let raw_labels = read_integers(&y, &y_name)?;
+    let classes = read_integers(&c, "list_classes")?;
+    if raw_labels.len() != m || classes.len() != n_classes {
+        return Err(data_err!("The HDF5 file is damaged: `{y_name}` or `list_classes` did not hold what its shape announces."));
+    }
+    for (i, a) in classes.iter().enumerate() {
+        if classes[..i].contains(a) {
+            return Err(data_err!(
+                "`list_classes` names class {a} twice: each class must appear once."
+            ));
+        }
+    }
+    let mut labels = Vec::with_capacity(m);
+    for (i, &label) in raw_labels.iter().enumerate() {
+        if label < 0 || label >= n_classes as i64 {
+            return Err(data_err!(
+                "Label {label} of picture {i} in `{y_name}` is out of range: labels must be 0 to {} (indices into `list_classes`, which has {n_classes} classes).",
+                n_classes - 1
+            ));
+        }
+        labels.push(label as u8);
+    }
+    Ok(Dataset {
+        images,
+        labels,
+        classes,
+    })
+}
+
+/// Loads the training and the test file and checks that they list the same classes in
+/// the same order (else a label would mean one digit in training and another in test).
+pub fn load_train_test(train: &[u8], test: &[u8]) -> Result<(Dataset, Dataset)> {
+    let train_set = load_h5(train).map_err(|e| data_err!("Training file: {e}"))?;
+    let test_set = load_h5(test).map_err(|e| data_err!("Test file: {e}"))?;
+    if train_set.classes != test_set.classes {
+        return Err(data_err!(
+            "The training and test files list different classes ({:?} and {:?}): both must list the same classes in the same order.",
+            train_set.classes,
+            test_set.classes
+        ));
+    }
+    Ok((train_set, test_set))
+}
+
+/// Opens the bytes as HDF5 after the cheap checks a student's wrong file fails first.
+fn open(bytes: &[u8]) -> Result<Hdf5File> {
+    if bytes.is_empty() {
+        return Err(data_err!(
+            "The file is empty (0 bytes): expected an HDF5 file such as train_signs.h5."
+        ));
+    }
+    if !has_signature(bytes) {
+        return Err(data_err!(
+            "This is not an HDF5 file (it does not start with the HDF5 signature): expected a file such as train_signs.h5 or test_signs.h5."
+        ));
+    }
+    // Caps on what a read may allocate, so that a forged file cannot ask for gigabytes.
+    let options = OpenOptions {
+        chunk_cache_bytes: 4 << 20,
+        max_chunk_bytes: 64 << 20,
+        max_read_bytes: MAX_IMAGES * BYTES_PER_IMAGE,
+        max_object_header_bytes: 1 << 20,
+        ..OpenOptions::default()
+    };
+    let file = Hdf5File::from_bytes_with_options(bytes, options).map_err(|e| {
+        data_err!("The HDF5 file cannot be read: it is damaged or truncated ({e}). Copy or download it again.")
+    })?;
+    let sb = file.superblock();
+    let claimed = sb.base_address.saturating_add(sb.eof_address);
+    if claimed > bytes.len() as u64 {
+        return Err(data_err!(
+            "The HDF5 file is truncated: it says it is {claimed} bytes long but only {} bytes arrived. Copy or download it again.",
+            bytes.len()
+        ));
+    }
+    Ok(file)
+}
+
+/// HDF5 puts its signature at byte 0, or at 512, 1024, 2048... behind a user block.
+fn has_signature(bytes: &[u8]) -> bool {
+    let mut at = 0usize;
+    loop {
+        match bytes.get(at..at + HDF5_SIGNATURE.len()) {
+            Some(window) if window == HDF5_SIGNATURE => return true,
+            Some(_) => {}
+            None => return false,
+        }
+        at = if at == 0 { 512 } else { at * 2 };
+    }
+}
+
+/// `train` or `test`, from which `*_set_x` the file holds.
+fn detect_prefix(names: &[String]) -> Result<&'static str> {
+    let has = |n: &str| names.iter().any(|m| m == n);
+    match (has("train_set_x"), has("test_set_x")) {
+        (true, false) => Ok("train"),
+        (false, true) => Ok("test"),
+        (true, true) => Err(data_err!(
+            "The file holds both `train_set_x` and `test_set_x`: give the training and the test data as two files, as the course does."
+        )),
+        (false, false) => Err(data_err!(
+            "Missing dataset: the file has no `train_set_x` or `test_set_x` (it holds {}). Expected the course's layout: `train_set_x`, `train_set_y`, `list_classes`.",
+            list_names(names)
+        )),
+    }
+}
+
+fn list_names(names: &[String]) -> String {
+    if names.is_empty() {
+        return "no datasets".to_string();
+    }
+    let shown: Vec<String> = names.iter().take(10).map(|n| format!("`{n}`")).collect();
+    let more = if names.len() > 10 {
+        format!(" and {} more", names.len() - 10)
+    } else {
+        String::new()
+    };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn dataset(file: &Hdf5File, names: &[String], name: &str) -> Result<hdf5_reader::Dataset> {
+    if !names.iter().any(|n| n == name) {
+        return Err(data_err!(
+            "Missing dataset: the file has no `{name}` (it holds {}). Expected the course's layout: `*_set_x`, `*_set_y` and `list_classes`.",
+            list_names(names)
+        ));
+    }
+    file.dataset(name)
+        .map_err(|e| data_err!("The HDF5 file is damaged: `{name}` cannot be opened ({e})."))
+}
+
+fn read_error(name: &str, e: hdf5_reader::error::Error) -> crate::ConvLabError {
+    data_err!("`{name}` cannot be read: the file is damaged or truncated ({e}).")
+}
+
+fn shape_text(shape: &[u64]) -> String {
+    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    if parts.len() == 1 {
+        format!("({},)", parts[0])
+    } else {
+        format!("({})", parts.join(", "))
+    }
+}
+
+/// (m, 64, 64, 3) with 1 <= m <= MAX_IMAGES; returns m.
+fn check_images_shape(name: &str, shape: &[u64]) -> Result<usize> {
+    let side = IMAGE_SIDE as u64;
+    let ok = shape.len() == 4
+        && shape[1] == side
+        && shape[2] == side
+        && shape[3] == IMAGE_CHANNELS as u64;
+    if !ok {
+        return Err(data_err!(
+            "`{name}` has shape {}, expected (m, 64, 64, 3): m pictures of 64x64 pixels with 3 colour channels.",
+            shape_text(shape)
+        ));
+    }
+    let m = shape[0];
+    if m == 0 {
+        return Err(data_err!("`{name}` holds no pictures."));
+    }
+    if m > MAX_IMAGES as u64 {
+        return Err(data_err!(
+            "`{name}` claims {m} pictures; ConvLab reads at most {MAX_IMAGES} pictures per file."
+        ));
+    }
+    Ok(m as usize)
+}
+
+/// A list of values: shape (n,), or (1, n) / (n, 1) as after the notebook's reshape.
+fn check_vector_shape(name: &str, shape: &[u64], max: usize, what: &str) -> Result<usize> {
+    let n = match shape {
+        [n] => *n,
+        [1, n] | [n, 1] => *n,
+        _ => {
+            return Err(data_err!(
+                "`{name}` has shape {}, expected a list of {what} (shape (n,)).",
+                shape_text(shape)
+            ))
+        }
+    };
+    if n > max as u64 {
+        return Err(data_err!(
+            "`{name}` claims {n} {what}; ConvLab reads at most {max}."
+        ));
+    }
+    Ok(n as usize)
+}
+
+fn describe_dtype(dtype: &Datatype) -> String {
+    match dtype {
+        Datatype::FixedPoint { size, signed, .. } => {
+            format!(
+                "{}int{}",
+                if *signed { "" } else { "u" },
+                u32::from(*size) * 8
+            )
+        }
+        Datatype::FloatingPoint { size, .. } => format!("float{}", u32::from(*size) * 8),
+        Datatype::String { .. } => "text".to_string(),
+        _ => "non-numeric".to_string(),
+    }
+}
+
+/// Any integer dtype (1-8 bytes, signed or not, either byte order) as i64.
+fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
+    let (size, signed) = match ds.dtype() {
+        Datatype::FixedPoint {
+            size,
+            signed,
+            byte_order: ByteOrder::LittleEndian | ByteOrder::BigEndian,
+        } => (*size, *signed),
+        other => {
+            return Err(data_err!(
+                "`{name}` holds {} values, but it must hold integers.",
+                describe_dtype(other)
+            ))
+        }
+    };
+    fn read<T: hdf5_reader::H5Type>(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<T>> {
+        Ok(ds
+            .read_array::<T>()
+            .map_err(|e| read_error(name, e))?
+            .into_iter()
+            .collect())
+    }
+    let values: Vec<i64> = match (size, signed) {
+        (1, true) => read::<i8>(ds, name)?.into_iter().map(i64::from).collect(),
+        (1, false) => read::<u8>(ds, name)?.into_iter().map(i64::from).collect(),
+        (2, true) => read::<i16>(ds, name)?.into_iter().map(i64::from).collect(),
+        (2, false) => read::<u16>(ds, name)?.into_iter().map(i64::from).collect(),
+        (4, true) => read::<i32>(ds, name)?.into_iter().map(i64::from).collect(),
+        (4, false) => read::<u32>(ds, name)?.into_iter().map(i64::from).collect(),
+        (8, true) => read::<i64>(ds, name)?,
+        // Values above i64::MAX become i64::MAX: out of range for any label anyway.
+        (8, false) => read::<u64>(ds, name)?
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+            .collect(),
+        _ => {
+            return Err(data_err!(
+                "`{name}` holds {}-byte integers, which ConvLab does not read.",
+                size
+            ))
+        }
+    };
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// Fixtures are embedded, so these tests also run in the browser.
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/h5/",
+                $name
+            ))
+            .as_slice()
+        };
+    }
+
+    fn err(bytes: &[u8]) -> String {
+        match load_h5(bytes) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Compares a loaded fixture with what h5py read back (expected.json).
+    fn check_against_h5py(ds: &Dataset, file: &str) {
+        let expected: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/h5/expected.json"
+        )))
+        .unwrap();
+        let e = expected
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap();
+        assert_eq!(ds.len() as u64, e["m"].as_u64().unwrap());
+        let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
+        assert_eq!(sum, e["pixel_sum"].as_u64().unwrap());
+        for p in e["pixels"].as_array().unwrap() {
+            let q: Vec<usize> = p
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            assert_eq!(
+                ds.images[[q[0], q[1], q[2], q[3]]] as usize,
+                q[4],
+                "{file} pixel {q:?}"
+            );
+        }
+        let labels: Vec<u8> = e["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u8)
+            .collect();
+        assert_eq!(ds.labels, labels);
+        let classes: Vec<i64> = e["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert_eq!(ds.classes, classes);
+    }
+
+    #[test]
+    fn reads_h5py_default_contiguous_file() {
+        let ds = load_h5(fixture!("ok_contiguous_train.h5")).unwrap();
+        assert_eq!(ds.images.dim(), (6, 64, 64, 3));
+        check_against_h5py(&ds, "ok_contiguous_train.h5");
+    }
+
+    #[test]
+    fn reads_chunked_gzip_test_file() {
+        let ds = load_h5(fixture!("ok_gzip_test.h5")).unwrap();
+        check_against_h5py(&ds, "ok_gzip_test.h5");
+    }
+
+    #[test]
+    fn reads_hdf5_2_latest_format_with_int32_labels() {
+        let ds = load_h5(fixture!("ok_latest_int32_train.h5")).unwrap();
+        check_against_h5py(&ds, "ok_latest_int32_train.h5");
+    }
+
+    #[test]
+    fn reads_big_endian_labels_of_shape_1_by_m() {
+        let ds = load_h5(fixture!("ok_bigendian_labels_train.h5")).unwrap();
+        check_against_h5py(&ds, "ok_bigendian_labels_train.h5");
+    }
+
+    #[test]
+    fn train_and_test_load_together() {
+        let (train, test) = load_train_test(
+            fixture!("ok_contiguous_train.h5"),
+            fixture!("ok_gzip_test.h5"),
+        )
+        .unwrap();
+        assert_eq!((train.len(), test.len()), (6, 12));
+    }
+
+    #[test]
+    fn empty_file_is_refused() {
+        assert!(err(&[]).contains("empty"));
+    }
+
+    #[test]
+    fn not_hdf5_is_refused() {
+        let e = err(fixture!("not_hdf5.h5"));
+        assert!(e.contains("not an HDF5 file"), "{e}");
+    }
+
+    #[test]
+    fn truncated_file_is_refused() {
+        let e = err(fixture!("truncated.h5"));
+        assert!(e.contains("truncated"), "{e}");
+        // Even a few bytes short is caught, by the superblock's end-of-file address.
+        let whole = fixture!("ok_contiguous_train.h5");
+        let e = err(&whole[..whole.len() - 10]);
+        assert!(
+            e.contains("truncated") && e.contains(&format!("{} bytes arrived", whole.len() - 10)),
+            "{e}"
+        );
+        // Cut inside the superblock.
+        let e = err(&whole[..40]);
+        assert!(e.contains("damaged or truncated"), "{e}");
+    }
+
+    #[test]
+    fn missing_datasets_are_named() {
+        let e = err(fixture!("missing_x.h5"));
+        assert!(
+            e.contains("Missing dataset")
+                && e.contains("train_set_x")
+                && e.contains("`train_set_y`"),
+            "{e}"
+        );
+        let e = err(fixture!("missing_y.h5"));
+        assert!(
+            e.contains("Missing dataset") && e.contains("`train_set_y`"),
+            "{e}"
+        );
+        let e = err(fixture!("missing_classes.h5"));
+        assert!(
+            e.contains("Missing dataset") && e.contains("`list_classes`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wrong_shape_is_refused() {
+        let e = err(fixture!("wrong_shape_x.h5"));
+        assert!(
+            e.contains("`train_set_x` has shape (2, 32, 32, 3), expected (m, 64, 64, 3)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wrong_dtype_is_refused() {
+        let e = err(fixture!("wrong_dtype_x.h5"));
+        assert!(
+            e.contains("`train_set_x` holds float32 values") && e.contains("uint8"),
+            "{e}"
+        );
+        let e = err(fixture!("float_labels.h5"));
+        assert!(
+            e.contains("`train_set_y` holds float64 values") && e.contains("integers"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn labels_out_of_range_are_refused() {
+        let e = err(fixture!("label_out_of_range.h5"));
+        assert!(
+            e.contains("Label 6 of picture 1") && e.contains("must be 0 to 5"),
+            "{e}"
+        );
+        let e = err(fixture!("negative_label.h5"));
+        assert!(e.contains("Label -1 of picture 1"), "{e}");
+    }
+
+    #[test]
+    fn image_and_label_counts_must_agree() {
+        let e = err(fixture!("count_mismatch.h5"));
+        assert!(
+            e.contains("holds 3 pictures but `train_set_y` holds 2 labels"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn huge_dimensions_are_refused_before_allocating() {
+        let e = err(fixture!("huge_dims.h5"));
+        assert!(
+            e.contains("claims 100000000 pictures") && e.contains(&MAX_IMAGES.to_string()),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn class_lists_must_agree() {
+        let e = load_train_test(
+            fixture!("ok_contiguous_train.h5"),
+            fixture!("ok_three_classes_test.h5"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("different classes ([0, 1, 2, 3, 4, 5] and [0, 1, 2])"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn errors_say_which_file() {
+        let e = load_train_test(fixture!("not_hdf5.h5"), fixture!("ok_gzip_test.h5"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("Training file: "), "{e}");
+        let e = load_train_test(fixture!("ok_contiguous_train.h5"), fixture!("truncated.h5"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("Test file: "), "{e}");
+    }
+
+    /// The shared sign-digit files against h5py's reading (tests/reference/sign_digits_h5.json).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn reads_shared_sign_digits_like_h5py() {
+        let Some(dir) = crate::testdata::sign_digits_dir() else {
+            return;
+        };
+        let train = std::fs::read(dir.join("train_sign_digits.h5")).unwrap();
+        let test = std::fs::read(dir.join("test_sign_digits.h5")).unwrap();
+        let (train, test) = load_train_test(&train, &test).unwrap();
+        let reference: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/sign_digits_h5.json"
+        )))
+        .unwrap();
+        for (ds, split) in [(&train, "train"), (&test, "test")] {
+            let r = &reference[split];
+            let shape: Vec<usize> = r["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            assert_eq!(ds.images.shape(), shape.as_slice());
+            let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
+            assert_eq!(sum, r["pixel_sum"].as_u64().unwrap());
+            for p in r["pixels"].as_array().unwrap() {
+                let q: Vec<usize> = p
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap() as usize)
+                    .collect();
+                assert_eq!(
+                    ds.images[[q[0], q[1], q[2], q[3]]] as usize,
+                    q[4],
+                    "{split} pixel {q:?}"
+                );
+            }
+            let mut counts = vec![0u64; ds.classes.len()];
+            for &l in &ds.labels {
+                counts[l as usize] += 1;
+            }
+            let want: Vec<u64> = r["label_counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            assert_eq!(counts, want);
+            let first: Vec<u8> = r["first_labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as u8)
+                .collect();
+            assert_eq!(&ds.labels[..10], first.as_slice());
+        }
+        assert_eq!(train.len(), 1117);
+        assert_eq!(test.len(), 120);
+    }
+}
