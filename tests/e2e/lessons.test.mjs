@@ -44,6 +44,13 @@ test('shapes: changing n, f, p, s evaluates the formula; impossible settings sho
   assert.match(await error.first().textContent(), /does not fit anywhere/);
   await byTestId(page, 'shape-s').fill('0');
   assert.match(await formula.textContent(), /stride s must be at least 1/);
+  // Sizes that overflow are the core's error too, not a wrapped number.
+  await byTestId(page, 'shape-s').fill('1');
+  await byTestId(page, 'shape-n').fill('2147483647');
+  await byTestId(page, 'shape-p').fill('2147483647');
+  assert.match(await formula.textContent(), /too large/);
+  await byTestId(page, 'shape-n').fill('6');
+  await byTestId(page, 'shape-p').fill('0');
   // Back to a good setting: the grids return.
   await byTestId(page, 'shape-f').fill('3');
   await byTestId(page, 'shape-s').fill('2');

@@ -6,6 +6,7 @@ import { rgbaAt } from '../draw/canvas.js';
 import { errorBox } from '../errors.js';
 
 const DRAW_LIMIT = 64;
+const MAX_INPUT = 2 ** 31 - 1;
 const css = (name) => getComputedStyle(document.body).getPropertyValue(name).trim();
 
 function board(canvas, cells, maxPx = 380) {
@@ -31,6 +32,8 @@ export const shapesView = {
         if (el.value.trim() === '' || !Number.isInteger(v) || v < 0) {
           throw new Error(`${k} must be a whole number of at least 0 (got "${el.value}")`);
         }
+        // The core runs as 32-bit wasm: larger numbers would wrap before it sees them.
+        if (v > MAX_INPUT) throw new Error(`${k} = ${el.value} is too large: at most ${MAX_INPUT.toLocaleString('en-US')}`);
         values[k] = v;
       }
       return values;
@@ -69,7 +72,7 @@ export const shapesView = {
       const drawable = r.visits.length > 0;
       for (const id of ['shape-input', 'shape-output', 'shape-heat']) q(id).closest('figure').hidden = !drawable;
       if (!drawable) {
-        errors.show(`n = ${v.n} is too large to draw (up to ${DRAW_LIMIT}); the formula above still holds.`);
+        q('shape-same').textContent += ` (n = ${v.n} is too large to draw, up to ${DRAW_LIMIT}; the formula above still holds.)`;
       } else {
         drawBoards(v, r);
       }

@@ -291,12 +291,14 @@ use crate::shape::same_padding;
 /// Everything the padding-and-stride view draws for an n x n input, an f x f filter,
 /// padding (`"valid"`, `"same"` or `{pad: p}`) and stride s:
 /// `{ before, after, padded, out, positions, visits, visitColors, maxVisits, same }`.
-/// `visits` (n*n counts) and its colours are only filled for n <= 64 (drawable sizes).
+/// `positions`, `visits` (n*n counts) and its colours are only filled for n <= 64
+/// (drawable sizes).
+const DRAWABLE_SIDE: usize = 64;
+
 #[wasm_bindgen(js_name = shapeReport)]
 pub fn shape_report(n: usize, f: usize, padding: JsValue, s: usize) -> Result<JsValue, JsError> {
     let padding: Padding = from_js(padding, "padding")?;
     let (pads, (out, _)) = padding.resolve((n, n), (f, f), s).map_err(js_err)?;
-    let positions = filter_positions(n, f, pads.top, pads.bottom, s).map_err(js_err)?;
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Same { before: usize, after: usize, out: usize }
@@ -313,7 +315,13 @@ pub fn shape_report(n: usize, f: usize, padding: JsValue, s: usize) -> Result<Js
         max_visits: usize,
         same: Option<Same>,
     }
-    let (visits, visit_colors, max_visits) = if n <= 64 {
+    // Only drawable sizes get per-position lists: a huge n would mean a huge allocation.
+    let positions = if n <= DRAWABLE_SIDE {
+        filter_positions(n, f, pads.top, pads.bottom, s).map_err(js_err)?
+    } else {
+        Vec::new()
+    };
+    let (visits, visit_colors, max_visits) = if n <= DRAWABLE_SIDE {
         let map = filter_visits_map(n, n, f, padding, s).map_err(js_err)?;
         let v: Vec<usize> = map.iter().copied().collect();
         let as_f: Vec<f32> = v.iter().map(|&c| c as f32).collect();
