@@ -3,10 +3,14 @@
 import init, * as core from './pkg/convlab.js';
 import { readHash, writeHash } from './hash.js';
 import { convView } from './views/conv.js';
+import { edgesView } from './views/edges.js';
+import { shapesView } from './views/shapes.js';
+import { volumesView } from './views/volumes.js';
+import { poolingView } from './views/pooling.js';
 import { trainView } from './views/train.js';
 import { classifyView } from './views/classify.js';
 
-const VIEWS = [convView, trainView, classifyView];
+const VIEWS = [convView, edgesView, shapesView, volumesView, poolingView, trainView, classifyView];
 const status = document.getElementById('status');
 const started = new Set();
 
