@@ -44,7 +44,7 @@ pub fn prediction(probabilities: &[f32], classes: &[i64]) -> Result<Prediction> 
         .copied()
         .enumerate()
         .fold(None, |best: Option<(usize, f32)>, (i, p)| match best {
-            Some((_, b)) if !(p > b) => best,
+            Some((_, b)) if p.partial_cmp(&b) != Some(std::cmp::Ordering::Greater) => best,
             _ => Some((i, p)),
         })
         .ok_or_else(|| shape_err!("the network gave no probabilities"))?;
