@@ -14,6 +14,12 @@
 //! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
 //! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
+//! - [`activation`], [`loss`], [`dense`], [`batchnorm`], [`dropout`], [`global_pool`]: the other
+//!   layers, forward and backward; softmax cross-entropy.
+//! - [`model`]: a sequential model built from layer specs (init, forward, backward, feature maps).
+//! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
+//! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
+//! - [`weights`]: saving and loading a model as versioned JSON.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -31,6 +37,18 @@ pub mod test_pictures;
 pub mod learned_filter;
 pub mod pool;
 pub mod data;
+pub mod activation;
+pub mod loss;
+pub mod dense;
+pub mod batchnorm;
+pub mod dropout;
+pub mod global_pool;
+pub mod model;
+pub mod optim;
+pub mod train;
+pub mod weights;
+#[cfg(test)]
+mod gradcheck;
 pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]

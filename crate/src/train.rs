@@ -1,0 +1,773 @@
+//! The step-wise trainer: minibatches of shuffled training images, Adam updates, the cost
+//! per step and per epoch, accuracy per epoch, and what a page or the command line needs
+//! to drive it (stop, resume, reset) and to judge the result (confusion matrix, mistakes,
+//! a warning when the model has collapsed to one answer).
+//!
+//! An epoch visits every training image once, in an order reshuffled at its start, in
+//! minibatches of `batch_size` (the last, smaller one is kept). Its cost is the mean of its
+//! minibatch costs, like the assignment's notebook. Everything random (initial weights,
+//! order, dropout) comes from the seed, so a run can be repeated exactly.
+
+use crate::data::Dataset;
+use crate::error::{ConvLabError, Result};
+use crate::layers::LayerSpec;
+use crate::model::{Mode, Model};
+use crate::optim::{Adam, AdamSettings, LrSchedule};
+use crate::{data_err, param_err};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Everything a user can set for a run; the defaults are the assignment's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainSettings {
+    pub learning_rate: f32,
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// None: a seed is drawn from the operating system and reported by [`Trainer::seed`].
+    pub seed: Option<u64>,
+    /// L2 weight decay on conv and dense weights (0 = off).
+    pub l2: f32,
+    pub schedule: LrSchedule,
+    /// Measure train and test accuracy after every epoch (costs about a third of an
+    /// epoch's time; benchmarks turn it off).
+    pub evaluate_every_epoch: bool,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        TrainSettings {
+            learning_rate: 0.009,
+            epochs: 100,
+            batch_size: 64,
+            seed: None,
+            l2: 0.0,
+            schedule: LrSchedule::Constant,
+            evaluate_every_epoch: true,
+        }
+    }
+}
+
+impl TrainSettings {
+    fn adam(&self) -> AdamSettings {
+        AdamSettings {
+            learning_rate: self.learning_rate,
+            l2: self.l2,
+            ..AdamSettings::default()
+        }
+    }
+
+    /// Checks every setting, with a message that says what a sensible value looks like.
+    pub fn validate(&self) -> Result<()> {
+        self.adam().validate()?;
+        if self.epochs == 0 || self.epochs > 100_000 {
+            return Err(param_err!(
+                "the number of epochs must be between 1 and 100000, got {}",
+                self.epochs
+            ));
+        }
+        if self.batch_size == 0 || self.batch_size > 65_536 {
+            return Err(param_err!(
+                "the minibatch size must be between 1 and 65536 (the assignment uses 64), got {}",
+                self.batch_size
+            ));
+        }
+        if let LrSchedule::Cosine { min_lr } = self.schedule {
+            if !min_lr.is_finite() || min_lr < 0.0 || min_lr > self.learning_rate {
+                return Err(param_err!(
+                    "the cosine schedule's final learning rate must be between 0 and the learning rate {}, got {min_lr}",
+                    self.learning_rate
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What one minibatch did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Epoch this step belongs to (1-based).
+    pub epoch: usize,
+    /// Steps done in the whole run, this one included.
+    pub step: usize,
+    pub steps_per_epoch: usize,
+    pub cost: f32,
+    pub learning_rate: f32,
+    /// Set when this step finished its epoch.
+    pub epoch_report: Option<EpochReport>,
+}
+
+/// What one epoch did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpochReport {
+    /// 1-based.
+    pub epoch: usize,
+    /// Mean of the epoch's minibatch costs.
+    pub cost: f32,
+    pub train_accuracy: Option<f32>,
+    pub test_accuracy: Option<f32>,
+}
+
+/// How a model does on a data set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub accuracy: f32,
+    /// confusion[true label][predicted label].
+    pub confusion: Vec<Vec<usize>>,
+    /// Indices of the images predicted wrongly.
+    pub misclassified: Vec<usize>,
+    pub predictions: Vec<u8>,
+    /// Set when the model gives (nearly) the same answer for everything.
+    pub collapse_warning: Option<String>,
+}
+
+/// Trains a model on a data set, one minibatch at a time.
+pub struct Trainer {
+    specs: Vec<LayerSpec>,
+    settings: TrainSettings,
+    seed: u64,
+    train: Dataset,
+    test: Dataset,
+    model: Model,
+    adam: Adam,
+    rng: ChaCha8Rng,
+    order: Vec<usize>,
+    /// Position in `order` of the next minibatch.
+    pos: usize,
+    epochs_done: usize,
+    steps_done: usize,
+    epoch_cost_sum: f64,
+    epoch_steps: usize,
+    step_costs: Vec<f32>,
+    history: Vec<EpochReport>,
+    stopped: bool,
+    diverged: Option<String>,
+    labels: Vec<u8>,
+}
+
+/// A seed from the operating system (or the browser's crypto), for runs without one.
+pub fn random_seed() -> Result<u64> {
+    getrandom::u64().map_err(|e| {
+        param_err!("could not get a random seed from the system ({e}); give one with --seed")
+    })
+}
+
+/// Writes images `idx` of `data` as floats in [0, 1] (pixels / 255) into `buf`.
+fn fill_batch(data: &Dataset, idx: &[usize], buf: &mut [f32]) -> Result<()> {
+    let per = data.images.len() / data.len().max(1);
+    let pixels = data
+        .images
+        .as_slice()
+        .ok_or_else(|| data_err!("the images are not stored contiguously"))?;
+    for (k, &i) in idx.iter().enumerate() {
+        let src = pixels
+            .get(i * per..(i + 1) * per)
+            .ok_or_else(|| data_err!("image {i} is missing"))?;
+        let dst = buf
+            .get_mut(k * per..(k + 1) * per)
+            .ok_or_else(|| data_err!("batch buffer too small"))?;
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = s as f32 * (1.0 / 255.0);
+        }
+    }
+    Ok(())
+}
+
+fn check_data(model: &Model, data: &Dataset, what: &str) -> Result<()> {
+    let (m, h, w, c) = data.images.dim();
+    if m != data.labels.len() {
+        return Err(data_err!(
+            "the {what} set has {m} images but {} labels",
+            data.labels.len()
+        ));
+    }
+    if (h, w, c) != model.input_shape() {
+        let (eh, ew, ec) = model.input_shape();
+        return Err(data_err!(
+            "the {what} images are {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"
+        ));
+    }
+    let k = model.num_classes();
+    if let Some(&bad) = data.labels.iter().find(|&&y| y as usize >= k) {
+        return Err(data_err!(
+            "the {what} set has label {bad}, but the network has only {k} outputs (labels 0..{})",
+            k - 1
+        ));
+    }
+    Ok(())
+}
+
+/// A warning when at least 90% of the predictions are one class (and the labels are not).
+pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Option<String> {
+    let n = predictions.len();
+    if n < 10 || classes < 2 {
+        return None;
+    }
+    let mut counts = vec![0usize; classes.max(256)];
+    predictions.iter().for_each(|&p| counts[p as usize] += 1);
+    let (top, &count) = counts.iter().enumerate().max_by_key(|&(_, c)| *c)?;
+    let label_share =
+        labels.iter().filter(|&&y| y as usize == top).count() as f32 / labels.len().max(1) as f32;
+    let share = count as f32 / n as f32;
+    if share >= 0.9 && label_share < 0.9 {
+        Some(format!(
+            "the model answers {top} for {:.0}% of the pictures: it has collapsed to (nearly) one answer. \
+             Usually the learning rate is too high (try 0.001 to 0.009), the run was too short, \
+             or the pictures were not scaled to [0, 1]; reset and train again.",
+            share * 100.0
+        ))
+    } else {
+        None
+    }
+}
+
+impl Trainer {
+    /// A trainer for the stack `specs` on `train` (and `test`, which may be empty).
+    pub fn new(
+        specs: &[LayerSpec],
+        train: Dataset,
+        test: Dataset,
+        settings: TrainSettings,
+    ) -> Result<Trainer> {
+        settings.validate()?;
+        if train.is_empty() {
+            return Err(data_err!("the training set is empty"));
+        }
+        let (_, h, w, c) = train.images.dim();
+        let seed = match settings.seed {
+            Some(s) => s,
+            None => random_seed()?,
+        };
+        let model = Model::new(specs, (h, w, c), seed)?;
+        check_data(&model, &train, "training")?;
+        if !test.is_empty() {
+            check_data(&model, &test, "test")?;
+        }
+        if !test.is_empty()
+            && !train.classes.is_empty()
+            && !test.classes.is_empty()
+            && train.classes != test.classes
+        {
+            return Err(data_err!(
+                "the training classes {:?} and the test classes {:?} differ",
+                train.classes,
+                test.classes
+            ));
+        }
+        let mut trainer = Trainer {
+            specs: specs.to_vec(),
+            adam: Adam::new(settings.adam()),
+            settings,
+            seed,
+            order: (0..train.len()).collect(),
+            train,
+            test,
+            model,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            pos: 0,
+            epochs_done: 0,
+            steps_done: 0,
+            epoch_cost_sum: 0.0,
+            epoch_steps: 0,
+            step_costs: Vec::new(),
+            history: Vec::new(),
+            stopped: false,
+            diverged: None,
+            labels: Vec::new(),
+        };
+        trainer.reset();
+        Ok(trainer)
+    }
+
+    /// Back to the start: fresh weights from the same seed, empty history.
+    pub fn reset(&mut self) {
+        if let Ok(model) = Model::new(&self.specs, self.model.input_shape(), self.seed) {
+            self.model = model;
+        }
+        self.model.ensure_capacity(self.settings.batch_size);
+        self.adam = Adam::new(self.settings.adam());
+        // The shuffling stream is separate from the initialisation's.
+        self.rng = ChaCha8Rng::seed_from_u64(self.seed);
+        self.rng.set_stream(2);
+        self.order = (0..self.train.len()).collect();
+        self.labels = Vec::with_capacity(self.settings.batch_size);
+        self.pos = 0;
+        self.epochs_done = 0;
+        self.steps_done = 0;
+        self.epoch_cost_sum = 0.0;
+        self.epoch_steps = 0;
+        self.step_costs.clear();
+        self.history.clear();
+        self.stopped = false;
+        self.diverged = None;
+    }
+
+    /// The seed of this run (drawn from the system when none was given).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn settings(&self) -> &TrainSettings {
+        &self.settings
+    }
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+    pub fn train_set(&self) -> &Dataset {
+        &self.train
+    }
+    pub fn test_set(&self) -> &Dataset {
+        &self.test
+    }
+    /// Cost of every minibatch so far.
+    pub fn step_costs(&self) -> &[f32] {
+        &self.step_costs
+    }
+    /// One report per finished epoch.
+    pub fn history(&self) -> &[EpochReport] {
+        &self.history
+    }
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train.len().div_ceil(self.settings.batch_size)
+    }
+    /// All epochs of the settings are done.
+    pub fn is_finished(&self) -> bool {
+        self.epochs_done >= self.settings.epochs
+    }
+    /// Pauses: [`Trainer::step`] refuses to run until [`Trainer::resume`].
+    pub fn stop(&mut self) {
+        self.stopped = true;
+    }
+    pub fn resume(&mut self) {
+        self.stopped = false;
+    }
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// One minibatch: forward, cost, backward, Adam update.
+    pub fn step(&mut self) -> Result<StepReport> {
+        if let Some(msg) = &self.diverged {
+            return Err(ConvLabError::Diverged(msg.clone()));
+        }
+        if self.stopped {
+            return Err(param_err!("training is paused: resume it to go on"));
+        }
+        if self.is_finished() {
+            return Err(param_err!(
+                "training is finished ({} epochs): reset to start again or raise the number of epochs",
+                self.settings.epochs
+            ));
+        }
+        if self.pos == 0 {
+            self.order.shuffle(&mut self.rng);
+        }
+        let bs = self.settings.batch_size;
+        let end = (self.pos + bs).min(self.order.len());
+        let m = end - self.pos;
+        let idx = &self.order[self.pos..end];
+        self.labels.clear();
+        self.labels
+            .extend(idx.iter().map(|&i| self.train.labels[i]));
+        fill_batch(&self.train, idx, self.model.input_buffer(m))?;
+        self.model.forward_filled(m, Mode::Train)?;
+        let cost = self.model.backward(&self.labels)?;
+        let epoch = self.epochs_done + 1;
+        if !cost.is_finite() {
+            let msg = format!(
+                "training diverged: the cost became {cost} at epoch {epoch}, step {}. The learning rate ({}) is probably too high; \
+                 reset and try a smaller one (for example {}).",
+                self.steps_done + 1,
+                self.settings.learning_rate,
+                self.settings.learning_rate / 10.0
+            );
+            self.diverged = Some(msg.clone());
+            self.stopped = true;
+            return Err(ConvLabError::Diverged(msg));
+        }
+        let total_steps = self.steps_per_epoch() * self.settings.epochs;
+        let lr =
+            self.settings
+                .schedule
+                .rate(self.settings.learning_rate, self.steps_done, total_steps);
+        self.adam.step(&mut self.model, lr);
+        self.steps_done += 1;
+        self.step_costs.push(cost);
+        self.epoch_cost_sum += cost as f64;
+        self.epoch_steps += 1;
+        self.pos = end;
+        let mut epoch_report = None;
+        if self.pos >= self.order.len() {
+            let report = self.finish_epoch()?;
+            epoch_report = Some(report);
+        }
+        Ok(StepReport {
+            epoch,
+            step: self.steps_done,
+            steps_per_epoch: self.steps_per_epoch(),
+            cost,
+            learning_rate: lr,
+            epoch_report,
+        })
+    }
+
+    fn finish_epoch(&mut self) -> Result<EpochReport> {
+        let cost = (self.epoch_cost_sum / self.epoch_steps.max(1) as f64) as f32;
+        self.pos = 0;
+        self.epoch_cost_sum = 0.0;
+        self.epoch_steps = 0;
+        self.epochs_done += 1;
+        let (train_accuracy, test_accuracy) = if self.settings.evaluate_every_epoch {
+            let train = Some(self.accuracy(false)?);
+            let test = if self.test.is_empty() {
+                None
+            } else {
+                Some(self.accuracy(true)?)
+            };
+            (train, test)
+        } else {
+            (None, None)
+        };
+        let report = EpochReport {
+            epoch: self.epochs_done,
+            cost,
+            train_accuracy,
+            test_accuracy,
+        };
+        self.history.push(report.clone());
+        Ok(report)
+    }
+
+    /// Runs minibatches until the current epoch ends.
+    pub fn run_epoch(&mut self) -> Result<EpochReport> {
+        loop {
+            if let Some(r) = self.step()?.epoch_report {
+                return Ok(r);
+            }
+        }
+    }
+
+    /// Predicted labels for the training (`test = false`) or test set, in inference mode.
+    pub fn predictions(&mut self, test: bool) -> Result<Vec<u8>> {
+        let data = if test { &self.test } else { &self.train };
+        predict_labels(&mut self.model, data, self.settings.batch_size)
+    }
+
+    /// Share of the set predicted right.
+    pub fn accuracy(&mut self, test: bool) -> Result<f32> {
+        let preds = self.predictions(test)?;
+        let data = if test { &self.test } else { &self.train };
+        Ok(accuracy(&preds, &data.labels))
+    }
+
+    /// Accuracy, confusion matrix, mistakes and collapse check on the train or test set.
+    pub fn evaluate(&mut self, test: bool) -> Result<Evaluation> {
+        let predictions = self.predictions(test)?;
+        let data = if test { &self.test } else { &self.train };
+        Ok(evaluation(
+            predictions,
+            &data.labels,
+            self.model.num_classes(),
+        ))
+    }
+}
+
+/// Labels predicted by `model` for every image of `data`, in chunks of `chunk` images.
+pub fn predict_labels(model: &mut Model, data: &Dataset, chunk: usize) -> Result<Vec<u8>> {
+    let chunk = chunk.max(1);
+    let mut preds = Vec::with_capacity(data.len());
+    let idx: Vec<usize> = (0..data.len()).collect();
+    for part in idx.chunks(chunk) {
+        fill_batch(data, part, model.input_buffer(part.len()))?;
+        let logits = model.forward_filled(part.len(), Mode::Infer)?;
+        for row in logits.outer_iter() {
+            let best = row
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |b, (j, &v)| if v > b.1 { (j, v) } else { b },
+                );
+            preds.push(best.0 as u8);
+        }
+    }
+    Ok(preds)
+}
+
+/// Share of `predictions` equal to `labels` (0 for an empty set).
+pub fn accuracy(predictions: &[u8], labels: &[u8]) -> f32 {
+    if labels.is_empty() {
+        return 0.0;
+    }
+    predictions
+        .iter()
+        .zip(labels)
+        .filter(|(p, y)| p == y)
+        .count() as f32
+        / labels.len() as f32
+}
+
+/// Accuracy, confusion matrix, misclassified indices and collapse warning.
+pub fn evaluation(predictions: Vec<u8>, labels: &[u8], classes: usize) -> Evaluation {
+    let mut confusion = vec![vec![0usize; classes]; classes];
+    let mut misclassified = Vec::new();
+    for (i, (&p, &y)) in predictions.iter().zip(labels).enumerate() {
+        if let Some(cell) = confusion
+            .get_mut(y as usize)
+            .and_then(|r| r.get_mut(p as usize))
+        {
+            *cell += 1;
+        }
+        if p != y {
+            misclassified.push(i);
+        }
+    }
+    Evaluation {
+        accuracy: accuracy(&predictions, labels),
+        confusion,
+        misclassified,
+        collapse_warning: collapse_warning(&predictions, labels, classes),
+        predictions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array4;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// n images of 4x4x1: class k (0..4) has its bright quadrant at position k, plus noise.
+    pub(crate) fn quadrants(n: usize, seed: u64) -> Dataset {
+        use rand::Rng;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut images = Array4::<u8>::zeros((n, 4, 4, 1));
+        let mut labels = Vec::new();
+        for i in 0..n {
+            let k = (i % 4) as u8;
+            labels.push(k);
+            let (r0, c0) = ((k as usize / 2) * 2, (k as usize % 2) * 2);
+            for r in 0..4 {
+                for c in 0..4 {
+                    let bright = (r0..r0 + 2).contains(&r) && (c0..c0 + 2).contains(&c);
+                    images[[i, r, c, 0]] =
+                        if bright { 150 } else { 40 } + rng.random_range(0..80u8);
+                }
+            }
+        }
+        Dataset {
+            images,
+            labels,
+            classes: vec![0, 1, 2, 3],
+        }
+    }
+
+    fn stack() -> Vec<LayerSpec> {
+        vec![
+            LayerSpec::Flatten,
+            LayerSpec::Dense { units: 8 },
+            LayerSpec::Relu,
+            LayerSpec::Dense { units: 4 },
+        ]
+    }
+
+    fn settings(seed: u64) -> TrainSettings {
+        TrainSettings {
+            seed: Some(seed),
+            epochs: 20,
+            batch_size: 16,
+            learning_rate: 0.01,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cost_falls_and_accuracy_rises() {
+        let mut t =
+            Trainer::new(&stack(), quadrants(70, 1), quadrants(20, 2), settings(3)).unwrap();
+        assert_eq!(t.steps_per_epoch(), 5); // 16 * 4 + a last batch of 6
+        let first = t.run_epoch().unwrap();
+        while !t.is_finished() {
+            t.run_epoch().unwrap();
+        }
+        let last = t.history().last().unwrap().clone();
+        assert_eq!(t.history().len(), 20);
+        assert!(
+            last.cost < 0.5 * first.cost,
+            "{} -> {}",
+            first.cost,
+            last.cost
+        );
+        assert!(last.test_accuracy.unwrap() >= 0.9, "{last:?}");
+        // The epoch cost is the mean of its minibatch costs.
+        let mean = t.step_costs()[95..100].iter().sum::<f32>() / 5.0;
+        assert!((mean - last.cost).abs() < 1e-6);
+        assert!(t.step().unwrap_err().to_string().contains("finished"));
+    }
+
+    #[test]
+    fn same_seed_same_curve_and_reset_repeats_it() {
+        let run = |t: &mut Trainer| {
+            (0..3)
+                .map(|_| t.run_epoch().unwrap().cost)
+                .collect::<Vec<f32>>()
+        };
+        let mut a = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
+        let mut b = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
+        let mut c = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(6)).unwrap();
+        let ca = run(&mut a);
+        assert_eq!(ca, run(&mut b));
+        assert_ne!(ca, run(&mut c));
+        a.reset();
+        assert!(a.history().is_empty());
+        assert_eq!(ca, run(&mut a));
+    }
+
+    #[test]
+    fn stop_and_resume() {
+        let mut t = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
+        t.step().unwrap();
+        t.stop();
+        assert!(t.step().unwrap_err().to_string().contains("paused"));
+        t.resume();
+        assert_eq!(t.step().unwrap().step, 2);
+    }
+
+    #[test]
+    fn a_seed_is_drawn_when_none_is_given() {
+        let s = TrainSettings {
+            seed: None,
+            ..settings(0)
+        };
+        let a = Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s.clone()).unwrap();
+        let b = Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s).unwrap();
+        assert_ne!(a.seed(), b.seed());
+    }
+
+    #[test]
+    fn divergence_stops_with_a_clear_message() {
+        let mut t = Trainer::new(&stack(), quadrants(40, 1), quadrants(8, 2), settings(5)).unwrap();
+        t.model_mut().visit_params(|k, p| {
+            if k == 0 {
+                p.value[0] = f32::NAN
+            }
+        });
+        let e = t.step().unwrap_err();
+        assert!(matches!(e, ConvLabError::Diverged(_)));
+        assert!(
+            e.to_string().contains("diverged") && e.to_string().contains("learning rate"),
+            "{e}"
+        );
+        assert!(t.step().is_err());
+    }
+
+    #[test]
+    fn bad_settings_and_data_are_errors() {
+        let err = |s: TrainSettings| {
+            Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s)
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        assert!(err(TrainSettings {
+            learning_rate: f32::NAN,
+            ..settings(1)
+        })
+        .contains("learning rate"));
+        assert!(err(TrainSettings {
+            learning_rate: -1.0,
+            ..settings(1)
+        })
+        .contains("positive"));
+        assert!(err(TrainSettings {
+            learning_rate: 11.0,
+            ..settings(1)
+        })
+        .contains("far too large"));
+        assert!(err(TrainSettings {
+            batch_size: 0,
+            ..settings(1)
+        })
+        .contains("minibatch size"));
+        assert!(err(TrainSettings {
+            epochs: 0,
+            ..settings(1)
+        })
+        .contains("epochs"));
+        assert!(err(TrainSettings {
+            l2: f32::INFINITY,
+            ..settings(1)
+        })
+        .contains("L2"));
+        let mut bad = quadrants(8, 1);
+        bad.labels[3] = 7;
+        let e = Trainer::new(&stack(), bad, quadrants(4, 2), settings(1))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("label 7"), "{e}");
+        let mut other = quadrants(4, 2);
+        other.classes = vec![5, 6, 7, 8];
+        let e = Trainer::new(&stack(), quadrants(8, 1), other, settings(1))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("classes"), "{e}");
+        let small = Dataset {
+            images: Array4::zeros((2, 3, 3, 1)),
+            labels: vec![0, 1],
+            classes: vec![],
+        };
+        let e = Trainer::new(&stack(), quadrants(8, 1), small, settings(1))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("3x3x1") && e.contains("4x4x1"), "{e}");
+    }
+
+    #[test]
+    fn settings_round_trip_through_json_with_defaults() {
+        let s: TrainSettings =
+            serde_json::from_str(r#"{"learning_rate": 0.003, "seed": 7}"#).unwrap();
+        assert_eq!(
+            s,
+            TrainSettings {
+                learning_rate: 0.003,
+                seed: Some(7),
+                ..Default::default()
+            }
+        );
+        let again: TrainSettings =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn confusion_matrix_mistakes_and_collapse() {
+        let labels = [0u8, 0, 1, 1, 2, 2, 0, 1, 2, 0];
+        let preds = vec![0u8, 1, 1, 1, 2, 0, 0, 1, 2, 0];
+        let ev = evaluation(preds, &labels, 3);
+        assert_eq!(
+            ev.confusion,
+            vec![vec![3, 1, 0], vec![0, 3, 0], vec![1, 0, 2]]
+        );
+        assert_eq!(ev.misclassified, vec![1, 5]);
+        assert!((ev.accuracy - 0.8).abs() < 1e-6);
+        assert!(ev.collapse_warning.is_none());
+        let ev = evaluation(vec![2; 10], &labels, 3);
+        let w = ev.collapse_warning.unwrap();
+        assert!(
+            w.contains("answers 2 for 100%") && w.contains("learning rate"),
+            "{w}"
+        );
+    }
+}
