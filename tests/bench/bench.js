@@ -136,10 +136,15 @@ function tfAccuracy(model, data) {
 }
 
 const now = () => performance.now();
-function timed(f) {
+// CPU seconds of the whole browser, when the runner provides them (tests/bench/run_browser.mjs
+// reads /proc): unlike the wall clock, not inflated by other processes on a busy machine.
+const cpuNow = async () => (window.benchCpuSeconds ? window.benchCpuSeconds() : NaN);
+async function timed(f) {
+  const c0 = await cpuNow();
   const t0 = now();
   const value = f();
-  return { value, seconds: (now() - t0) / 1000 };
+  const seconds = (now() - t0) / 1000;
+  return { value, seconds, cpu: (await cpuNow()) - c0 };
 }
 
 const median = (xs) => {
@@ -161,7 +166,7 @@ async function main() {
   log(`navigator.hardwareConcurrency = ${navigator.hardwareConcurrency}, crossOriginIsolated = ${self.crossOriginIsolated}`);
 
   // ConvLab: one trainer for the whole run (warm-up, the wasm phase, the cpu phase).
-  const convlab = new BenchTrainer(trainH5, testH5, 1 + EPOCHS + CPU_EPOCHS, SEED);
+  const convlab = new BenchTrainer(trainH5, testH5, 1 + EPOCHS + CPU_EPOCHS, BigInt(SEED));
 
   // TF.js 'wasm', single-threaded SIMD (the threaded build starts its workers from blob:
   // URLs, which the page's CSP refuses; ConvLab here is single-threaded too).
@@ -175,11 +180,11 @@ async function main() {
   const wasmModel = makeTfModel(SEED, true);
   const wasmRandom = rng(SEED);
 
-  const result = { convlab: { seconds: [], costs: [] }, tfjs_wasm: { seconds: [], costs: [] },
-    tfjs_cpu: { seconds: [], costs: [] }, convlab_during_cpu: { seconds: [] } };
-  const w1 = timed(() => convlab.runEpoch());
+  const series = () => ({ seconds: [], cpu_seconds: [], costs: [] });
+  const result = { convlab: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
+  const w1 = await timed(() => convlab.runEpoch());
   log(`warm-up  ConvLab      ${w1.seconds.toFixed(3)} s  cost ${w1.value.toFixed(4)}`);
-  const w2 = timed(() => tfEpoch(wasmModel, tfTrain, wasmRandom));
+  const w2 = await timed(() => tfEpoch(wasmModel, tfTrain, wasmRandom));
   log(`warm-up  TF.js wasm   ${w2.seconds.toFixed(3)} s  cost ${w2.value.toFixed(4)}`);
   for (let e = 1; e <= EPOCHS; e++) {
     // Alternate which goes first, so neither always follows the other's garbage.
@@ -189,10 +194,11 @@ async function main() {
     ];
     if (e % 2 === 0) runs.reverse();
     for (const [key, name, f] of runs) {
-      const r = timed(f);
+      const r = await timed(f);
       result[key].seconds.push(r.seconds);
+      result[key].cpu_seconds.push(r.cpu);
       result[key].costs.push(r.value);
-      log(`epoch ${e + 1}  ${name}   ${r.seconds.toFixed(3)} s  cost ${r.value.toFixed(4)}`);
+      log(`epoch ${e + 1}  ${name}   ${r.seconds.toFixed(3)} s (${r.cpu.toFixed(2)} s CPU)  cost ${r.value.toFixed(4)}`);
     }
   }
   result.convlab.epochs = 1 + EPOCHS;
@@ -210,16 +216,18 @@ async function main() {
     tfTest = tfData(test.pixels, test.labels);
     const cpuModel = makeTfModel(SEED, false); // the cpu backend has every gradient kernel
     const cpuRandom = rng(SEED);
-    const w3 = timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom, 2));
+    const w3 = await timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom, 2));
     log(`warm-up  TF.js cpu    ${w3.seconds.toFixed(3)} s for 2 minibatches`);
     for (let e = 1; e <= CPU_EPOCHS; e++) {
-      const c = timed(() => convlab.runEpoch());
+      const c = await timed(() => convlab.runEpoch());
       result.convlab_during_cpu.seconds.push(c.seconds);
-      log(`cpu phase ${e}  ConvLab      ${c.seconds.toFixed(3)} s`);
-      const r = timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom));
+      result.convlab_during_cpu.cpu_seconds.push(c.cpu);
+      log(`cpu phase ${e}  ConvLab      ${c.seconds.toFixed(3)} s (${c.cpu.toFixed(2)} s CPU)`);
+      const r = await timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom));
       result.tfjs_cpu.seconds.push(r.seconds);
+      result.tfjs_cpu.cpu_seconds.push(r.cpu);
       result.tfjs_cpu.costs.push(r.value);
-      log(`cpu phase ${e}  TF.js cpu    ${r.seconds.toFixed(3)} s  cost ${r.value.toFixed(4)}`);
+      log(`cpu phase ${e}  TF.js cpu    ${r.seconds.toFixed(3)} s (${r.cpu.toFixed(2)} s CPU)  cost ${r.value.toFixed(4)}`);
     }
     result.tfjs_cpu.epochs = CPU_EPOCHS; // after a 2-minibatch warm-up
     result.tfjs_cpu.train_accuracy = tfAccuracy(cpuModel, tfTrain);
@@ -233,8 +241,11 @@ async function main() {
     if (!s.length) continue;
     result[k].median_s = median(s);
     result[k].gflops = gflopPerEpoch / median(s);
+    const c = result[k].cpu_seconds.filter(Number.isFinite);
+    if (c.length) result[k].median_cpu_s = median(c);
   }
   result.ratio_tfjs_wasm = result.tfjs_wasm.median_s / result.convlab.median_s;
+  if (result.convlab.median_cpu_s) result.cpu_ratio_tfjs_wasm = result.tfjs_wasm.median_cpu_s / result.convlab.median_cpu_s;
   if (result.tfjs_cpu.median_s) result.ratio_tfjs_cpu = result.tfjs_cpu.median_s / result.convlab_during_cpu.median_s;
   result.gflop_per_epoch = gflopPerEpoch;
   result.train_size = n;

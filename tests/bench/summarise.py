@@ -14,34 +14,32 @@ def main(path):
         if line.startswith("{"):
             r = json.loads(line)
             runs[r["name"]] = r
-    rows = []  # (label, seconds list, epochs trained, train acc, test acc, reference median)
+    rows = []  # (label, run, the ConvLab run it is compared with, note)
 
     def add(label, r, ref=None, note=""):
-        s = r.get("seconds") or []
-        if s:
-            rows.append((label, s, r.get("epochs"), r.get("train_accuracy"), r.get("test_accuracy"), ref, note))
+        if r.get("seconds"):
+            rows.append((label, r, ref, note))
 
     b = runs.get("browser")
     n = 1117
     if b and "error" not in b:
         n = b.get("train_size", n)
-        cl = statistics.median(b["convlab"]["seconds"])
-        add("ConvLab wasm (Chromium, 1 thread)", b["convlab"], cl)
-        add("TF.js 4.22 wasm (SIMD, 1 thread)", b["tfjs_wasm"], cl, "+ hand-written filter gradient")
+        add("ConvLab wasm (Chromium, 1 thread)", b["convlab"], b["convlab"])
+        add("TF.js 4.22 wasm (SIMD, 1 thread)", b["tfjs_wasm"], b["convlab"], "+ hand-written filter gradient")
         if b.get("tfjs_cpu", {}).get("seconds"):
-            ref = statistics.median(b["convlab_during_cpu"]["seconds"])
-            add("TF.js 4.22 cpu", b["tfjs_cpu"], ref, f"ConvLab epochs between: {ref:.3f} s")
+            ref = b["convlab_during_cpu"]
+            add("TF.js 4.22 cpu", b["tfjs_cpu"], ref,
+                f"vs ConvLab epochs in between: {statistics.median(ref['seconds']):.3f} s")
     elif b:
         print("browser run failed:", b["error"])
     nat = runs.get("convlab_native")
     if nat:
         n = nat.get("train_size", n)
-        add("ConvLab native (1 thread)", nat, statistics.median(nat["seconds"]))
+        add("ConvLab native (1 thread)", nat, nat)
         for t in (1, 2):
             p = runs.get(f"pytorch_{t}t")
             if p:
-                add(f"PyTorch {p['torch']} CPU ({t} thread{'s' if t > 1 else ''})", p,
-                    statistics.median(nat["seconds"]))
+                add(f"PyTorch {p['torch']} CPU ({t} thread{'s' if t > 1 else ''})", p, nat)
     gflop = GFLOP_PER_1117 * n / 1117
     print()
     print(f"SIGNS network, {n} training images per epoch, batch 64, Adam lr 0.009; "
@@ -50,24 +48,31 @@ def main(path):
         if k in runs:
             print(f"{k.replace('_', ' at ')}: {runs[k]['load']} (1, 5, 15 min)")
     print()
-    print("| run | s/epoch (median) | min-max | GFLOP/s | x ConvLab time | epochs | train acc | test acc | note |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for label, s, ep, tr, te, ref, note in rows:
-        med = statistics.median(s)
-        ratio = f"{med / ref:.2f}" if ref else ""
-        acc = lambda a: f"{a:.3f}" if isinstance(a, (int, float)) else ""
-        print(f"| {label} | {med:.3f} | {min(s):.3f}-{max(s):.3f} | {gflop / med:.1f} | {ratio} | "
-              f"{ep} | {acc(tr)} | {acc(te)} | {note} |")
-    for name, r in runs.items():
-        if r.get("cpu_seconds") and r.get("threads") == 1:
-            print(f"{name}: CPU seconds per epoch (median) {statistics.median(r['cpu_seconds']):.3f}")
+    def med(r, key):
+        v = [x for x in (r.get(key) or []) if isinstance(x, (int, float)) and x == x]
+        return statistics.median(v) if v else None
+
+    fmt = lambda v, f: format(v, f) if v is not None else "-"
+    print("| run | wall s/epoch (median) | min-max | GFLOP/s (wall) | CPU s/epoch | GFLOP/CPU-s "
+          "| time / ConvLab's (wall) | (CPU) | epochs | train acc | test acc | note |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, r, ref, note in rows:
+        w, c = med(r, "seconds"), med(r, "cpu_seconds")
+        rw, rc = med(ref, "seconds"), med(ref, "cpu_seconds")
+        s = r["seconds"]
+        print(f"| {label} | {w:.3f} | {min(s):.3f}-{max(s):.3f} | {gflop / w:.1f} | {fmt(c, '.3f')} | "
+              f"{fmt(gflop / c if c else None, '.1f')} | {w / rw:.2f} | {fmt(c / rc if c and rc else None, '.2f')} | "
+              f"{r.get('epochs', '')} | {fmt(r.get('train_accuracy'), '.3f')} | {fmt(r.get('test_accuracy'), '.3f')} | {note} |")
     if b and "conv1_rates" in b:
         c = b["conv1_rates"]
         print(f"ConvLab wasm conv1 (batch 64) in Chromium: forward {c['forward_gmacs']:.2f} GMAC/s, "
               f"filter gradient {c['filter_grad_gmacs']:.2f} GMAC/s, input gradient {c['input_grad_gmacs']:.2f} GMAC/s")
     if b and "ratio_tfjs_wasm" in b:
         print(f"TF.js wasm / ConvLab wasm: {b['ratio_tfjs_wasm']:.2f}x"
+              + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")
               + (f"; TF.js cpu / ConvLab wasm: {b['ratio_tfjs_cpu']:.1f}x" if "ratio_tfjs_cpu" in b else ""))
+    print("CPU s: CPU time of the process(es) over the epoch (all threads; for the browser, all of "
+          "Chromium's processes), which load from other programs does not inflate.")
 
 
 if __name__ == "__main__":
