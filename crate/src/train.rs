@@ -8,6 +8,7 @@
 //! minibatch costs, like the assignment's notebook. Everything random (initial weights,
 //! order, dropout) comes from the seed, so a run can be repeated exactly.
 
+use crate::data::augment::Augment;
 use crate::data::Dataset;
 use crate::error::{ConvLabError, Result};
 use crate::layers::LayerSpec;
@@ -34,6 +35,8 @@ pub struct TrainSettings {
     /// Measure train and test accuracy after every epoch (costs about a third of an
     /// epoch's time; benchmarks turn it off).
     pub evaluate_every_epoch: bool,
+    /// Random changes to every training picture, drawn per minibatch (all off by default).
+    pub augment: Augment,
 }
 
 impl Default for TrainSettings {
@@ -46,6 +49,7 @@ impl Default for TrainSettings {
             l2: 0.0,
             schedule: LrSchedule::Constant,
             evaluate_every_epoch: true,
+            augment: Augment::default(),
         }
     }
 }
@@ -62,6 +66,7 @@ impl TrainSettings {
     /// Checks every setting, with a message that says what a sensible value looks like.
     pub fn validate(&self) -> Result<()> {
         self.adam().validate()?;
+        self.augment.validate()?;
         if self.epochs == 0 || self.epochs > 100_000 {
             return Err(param_err!(
                 "the number of epochs must be between 1 and 100000, got {}",
@@ -146,6 +151,10 @@ pub struct Trainer {
     stopped: bool,
     diverged: Option<String>,
     labels: Vec<u8>,
+    /// Augmentation draws, a stream apart so that switching it on keeps the order.
+    augment_rng: ChaCha8Rng,
+    /// Reused storage for a minibatch being augmented.
+    augment_buf: Vec<f32>,
 }
 
 /// A seed from the operating system (or the browser's crypto), for runs without one.
@@ -277,6 +286,8 @@ impl Trainer {
             stopped: false,
             diverged: None,
             labels: Vec::new(),
+            augment_rng: ChaCha8Rng::seed_from_u64(seed),
+            augment_buf: Vec::new(),
         };
         trainer.reset();
         Ok(trainer)
@@ -292,6 +303,8 @@ impl Trainer {
         // The shuffling stream is separate from the initialisation's.
         self.rng = ChaCha8Rng::seed_from_u64(self.seed);
         self.rng.set_stream(2);
+        self.augment_rng = ChaCha8Rng::seed_from_u64(self.seed);
+        self.augment_rng.set_stream(3);
         self.order = (0..self.train.len()).collect();
         self.labels = Vec::with_capacity(self.settings.batch_size);
         self.pos = 0;
@@ -377,7 +390,29 @@ impl Trainer {
         self.labels.clear();
         self.labels
             .extend(idx.iter().map(|&i| self.train.labels[i]));
-        fill_batch(&self.train, idx, self.model.input_buffer(m))?;
+        if self.settings.augment.is_off() {
+            fill_batch(&self.train, idx, self.model.input_buffer(m))?;
+        } else {
+            // Augment works on an owned array: lend it the reused buffer, take it back.
+            let (_, h, w, c) = self.train.images.dim();
+            let mut buf = std::mem::take(&mut self.augment_buf);
+            buf.resize(m * h * w * c, 0.0);
+            fill_batch(&self.train, idx, &mut buf)?;
+            let mut batch = ndarray::Array4::from_shape_vec((m, h, w, c), buf)
+                .map_err(|e| data_err!("minibatch: {e}"))?;
+            self.settings
+                .augment
+                .apply(&mut batch, &mut self.augment_rng)?;
+            let augmented = batch
+                .as_slice()
+                .ok_or_else(|| data_err!("augmented minibatch is not contiguous"))?;
+            let input = self.model.input_buffer(m);
+            if input.len() != augmented.len() {
+                return Err(data_err!("augmentation changed the minibatch size"));
+            }
+            input.copy_from_slice(augmented);
+            self.augment_buf = batch.into_raw_vec_and_offset().0;
+        }
         self.model.forward_filled(m, Mode::Train)?;
         let cost = self.model.backward(&self.labels)?;
         let epoch = self.epochs_done + 1;
@@ -630,6 +665,43 @@ mod tests {
         a.reset();
         assert!(a.history().is_empty());
         assert_eq!(ca, run(&mut a));
+    }
+
+    fn rgb(d: Dataset) -> Dataset {
+        let images = d.images.broadcast((d.len(), 4, 4, 3)).unwrap().to_owned();
+        Dataset { images, ..d }
+    }
+
+    #[test]
+    fn augmentation_is_seeded_and_changes_the_run() {
+        let aug = Augment {
+            flip: true,
+            brightness: true,
+            ..Augment::default()
+        };
+        let with = |seed| TrainSettings {
+            augment: aug.clone(),
+            ..settings(seed)
+        };
+        let run = |s: TrainSettings| {
+            let mut t =
+                Trainer::new(&stack(), rgb(quadrants(40, 1)), rgb(quadrants(8, 2)), s).unwrap();
+            (0..2)
+                .map(|_| t.run_epoch().unwrap().cost)
+                .collect::<Vec<f32>>()
+        };
+        let a = run(with(5));
+        assert_eq!(a, run(with(5)));
+        assert_ne!(a, run(settings(5)));
+        let bad = TrainSettings {
+            augment: Augment {
+                rotation: true,
+                rotation_deg: f32::NAN,
+                ..Augment::default()
+            },
+            ..settings(5)
+        };
+        assert!(Trainer::new(&stack(), rgb(quadrants(8, 1)), rgb(quadrants(4, 2)), bad).is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use clap::{Parser, Subcommand};
+    use convlab::data::augment::Augment;
     use convlab::data::Dataset;
     use convlab::layers::{layer_table, signs_network, LayerSpec};
     use convlab::optim::LrSchedule;
@@ -60,6 +61,10 @@ mod native {
             /// Lower the learning rate along a cosine to 0 over the run.
             #[arg(long)]
             cosine: bool,
+            /// Random changes to the training pictures, comma separated: rotation, scale,
+            /// shift, flip, brightness, contrast, colour, or all (default: none).
+            #[arg(long, value_delimiter = ',')]
+            augment: Vec<String>,
             /// Layer stack as a JSON file (a list of layer specs); default: the assignment's network.
             #[arg(long)]
             network: Option<PathBuf>,
@@ -93,25 +98,30 @@ mod native {
                 seed,
                 l2,
                 cosine,
+                augment,
                 network,
                 out,
-            } => {
-                let settings = TrainSettings {
-                    learning_rate: lr,
-                    epochs,
-                    batch_size: batch,
-                    seed,
-                    l2,
-                    schedule: if cosine {
-                        LrSchedule::Cosine { min_lr: 0.0 }
-                    } else {
-                        LrSchedule::Constant
-                    },
-                    // Only the final accuracies are printed: keep the epochs pure training.
-                    evaluate_every_epoch: false,
-                };
-                run_train(train.zip(test), network.as_deref(), settings, &out)
-            }
+            } => match augmentation(&augment) {
+                Err(e) => Err(e),
+                Ok(augment) => {
+                    let settings = TrainSettings {
+                        learning_rate: lr,
+                        epochs,
+                        batch_size: batch,
+                        seed,
+                        l2,
+                        schedule: if cosine {
+                            LrSchedule::Cosine { min_lr: 0.0 }
+                        } else {
+                            LrSchedule::Constant
+                        },
+                        // Only the final accuracies are printed: keep the epochs pure training.
+                        evaluate_every_epoch: false,
+                        augment,
+                    };
+                    run_train(train.zip(test), network.as_deref(), settings, &out)
+                }
+            },
             Command::Classify {
                 weights,
                 json,
@@ -218,11 +228,56 @@ mod native {
         let text = String::from_utf8(read(weights_path)?).map_err(|_| {
             ConvLabError::Weights(format!("{} is not a text file", weights_path.display()))
         })?;
-        let (_model, _classes) = weights::from_json(&text)?;
-        let _ = (json, photos);
-        Err(convlab::data_err!(
-            "photo preprocessing is not available yet"
-        ))
+        let (mut model, classes) = weights::from_json(&text)?;
+        if model.input_shape() != (64, 64, 3) {
+            return Err(ConvLabError::Weights(format!(
+                "these weights expect {:?} inputs; photos are prepared as 64x64x3",
+                model.input_shape()
+            )));
+        }
+        for path in photos {
+            // The same preprocessing as the page: orientation, centre crop, resize, [0, 1].
+            let x = convlab::data::preprocess::preprocess_file(path)?;
+            let probs = model.predict(x.insert_axis(ndarray::Axis(0)).view())?;
+            let p: Vec<f32> = probs.iter().copied().collect();
+            let best = p
+                .iter()
+                .enumerate()
+                .fold(0, |b, (j, &v)| if v > p[b] { j } else { b });
+            let label = classes.get(best).copied().unwrap_or(best as i64);
+            if json {
+                let line = serde_json::json!({"file": path.display().to_string(), "prediction": label, "probabilities": p});
+                println!("{line}");
+            } else {
+                let ps: Vec<String> = p.iter().map(|v| format!("{v:.3}")).collect();
+                println!("{}: {label}  [{}]", path.display(), ps.join(" "));
+            }
+        }
+        Ok(())
+    }
+
+    /// The augmentation switches named on the command line.
+    fn augmentation(names: &[String]) -> Result<Augment> {
+        let mut a = Augment::default();
+        for name in names.iter().map(|n| n.trim()) {
+            match name {
+                "all" => a = Augment::robust(),
+                "rotation" => a.rotation = true,
+                "scale" => a.scale = true,
+                "shift" => a.shift = true,
+                "flip" => a.flip = true,
+                "brightness" => a.brightness = true,
+                "contrast" => a.contrast = true,
+                "colour" | "color" => a.colour_cast = true,
+                "" | "none" => {}
+                other => {
+                    return Err(convlab::param_err!(
+                        "unknown augmentation '{other}': use rotation, scale, shift, flip, brightness, contrast, colour or all"
+                    ))
+                }
+            }
+        }
+        Ok(a)
     }
 
     fn run_shapes() -> Result<()> {
