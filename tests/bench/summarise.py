@@ -53,6 +53,7 @@ def main(path):
         return statistics.median(v) if v else None
 
     fmt = lambda v, f: format(v, f) if v is not None else "-"
+    rate = lambda v: fmt(v, ".1f" if v is None or v >= 1 else ".3f")
     print("| run | wall s/epoch (median) | min-max | GFLOP/s (wall) | CPU s/epoch | GFLOP/CPU-s "
           "| time / ConvLab's (wall) | (CPU) | epochs | train acc | test acc | note |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -60,8 +61,8 @@ def main(path):
         w, c = med(r, "seconds"), med(r, "cpu_seconds")
         rw, rc = med(ref, "seconds"), med(ref, "cpu_seconds")
         s = r["seconds"]
-        print(f"| {label} | {w:.3f} | {min(s):.3f}-{max(s):.3f} | {gflop / w:.1f} | {fmt(c, '.3f')} | "
-              f"{fmt(gflop / c if c else None, '.1f')} | {w / rw:.2f} | {fmt(c / rc if c and rc else None, '.2f')} | "
+        print(f"| {label} | {w:.3f} | {min(s):.3f}-{max(s):.3f} | {rate(gflop / w)} | {fmt(c, '.3f')} | "
+              f"{rate(gflop / c if c else None)} | {w / rw:.2f} | {fmt(c / rc if c and rc else None, '.2f')} | "
               f"{r.get('epochs', '')} | {fmt(r.get('train_accuracy'), '.3f')} | {fmt(r.get('test_accuracy'), '.3f')} | {note} |")
     if b and "conv1_rates" in b:
         c = b["conv1_rates"]
