@@ -2,6 +2,7 @@
 //! typed arrays or small serde structs out, core errors as `JsError` with their message.
 //! One file per area of the page.
 
+mod bench;
 mod lessons;
 mod training;
 mod classify;

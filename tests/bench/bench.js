@@ -1,0 +1,259 @@
+// The SIGNS network (conv 4x4x3x8 SAME, ReLU, maxpool 8/8, conv 2x2x8x16 SAME, ReLU,
+// maxpool 4/4, flatten 64, dense 6, softmax cross-entropy) trained with the assignment's
+// settings (Adam lr 0.009, minibatches of 64 reshuffled every epoch, last partial batch
+// kept, Glorot uniform weights, zero biases) by ConvLab's wasm build and by TensorFlow.js
+// ('wasm' and 'cpu' backends) on the same images, epochs alternating between the two so
+// that both see the same load on the machine. Results go to the page and window.benchResult.
+import init, { BenchTrainer, SignsData, conv1MacRates } from '/www/pkg/convlab.js';
+
+const params = new URLSearchParams(location.search);
+const EPOCHS = Number(params.get('epochs') || 5);        // timed epochs, after one warm-up
+const CPU_EPOCHS = Number(params.get('cpu_epochs') ?? 1); // TF.js 'cpu' is ~20x slower
+const SEED = Number(params.get('seed') || 1);
+const BATCH = 64;
+const LR = 0.009;
+const GFLOP_PER_1117 = 7.25; // forward 1,606,016 MAC/image, backward without conv1's dx
+
+const logEl = document.getElementById('log');
+function log(line) {
+  logEl.textContent += `${line}\n`;
+  console.log(line);
+}
+
+async function bytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+// Small seeded generator for TF.js's shuffles (mulberry32).
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled(n, random) {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+// The filter gradient of a stride-1 SAME convolution, which tfjs-backend-wasm 4.22 lacks
+// (no Conv2DBackpropFilter kernel), computed by a forward conv2d on transposed tensors:
+// dW[a,b,c,o] = sum_{n,i,j} xpad[n,i+a,j+b,c] dy[n,i,j,o], i.e. the images' channels as the
+// batch, the batch as the channels, and dy as a (H, W, N, O) filter.
+function filterGradSame(x, dy, f) {
+  const before = Math.floor((f - 1) / 2); // TF's SAME puts the odd pixel after
+  const after = f - 1 - before;
+  const xp = tf.pad(x, [[0, 0], [before, after], [before, after], [0, 0]]);
+  const g = tf.conv2d(tf.transpose(xp, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid');
+  return tf.transpose(g, [1, 2, 0, 3]); // (C, f, f, O) -> (f, f, C, O)
+}
+
+// conv2d (stride 1, SAME) with a hand-written gradient; `inputGrad` false for conv1 (its
+// input is the data: the zeros returned are never used, as in ConvLab, which skips it).
+function convSame(f, inputGrad) {
+  return tf.customGrad((x, w, save) => {
+    save([x, w]);
+    return {
+      value: tf.conv2d(x, w, 1, 'same'),
+      gradFunc: (dy, [xs, ws]) => [
+        inputGrad ? tf.conv2dTranspose(dy, ws, xs.shape, 1, 'same') : tf.zerosLike(xs),
+        filterGradSame(xs, dy, f),
+      ],
+    };
+  });
+}
+
+function makeTfModel(seed, handGrad) {
+  const glorot = (shape, s) => tf.initializers.glorotUniform({ seed: s }).apply(shape);
+  const m = {
+    W1: tf.variable(glorot([4, 4, 3, 8], seed)),
+    W2: tf.variable(glorot([2, 2, 8, 16], seed + 1)),
+    Wfc: tf.variable(glorot([64, 6], seed + 2)),
+    bfc: tf.variable(tf.zeros([6])),
+  };
+  m.vars = [m.W1, m.W2, m.Wfc, m.bfc];
+  m.conv1 = handGrad ? convSame(4, false) : (x, w) => tf.conv2d(x, w, 1, 'same');
+  m.conv2 = handGrad ? convSame(2, true) : (x, w) => tf.conv2d(x, w, 1, 'same');
+  m.opt = tf.train.adam(LR, 0.9, 0.999, 1e-8);
+  return m;
+}
+
+function tfForward(m, x) {
+  let a = tf.relu(m.conv1(x, m.W1));
+  a = tf.maxPool(a, 8, 8, 'same');
+  a = tf.relu(m.conv2(a, m.W2));
+  a = tf.maxPool(a, 4, 4, 'same');
+  a = tf.reshape(a, [a.shape[0], 64]);
+  return tf.add(tf.matMul(a, m.Wfc), m.bfc);
+}
+
+// The data as tensors of the current backend: pixels / 255 and one-hot labels.
+function tfData(pixels, labels) {
+  const m = labels.length;
+  const x = tf.tidy(() => tf.div(tf.tensor4d(pixels, [m, 64, 64, 3], 'int32').toFloat(), 255));
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 6).toFloat());
+  return { x, y, m, labels };
+}
+
+// One epoch (or its first `maxSteps` minibatches); returns the mean minibatch cost.
+function tfEpoch(model, data, random, maxSteps = Infinity) {
+  const order = shuffled(data.m, random);
+  const costs = [];
+  for (let s = 0, step = 0; s < data.m && step < maxSteps; s += BATCH, step++) {
+    const idx = tf.tensor1d(order.slice(s, s + BATCH), 'int32');
+    const xb = tf.gather(data.x, idx);
+    const yb = tf.gather(data.y, idx);
+    costs.push(model.opt.minimize(
+      () => tf.losses.softmaxCrossEntropy(yb, tfForward(model, xb)), true, model.vars));
+    tf.dispose([idx, xb, yb]);
+  }
+  const values = costs.map((c) => c.dataSync()[0]);
+  tf.dispose(costs);
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function tfAccuracy(model, data) {
+  let right = 0;
+  for (let s = 0; s < data.m; s += 256) {
+    const n = Math.min(256, data.m - s);
+    const pred = tf.tidy(() => tfForward(model, data.x.slice([s, 0, 0, 0], [n, 64, 64, 3])).argMax(1));
+    const p = pred.dataSync();
+    for (let i = 0; i < n; i++) if (p[i] === data.labels[s + i]) right++;
+    pred.dispose();
+  }
+  return right / data.m;
+}
+
+const now = () => performance.now();
+// CPU seconds of the whole browser, when the runner provides them (tests/bench/run_browser.mjs
+// reads /proc): unlike the wall clock, not inflated by other processes on a busy machine.
+const cpuNow = async () => (window.benchCpuSeconds ? window.benchCpuSeconds() : NaN);
+async function timed(f) {
+  const c0 = await cpuNow();
+  const t0 = now();
+  const value = f();
+  const seconds = (now() - t0) / 1000;
+  return { value, seconds, cpu: (await cpuNow()) - c0 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main() {
+  await init();
+  const [trainH5, testH5] = await Promise.all([
+    bytes('/data/train_sign_digits.h5'), bytes('/data/test_sign_digits.h5')]);
+  const signs = new SignsData(trainH5, testH5);
+  const train = { pixels: signs.pixels(false), labels: signs.labels(false) };
+  const test = { pixels: signs.pixels(true), labels: signs.labels(true) };
+  const n = train.labels.length;
+  const gflopPerEpoch = GFLOP_PER_1117 * n / 1117;
+  log(`data: ${n} training images, ${test.labels.length} test images; ${gflopPerEpoch.toFixed(2)} GFLOP per epoch`);
+  log(`settings: Adam lr ${LR}, batch ${BATCH}, Glorot uniform, seed ${SEED}; 1 warm-up + ${EPOCHS} timed epochs`);
+  log(`navigator.hardwareConcurrency = ${navigator.hardwareConcurrency}, crossOriginIsolated = ${self.crossOriginIsolated}`);
+
+  // ConvLab: one trainer for the whole run (warm-up, the wasm phase, the cpu phase).
+  const convlab = new BenchTrainer(trainH5, testH5, 1 + EPOCHS + CPU_EPOCHS, BigInt(SEED));
+
+  // TF.js 'wasm', single-threaded SIMD (the threaded build starts its workers from blob:
+  // URLs, which the page's CSP refuses; ConvLab here is single-threaded too).
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  log(`TF.js ${tf.version.tfjs}, backend ${tf.getBackend()}, SIMD ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+  let tfTrain = tfData(train.pixels, train.labels);
+  let tfTest = tfData(test.pixels, test.labels);
+  const wasmModel = makeTfModel(SEED, true);
+  const wasmRandom = rng(SEED);
+
+  const series = () => ({ seconds: [], cpu_seconds: [], costs: [] });
+  const result = { convlab: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
+  const w1 = await timed(() => convlab.runEpoch());
+  log(`warm-up  ConvLab      ${w1.seconds.toFixed(3)} s  cost ${w1.value.toFixed(4)}`);
+  const w2 = await timed(() => tfEpoch(wasmModel, tfTrain, wasmRandom));
+  log(`warm-up  TF.js wasm   ${w2.seconds.toFixed(3)} s  cost ${w2.value.toFixed(4)}`);
+  for (let e = 1; e <= EPOCHS; e++) {
+    // Alternate which goes first, so neither always follows the other's garbage.
+    const runs = [
+      ['convlab', 'ConvLab   ', () => convlab.runEpoch()],
+      ['tfjs_wasm', 'TF.js wasm', () => tfEpoch(wasmModel, tfTrain, wasmRandom)],
+    ];
+    if (e % 2 === 0) runs.reverse();
+    for (const [key, name, f] of runs) {
+      const r = await timed(f);
+      result[key].seconds.push(r.seconds);
+      result[key].cpu_seconds.push(r.cpu);
+      result[key].costs.push(r.value);
+      log(`epoch ${e + 1}  ${name}   ${r.seconds.toFixed(3)} s (${r.cpu.toFixed(2)} s CPU)  cost ${r.value.toFixed(4)}`);
+    }
+  }
+  result.convlab.epochs = 1 + EPOCHS;
+  result.convlab.train_accuracy = convlab.accuracy(false);
+  result.convlab.test_accuracy = convlab.accuracy(true);
+  result.tfjs_wasm.epochs = 1 + EPOCHS;
+  result.tfjs_wasm.train_accuracy = tfAccuracy(wasmModel, tfTrain);
+  result.tfjs_wasm.test_accuracy = tfAccuracy(wasmModel, tfTest);
+  log(`after ${1 + EPOCHS} epochs: ConvLab train ${result.convlab.train_accuracy.toFixed(3)} test ${result.convlab.test_accuracy.toFixed(3)}; TF.js wasm train ${result.tfjs_wasm.train_accuracy.toFixed(3)} test ${result.tfjs_wasm.test_accuracy.toFixed(3)}`);
+  tf.dispose([tfTrain.x, tfTrain.y, tfTest.x, tfTest.y, ...wasmModel.vars]);
+
+  if (CPU_EPOCHS > 0) {
+    await tf.setBackend('cpu');
+    tfTrain = tfData(train.pixels, train.labels);
+    tfTest = tfData(test.pixels, test.labels);
+    const cpuModel = makeTfModel(SEED, false); // the cpu backend has every gradient kernel
+    const cpuRandom = rng(SEED);
+    const w3 = await timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom, 2));
+    log(`warm-up  TF.js cpu    ${w3.seconds.toFixed(3)} s for 2 minibatches`);
+    for (let e = 1; e <= CPU_EPOCHS; e++) {
+      const c = await timed(() => convlab.runEpoch());
+      result.convlab_during_cpu.seconds.push(c.seconds);
+      result.convlab_during_cpu.cpu_seconds.push(c.cpu);
+      log(`cpu phase ${e}  ConvLab      ${c.seconds.toFixed(3)} s (${c.cpu.toFixed(2)} s CPU)`);
+      const r = await timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom));
+      result.tfjs_cpu.seconds.push(r.seconds);
+      result.tfjs_cpu.cpu_seconds.push(r.cpu);
+      result.tfjs_cpu.costs.push(r.value);
+      log(`cpu phase ${e}  TF.js cpu    ${r.seconds.toFixed(3)} s (${r.cpu.toFixed(2)} s CPU)  cost ${r.value.toFixed(4)}`);
+    }
+    result.tfjs_cpu.epochs = CPU_EPOCHS; // after a 2-minibatch warm-up
+    result.tfjs_cpu.train_accuracy = tfAccuracy(cpuModel, tfTrain);
+    result.tfjs_cpu.test_accuracy = tfAccuracy(cpuModel, tfTest);
+    tf.dispose([tfTrain.x, tfTrain.y, tfTest.x, tfTest.y, ...cpuModel.vars]);
+  }
+
+  result.conv1_rates = conv1MacRates(3);
+  for (const k of ['convlab', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
+    const s = result[k].seconds;
+    if (!s.length) continue;
+    result[k].median_s = median(s);
+    result[k].gflops = gflopPerEpoch / median(s);
+    const c = result[k].cpu_seconds.filter(Number.isFinite);
+    if (c.length) result[k].median_cpu_s = median(c);
+  }
+  result.ratio_tfjs_wasm = result.tfjs_wasm.median_s / result.convlab.median_s;
+  if (result.convlab.median_cpu_s) result.cpu_ratio_tfjs_wasm = result.tfjs_wasm.median_cpu_s / result.convlab.median_cpu_s;
+  if (result.tfjs_cpu.median_s) result.ratio_tfjs_cpu = result.tfjs_cpu.median_s / result.convlab_during_cpu.median_s;
+  result.gflop_per_epoch = gflopPerEpoch;
+  result.train_size = n;
+  log(JSON.stringify(result));
+  window.benchResult = result;
+}
+
+main().catch((e) => {
+  log(`error: ${e?.stack || e}`);
+  window.benchResult = { error: String(e?.stack || e) };
+});

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Print the speed benchmark's table from the JSON lines that tests/bench/run.sh collects."""
+import json
+import statistics
+import sys
+
+GFLOP_PER_1117 = 7.25  # forward 1,606,016 MAC/image, backward without conv1's input gradient
+
+
+def main(path):
+    runs = {}
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("{"):
+            r = json.loads(line)
+            runs[r["name"]] = r
+    rows = []  # (label, run, the ConvLab run it is compared with, note)
+
+    def add(label, r, ref=None, note=""):
+        if r.get("seconds"):
+            rows.append((label, r, ref, note))
+
+    b = runs.get("browser")
+    n = 1117
+    if b and "error" not in b:
+        n = b.get("train_size", n)
+        add("ConvLab wasm (Chromium, 1 thread)", b["convlab"], b["convlab"])
+        add("TF.js 4.22 wasm (SIMD, 1 thread)", b["tfjs_wasm"], b["convlab"], "+ hand-written filter gradient")
+        if b.get("tfjs_cpu", {}).get("seconds"):
+            ref = b["convlab_during_cpu"]
+            add("TF.js 4.22 cpu", b["tfjs_cpu"], ref,
+                f"vs ConvLab epochs in between: {statistics.median(ref['seconds']):.3f} s")
+    elif b:
+        print("browser run failed:", b["error"])
+    nat = runs.get("convlab_native")
+    if nat:
+        n = nat.get("train_size", n)
+        add("ConvLab native (1 thread)", nat, nat)
+        for t in (1, 2):
+            p = runs.get(f"pytorch_{t}t")
+            if p:
+                add(f"PyTorch {p['torch']} CPU ({t} thread{'s' if t > 1 else ''})", p, nat)
+    gflop = GFLOP_PER_1117 * n / 1117
+    print()
+    print(f"SIGNS network, {n} training images per epoch, batch 64, Adam lr 0.009; "
+          f"{gflop:.2f} GFLOP per epoch")
+    for k in ("load_start", "load_end"):
+        if k in runs:
+            print(f"{k.replace('_', ' at ')}: {runs[k]['load']} (1, 5, 15 min)")
+    print()
+    def med(r, key):
+        v = [x for x in (r.get(key) or []) if isinstance(x, (int, float)) and x == x]
+        return statistics.median(v) if v else None
+
+    fmt = lambda v, f: format(v, f) if v is not None else "-"
+    rate = lambda v: fmt(v, ".1f" if v is None or v >= 1 else ".3f")
+    print("| run | wall s/epoch (median) | min-max | GFLOP/s (wall) | CPU s/epoch | GFLOP/CPU-s "
+          "| time / ConvLab's (wall) | (CPU) | epochs | train acc | test acc | note |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, r, ref, note in rows:
+        w, c = med(r, "seconds"), med(r, "cpu_seconds")
+        rw, rc = med(ref, "seconds"), med(ref, "cpu_seconds")
+        s = r["seconds"]
+        print(f"| {label} | {w:.3f} | {min(s):.3f}-{max(s):.3f} | {rate(gflop / w)} | {fmt(c, '.3f')} | "
+              f"{rate(gflop / c if c else None)} | {w / rw:.2f} | {fmt(c / rc if c and rc else None, '.2f')} | "
+              f"{r.get('epochs', '')} | {fmt(r.get('train_accuracy'), '.3f')} | {fmt(r.get('test_accuracy'), '.3f')} | {note} |")
+    if b and "conv1_rates" in b:
+        c = b["conv1_rates"]
+        print(f"ConvLab wasm conv1 (batch 64) in Chromium: forward {c['forward_gmacs']:.2f} GMAC/s, "
+              f"filter gradient {c['filter_grad_gmacs']:.2f} GMAC/s, input gradient {c['input_grad_gmacs']:.2f} GMAC/s")
+    if b and "ratio_tfjs_wasm" in b:
+        print(f"TF.js wasm / ConvLab wasm: {b['ratio_tfjs_wasm']:.2f}x"
+              + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")
+              + (f"; TF.js cpu / ConvLab wasm: {b['ratio_tfjs_cpu']:.1f}x" if "ratio_tfjs_cpu" in b else ""))
+    print("CPU s: CPU time of the process(es) over the epoch (all threads; for the browser, all of "
+          "Chromium's processes), which load from other programs does not inflate.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
