@@ -72,7 +72,8 @@ impl LayerSpec {
                 }
                 (input, 0, 0)
             }
-            LayerSpec::BatchNorm => (input, 2 * c, 0),
+            // Checked: a huge channel count must be an error, not an overflow panic.
+            LayerSpec::BatchNorm => (input, checked_product(&[2, c])?, 0),
             LayerSpec::GlobalAvgPool => ((1, 1, c), 0, 0),
             LayerSpec::Flatten => ((1, 1, checked_product(&[h, w, c])?), 0, 0),
             LayerSpec::Dense { units } => {

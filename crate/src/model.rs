@@ -129,6 +129,32 @@ fn size(s: Shape3) -> usize {
     s.0 * s.1 * s.2
 }
 
+/// Most values one image's activations (all layers) or the parameters may take: 64 M
+/// floats = 256 MB each. The SIGNS network needs about 100 K and 1.3 K.
+pub const MAX_MODEL_VALUES: usize = 1 << 26;
+
+/// Refuses, with a message, a network whose buffers could not be allocated: a weights
+/// file or a layer stack with a huge input would otherwise abort (out of memory, or an
+/// overflowing size) instead of returning an error.
+fn check_allocation(input: Shape3, rows: &[LayerRow]) -> Result<()> {
+    let too_large = || {
+        param_err!(
+            "the network is too large for this page: more than {} million values per image or parameters",
+            MAX_MODEL_VALUES >> 20
+        )
+    };
+    let mut activations = 0usize;
+    for s in std::iter::once(input).chain(rows.iter().map(|r| r.output)) {
+        let n = s.0.checked_mul(s.1).and_then(|v| v.checked_mul(s.2)).ok_or_else(too_large)?;
+        activations = activations.checked_add(n).ok_or_else(too_large)?;
+    }
+    let params = rows.iter().try_fold(0usize, |acc, r| acc.checked_add(r.params)).ok_or_else(too_large)?;
+    if activations > MAX_MODEL_VALUES || params > MAX_MODEL_VALUES {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
 /// Glorot/Xavier uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)).
 fn glorot(rng: &mut ChaCha8Rng, n: usize, fan_in: usize, fan_out: usize) -> Vec<f32> {
     let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
@@ -162,6 +188,7 @@ impl Model {
             return Err(param_err!("the network has no layers"));
         }
         let rows = layer_table(input, specs)?;
+        check_allocation(input, &rows)?;
         let mut shapes = vec![input];
         shapes.extend(rows.iter().map(|r| r.output));
         let out = *shapes.last().unwrap_or(&input);

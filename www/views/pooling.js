@@ -15,7 +15,11 @@ export const poolingView = {
     function readInt(id) {
       const el = q(id);
       const v = Number(el.value);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${id.slice(5)} must be a whole number of at least 1 (got "${el.value}")`);
+      const most = Number(el.max) || 8;
+      // Checked before the core sees it: 1e12 is not a 32-bit size (an uncaught error before).
+      if (el.value.trim() === '' || !Number.isInteger(v) || v < 1 || v > most) {
+        throw new Error(`${id.slice(5)} must be a whole number from 1 to ${most} (got "${el.value}")`);
+      }
       return v;
     }
 

@@ -60,9 +60,17 @@ export const volumesView = {
     const presets = core.networkPresets();
     const state = { preset: 'lenet5', input: [32, 32, 3], layers: [] };
 
+    // An empty field is not 0: Number('') would silently use a bias of 0.
+    function biases() {
+      return ['volumes-b1', 'volumes-b2'].map((id) => {
+        const text = q(id).value.trim();
+        return text === '' ? NaN : Number(text);
+      });
+    }
+
     function explain() {
       const { x, w } = volumes();
-      const b = [Number(q('volumes-b1').value), Number(q('volumes-b2').value)];
+      const b = biases();
       if (!b.every(Number.isFinite)) throw new Error('the biases must be numbers');
       return core.explainConvLayer(x, N, N, C, w, F, K, Float32Array.from(b), 1, 'valid');
     }
@@ -113,7 +121,7 @@ export const volumesView = {
         layerErrors.show(err.message);
         return;
       }
-      const b = [Number(q('volumes-b1').value), Number(q('volumes-b2').value)];
+      const b = biases();
       drawChannels(e);
       drawLayer(e, b);
       const p = core.convParams(F, C, K);
