@@ -20,6 +20,7 @@
 //! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
 //! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
 //! - [`weights`]: saving and loading a model as versioned JSON.
+//! - [`hand_model`]: the shipped photo classifier: robust network, test-time views, confidence warning.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -47,6 +48,7 @@ pub mod model;
 pub mod optim;
 pub mod train;
 pub mod weights;
+pub mod hand_model;
 #[cfg(test)]
 mod gradcheck;
 pub mod bench;
