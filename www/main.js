@@ -3,8 +3,12 @@
 import init, * as core from './pkg/convlab.js';
 import { readHash, writeHash } from './hash.js';
 import { convView } from './views/conv.js';
+import { edgesView } from './views/edges.js';
+import { shapesView } from './views/shapes.js';
+import { volumesView } from './views/volumes.js';
+import { poolingView } from './views/pooling.js';
 
-const VIEWS = [convView];
+const VIEWS = [convView, edgesView, shapesView, volumesView, poolingView];
 const status = document.getElementById('status');
 const started = new Set();
 

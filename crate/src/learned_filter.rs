@@ -19,11 +19,11 @@
 //! answer (it scales y and t alike); for edge kernels, whose weights sum to 0, centring does
 //! not change t either.
 //!
-//! Gradient: this module computes dL/dw with [`crate::conv::conv2d`] itself, correlating
-//! the input with dL/dy used as a filter (that is exactly the filter gradient of a 1-channel
-//! VALID convolution at stride 1); it is checked against central differences in the tests.
+//! Gradient: dL/dw comes from [`crate::conv::conv2d_backward`], the same backward pass the
+//! training engine uses (for one channel, VALID, stride 1 it is the input correlated with
+//! dL/dy); the tests check it against central differences and against that correlation.
 
-use crate::conv::{conv2d, Correlation};
+use crate::conv::{conv2d, conv2d_backward, Correlation};
 use crate::edges::{EdgeFilter, Kernel3};
 use crate::error::{ConvLabError, Result};
 use crate::shape::Padding;
@@ -176,16 +176,18 @@ impl FilterLearner {
         let n = (oh * ow) as f32;
         let residual = &y - &self.target;
         let loss = residual.iter().map(|r| r * r).sum::<f32>() / n;
-        // dL/dy = 2 (y - t) / N, shaped as an (oh, ow, 1, 1) filter.
-        let dy = residual
-            .mapv(|r| 2.0 * r / n)
-            .into_shape_with_order((oh, ow, 1, 1))
-            .map_err(|e| shape_err!("unexpected response layout: {e}"))?;
-        // dL/dw[a][b] = sum_ij x[i + a][j + b] * dy[i][j]: the input correlated with dL/dy.
-        let grad = conv2d(self.x.view(), dy.view(), zero_bias.view(), 1, Padding::Valid, Correlation::Cross)?
-            .into_shape_with_order((3, 3, 1, 1))
-            .map_err(|e| shape_err!("unexpected gradient layout: {e}"))?;
-        Ok((loss, array_to_kernel(&grad)))
+        // dL/dy = 2 (y - t) / N, (1, oh, ow, 1); the input gradient is not needed.
+        let dy = residual.mapv(|r| 2.0 * r / n);
+        let grads = conv2d_backward(
+            self.x.view(),
+            self.w.view(),
+            dy.view(),
+            1,
+            Padding::Valid,
+            Correlation::Cross,
+            false,
+        )?;
+        Ok((loss, array_to_kernel(&grads.dw)))
     }
 
     /// Take `n` gradient-descent steps; returns the loss before each step (so the first
@@ -332,6 +334,27 @@ mod tests {
         // The f32 loss agrees with the f64 reference too.
         let loss = learner.loss().unwrap() as f64;
         assert!((loss - loss_f64(x, &k0, &t)).abs() < 1e-5 * loss.max(1e-6));
+    }
+
+    #[test]
+    fn backward_pass_is_the_input_correlated_with_the_residual() {
+        let learner = FilterLearner::for_angle(noise(8, 10, 4), 20.0, 0.1, 3).unwrap();
+        let (_, grad) = learner.loss_and_gradient().unwrap();
+        let x = learner.input();
+        let residual = &learner.response().unwrap() - &learner.target_response();
+        let (oh, ow) = residual.dim();
+        let n = (oh * ow) as f32;
+        for a in 0..3 {
+            for b in 0..3 {
+                let mut sum = 0.0f32;
+                for i in 0..oh {
+                    for j in 0..ow {
+                        sum += x[[i + a, j + b]] * 2.0 * residual[[i, j]] / n;
+                    }
+                }
+                assert!((sum - grad[a][b]).abs() < 1e-5 * (1.0 + sum.abs()), "({a},{b}): {sum} vs {}", grad[a][b]);
+            }
+        }
     }
 
     #[test]

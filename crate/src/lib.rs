@@ -5,6 +5,7 @@
 //! - [`conv`]: convolution over volumes (cross-correlation and true convolution), forward
 //!   and backward, with allocation-free SIMD-friendly slice kernels.
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
+//! - [`volume_step`]: one conv layer over a volume, channel by channel, + bias and ReLU.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
 //!   alternative, and how often the filter visits each input pixel.
@@ -31,6 +32,7 @@ pub mod shape;
 pub mod conv;
 pub mod layers;
 pub mod stepper;
+pub mod volume_step;
 pub mod params;
 pub mod edges;
 pub mod colormap;

@@ -96,6 +96,7 @@ pub fn fully_connected_equivalent(input: Shape3, output: Shape3) -> Result<usize
 /// by the filter (possible when s > f).
 pub fn filter_visits_axis(n: usize, f: usize, p_before: usize, p_after: usize, s: usize) -> Result<Vec<usize>> {
     let out = crate::shape::output_size(n, f, p_before, p_after, s)?;
+    check_drawable(n, f, p_before, p_after)?;
     let mut counts = vec![0usize; n];
     for o in 0..out {
         // o*s + f <= n + p_before + p_after holds because o < out; no overflow.
@@ -114,8 +115,23 @@ pub fn filter_visits_axis(n: usize, f: usize, p_before: usize, p_after: usize, s
 /// 0, s, 2s, ... (out - 1) s. For drawing the positions the filter visits.
 pub fn filter_positions(n: usize, f: usize, p_before: usize, p_after: usize, s: usize) -> Result<Vec<usize>> {
     let out = crate::shape::output_size(n, f, p_before, p_after, s)?;
+    check_drawable(n, f, p_before, p_after)?;
     // (out - 1) * s <= n + p_before + p_after - f: no overflow.
     Ok((0..out).map(|o| o * s).collect())
+}
+
+/// The largest padded size (per axis) that the drawing helpers accept: the sizes are only
+/// for pictures, and a huge n must be an error, not a gigabyte allocation.
+pub const MAX_DRAWN_SIZE: usize = 4096;
+
+fn check_drawable(n: usize, f: usize, p_before: usize, p_after: usize) -> Result<()> {
+    let padded = n.saturating_add(p_before).saturating_add(p_after);
+    if padded > MAX_DRAWN_SIZE || f > MAX_DRAWN_SIZE {
+        return Err(shape_err!(
+            "n + 2p = {padded} is too large to draw (at most {MAX_DRAWN_SIZE}); the output size formula still holds"
+        ));
+    }
+    Ok(())
 }
 
 /// [`filter_visits_axis`] with the lecture's symmetric padding p.
@@ -135,6 +151,22 @@ pub fn filter_visits_map(h: usize, w: usize, f: usize, padding: Padding, s: usiz
     // h * w cells were already accepted by resolve; guard the allocation anyway.
     h.checked_mul(w).ok_or_else(overflow)?;
     Ok(Array2::from_shape_fn((h, w), |(i, j)| rows[i] * cols[j]))
+}
+
+#[cfg(test)]
+mod drawable_tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn huge_sizes_are_refused_not_allocated() {
+        let err = filter_positions(1 << 31, 3, 0, 0, 1).unwrap_err().to_string();
+        assert!(err.contains("too large to draw"), "{err}");
+        assert!(filter_visits_axis(usize::MAX / 2, 3, 1, 1, 1).is_err());
+        assert!(filter_visits_map(100_000, 100_000, 3, Padding::Valid, 1).is_err());
+        assert_eq!(filter_positions(4096, 3, 0, 0, 1).unwrap().len(), 4094);
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,64 @@
+// Photos and the webcam, decoded in the browser: a file or a video frame becomes RGBA
+// bytes, downscaled so the long side is at most `maxSide`, ready for the Rust core.
+// Every failure is an Error with a message a student understands (shown in an errorBox).
+
+const MAX_FILE_BYTES = 40 * 1024 * 1024;
+const MAX_PIXELS = 50e6;
+
+function toRgba(source, width, height, maxSide) {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(source, 0, 0, w, h);
+  return { rgba: ctx.getImageData(0, 0, w, h).data, width: w, height: h, original: { width, height } };
+}
+
+export async function loadPhoto(file, maxSide = 512) {
+  if (!file) throw new Error('No file was chosen.');
+  if (file.type && !file.type.startsWith('image/')) {
+    throw new Error(`"${file.name}" is not an image (it is ${file.type}). Choose a JPEG, PNG or WebP photo.`);
+  }
+  if (file.size > MAX_FILE_BYTES) {
+    throw new Error(`"${file.name}" is ${(file.size / 1048576).toFixed(0)} MB; photos up to 40 MB are accepted.`);
+  }
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    throw new Error(`"${file.name}" could not be read as an image: is it really a photo (JPEG, PNG, WebP)?`);
+  }
+  try {
+    const { width, height } = bitmap;
+    if (width * height > MAX_PIXELS) {
+      throw new Error(`"${file.name}" is ${width}×${height} pixels, too large to handle here (at most 50 megapixels).`);
+    }
+    return toRgba(bitmap, width, height, maxSide);
+  } finally {
+    bitmap.close();
+  }
+}
+
+// Start the webcam in `video`; a refusal or a missing camera becomes a readable Error.
+export async function startWebcam(video) {
+  if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser gives no access to a webcam here.');
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: false });
+  } catch (e) {
+    const why = e?.name === 'NotAllowedError' ? 'the browser (or you) did not allow it'
+      : e?.name === 'NotFoundError' ? 'no camera was found' : (e?.message || 'it failed');
+    throw new Error(`The webcam could not start: ${why}. Pick a test picture or upload a photo instead.`);
+  }
+  video.srcObject = stream;
+  await video.play();
+  return () => { for (const t of stream.getTracks()) t.stop(); video.srcObject = null; };
+}
+
+export function grabFrame(video, maxSide = 160) {
+  return toRgba(video, video.videoWidth, video.videoHeight, maxSide);
+}

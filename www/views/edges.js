@@ -1,0 +1,307 @@
+// Section 2: the edge detection lab. Images (the lecture's steps, test pictures drawn by
+// the core, a photo, the webcam) go through a 3x3 filter in the Rust core; the core also
+// turns the response into colours (diverging: positive orange, negative blue).
+import { fillGrid, editableGrid, toRows } from '../draw/grid.js';
+import { drawRgba, drawLegend, pixelAt } from '../draw/canvas.js';
+import { lineChart } from '../draw/chart.js';
+import { errorBox } from '../errors.js';
+import { fmt, signClass } from '../format.js';
+import { loadPhoto, startWebcam, grabFrame } from '../photo.js';
+
+// Step images at the lecture's 6x6; drawn pictures at a size that shows their shapes.
+const IMAGES = {
+  step: { label: 'Step: light to dark (lecture)', picture: 'step_light_to_dark', size: 6 },
+  step_dark: { label: 'Step: dark to light (lecture)', picture: 'step_dark_to_light', size: 6 },
+  step_h: { label: 'Step: light above dark', picture: 'step_top_to_bottom', size: 6 },
+  lecture: { label: 'Lecture 6×6 numbers', picture: 'lecture', size: 6 },
+  step_big: { label: 'Step, 64×64', picture: 'step_light_to_dark', size: 64 },
+  checkerboard: { label: 'Checkerboard', picture: 'checkerboard', size: 128 },
+  disc: { label: 'Disc', picture: 'disc', size: 128 },
+  diagonal_stripes: { label: 'Diagonal stripes', picture: 'diagonal_stripes', size: 128 },
+  ramp: { label: 'Smooth ramp (no edges)', picture: 'ramp', size: 128 },
+};
+const PHOTO = 'photo', WEBCAM = 'webcam';
+const FRAME_BUDGET_MS = 12;
+const LEARN_STEPS = 400;
+
+export const edgesView = {
+  id: 'edges',
+  init(core, root, setHash) {
+    const q = (id) => root.querySelector(`[data-testid="${id}"]`);
+    const imageErrors = errorBox(q('edges-drop'));
+    const filterErrors = errorBox(q('edges-kernel'));
+    const learnErrors = errorBox(q('edges-learn-reset'));
+    const presets = core.edgeFilters();
+    const state = {
+      image: 'step', filter: 'vertical', mode: 'response', grey: null, photo: null,
+      custom: [[1, 0, -1], [2, 0, -2], [1, 0, -1]], map: null,
+      learner: null, losses: [], running: false, angle: 45, stopCam: null, camTimer: null,
+    };
+
+    const imageSelect = q('edges-image');
+    for (const [key, im] of Object.entries(IMAGES)) imageSelect.add(new Option(im.label, key));
+    imageSelect.add(new Option('Your photo', PHOTO));
+    imageSelect.add(new Option('Webcam', WEBCAM));
+    const filterSelect = q('edges-filter');
+    for (const p of presets) filterSelect.add(new Option(p.label, p.name));
+    filterSelect.add(new Option('Custom 3×3 (edit it)', 'custom'));
+    filterSelect.add(new Option('Learned by gradient descent', 'learned'));
+    drawLegendStrip();
+
+    function drawLegendStrip() {
+      drawLegend(q('edges-legend'), core.colorLegend(256, state.mode !== 'magnitude'));
+    }
+
+    function kernel() {
+      if (state.filter === 'custom') return state.custom.flat();
+      if (state.filter === 'learned') return state.learner ? Array.from(state.learner.kernel()) : [0, 0, 0, 0, 0, 0, 0, 0, 0];
+      return (presets.find((p) => p.name === state.filter) || presets[0]).kernel;
+    }
+
+    function loadImage() {
+      if (state.image === PHOTO || state.image === WEBCAM) return;
+      const im = IMAGES[state.image] || IMAGES.step;
+      const g = core.testPicture(im.picture, im.size, im.size);
+      setGrey(g, im.label);
+    }
+
+    function setGrey(g, label) {
+      state.grey?.free?.();
+      state.grey = g;
+      drawRgba(q('edges-input'), g.rgba(), g.cols, g.rows);
+      q('edges-input').setAttribute('aria-label', `Input image: ${label}, ${g.rows}×${g.cols} grey pixels`);
+      q('edges-input-size').textContent = `${g.rows}×${g.cols}`;
+      resetLearner();
+    }
+
+    function render() {
+      const k = kernel();
+      fillGrid(q('edges-kernel'), toRows(k, 3), { decorate: (td, v) => td.classList.add(signClass(v)) });
+      q('edges-kernel').hidden = state.filter === 'custom';
+      q('edges-custom').hidden = state.filter !== 'custom';
+      q('edges-learn-panel').hidden = state.filter !== 'learned';
+      q('edges-filter-note').textContent = state.filter === 'learned'
+        ? (state.learner ? `after ${state.losses.length} steps` : 'press Learn') : '';
+      drawMap(k);
+      setHash({ filter: state.filter, image: state.image, mode: state.mode === 'response' ? '' : state.mode });
+    }
+
+    function drawMap(k) {
+      if (!state.grey) return;
+      const g = state.grey;
+      let map;
+      try {
+        map = state.mode === 'magnitude'
+          ? core.edgeMagnitude(g.values, g.rows, g.cols, Float32Array.from(k))
+          : core.edgeResponse(g.values, g.rows, g.cols, Float32Array.from(k));
+        filterErrors.clear();
+      } catch (e) {
+        filterErrors.show(e.message);
+        return;
+      }
+      state.map?.free();
+      state.map = map;
+      state.mapValues = map.values;
+      const out = q('edges-output');
+      drawRgba(out, map.rgba, map.cols, map.rows);
+      const what = state.mode === 'magnitude' ? 'Gradient magnitude' : 'Filter response';
+      out.setAttribute('aria-label', `${what}, ${map.rows}×${map.cols}, values from ${fmt(map.dataMin)} to ${fmt(map.dataMax)}`);
+      q('edges-output-size').textContent = `${map.rows}×${map.cols}`;
+      q('edges-low').textContent = fmt(round(map.low));
+      q('edges-high').textContent = fmt(round(map.high));
+      q('edges-range').textContent = state.mode === 'magnitude'
+        ? `Edge strength √(g_v² + g_h²) from ${fmt(round(map.dataMin))} to ${fmt(round(map.dataMax))}; dark is flat, light is a strong edge of any direction.`
+        : `Values from ${fmt(round(map.dataMin))} to ${fmt(round(map.dataMax))}. Orange: positive (light to dark), blue: negative (dark to light), white: zero.`;
+    }
+    const round = (v) => Math.round(v * 100) / 100;
+
+    // Hover any output pixel (or move a cursor with the arrow keys): its value, read
+    // from the core's response.
+    function readout(x, y) {
+      if (!state.map) return;
+      const { rows, cols } = state.map;
+      state.cursor = { x: Math.max(0, Math.min(cols - 1, x)), y: Math.max(0, Math.min(rows - 1, y)) };
+      const v = state.mapValues[state.cursor.y * cols + state.cursor.x];
+      q('edges-readout').textContent = `row ${state.cursor.y + 1}, column ${state.cursor.x + 1}: ${fmt(round(v))}`;
+    }
+    const outCanvas = q('edges-output');
+    outCanvas.tabIndex = 0;
+    outCanvas.addEventListener('mousemove', (e) => { const p = pixelAt(outCanvas, e); if (p) readout(p.x, p.y); });
+    outCanvas.addEventListener('focus', () => readout(state.cursor?.x ?? 0, state.cursor?.y ?? 0));
+    outCanvas.addEventListener('keydown', (e) => {
+      const c = state.cursor ?? { x: 0, y: 0 };
+      const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      if (moves[e.key]) readout(c.x + moves[e.key][0], c.y + moves[e.key][1]);
+      else if (e.key === 'Home') readout(0, c.y);
+      else if (e.key === 'End') readout(Infinity, c.y);
+      else return;
+      e.preventDefault();
+    });
+
+    // ---- sources
+    async function usePhoto(file) {
+      stopWebcam();
+      try {
+        const photo = await loadPhoto(file);
+        const g = core.greyFromRgba(photo.rgba, photo.height, photo.width);
+        imageErrors.clear();
+        state.image = PHOTO;
+        imageSelect.value = PHOTO;
+        setGrey(g, `your photo ${file.name}`);
+        render();
+      } catch (e) {
+        imageErrors.show(e.message);
+        imageSelect.value = state.image;
+      }
+    }
+    q('edges-file').addEventListener('change', (e) => { const f = e.target.files[0]; if (f) usePhoto(f); e.target.value = ''; });
+    const drop = q('edges-drop');
+    drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      const f = e.dataTransfer.files[0];
+      if (f) usePhoto(f);
+    });
+
+    let video = null;
+    async function useWebcam() {
+      video ??= Object.assign(document.createElement('video'), { muted: true, playsInline: true });
+      try {
+        state.stopCam = await startWebcam(video);
+      } catch (e) {
+        imageErrors.show(e.message);
+        imageSelect.value = state.image === WEBCAM ? 'step' : state.image;
+        if (state.image === WEBCAM) { state.image = 'step'; loadImage(); render(); }
+        return;
+      }
+      imageErrors.clear();
+      state.image = WEBCAM;
+      imageSelect.value = WEBCAM;
+      q('edges-webcam').textContent = 'Stop the webcam';
+      const tick = () => {
+        if (!state.stopCam) return;
+        if (video.videoWidth) {
+          const frame = grabFrame(video, 160);
+          setGrey(core.greyFromRgba(frame.rgba, frame.height, frame.width), 'webcam');
+          render();
+        }
+        state.camTimer = setTimeout(tick, 150);
+      };
+      tick();
+    }
+    function stopWebcam() {
+      clearTimeout(state.camTimer);
+      state.stopCam?.();
+      state.stopCam = null;
+      q('edges-webcam').textContent = 'Use the webcam';
+    }
+    q('edges-webcam').addEventListener('click', () => (state.stopCam ? (stopWebcam(), selectImage('step')) : useWebcam()));
+
+    function selectImage(key) {
+      if (key === WEBCAM) { useWebcam(); return; }
+      stopWebcam();
+      if (key === PHOTO) {
+        imageSelect.value = state.image;
+        q('edges-file').click();
+        return;
+      }
+      state.image = IMAGES[key] ? key : 'step';
+      imageSelect.value = state.image;
+      loadImage();
+      render();
+    }
+    imageSelect.addEventListener('change', () => selectImage(imageSelect.value));
+
+    // ---- filters
+    filterSelect.addEventListener('change', () => { state.filter = filterSelect.value; stopLearning(); render(); });
+    q('edges-mode').addEventListener('change', (e) => { state.mode = e.target.value; drawLegendStrip(); render(); });
+    editableGrid(q('edges-custom'), state.custom, {
+      label: 'Custom filter', errorBox: filterErrors,
+      onChange: (i, j, v) => { state.custom[i][j] = v; render(); },
+    });
+
+    // ---- learned filter: a few gradient steps per animation frame, never a long block
+    function resetLearner() {
+      stopLearning();
+      state.learner?.free();
+      state.learner = null;
+      state.losses = [];
+      lineChart(q('edges-loss-chart'), [], { xLabel: 'step', yLabel: 'loss' });
+      q('edges-loss').textContent = '';
+    }
+    function createLearner() {
+      const g = state.grey;
+      state.learner = new core.EdgeLearner(g.values, g.rows, g.cols, state.angle, 1);
+      state.losses = [];
+      fillGrid(q('edges-target'), toRows(Array.from(state.learner.targetKernel()), 3), {
+        format: (v) => v.toFixed(2), decorate: (td, v) => td.classList.add(signClass(v)),
+      });
+    }
+    function stopLearning() {
+      state.running = false;
+      q('edges-learn').textContent = 'Learn';
+    }
+    function frame() {
+      if (!state.running || !state.learner) return;
+      const t0 = performance.now();
+      try {
+        while (performance.now() - t0 < FRAME_BUDGET_MS && state.losses.length < LEARN_STEPS) {
+          state.losses.push(...state.learner.step(2));
+        }
+        learnErrors.clear();
+      } catch (e) {
+        learnErrors.show(e.message);
+        stopLearning();
+      }
+      const last = state.losses[state.losses.length - 1];
+      lineChart(q('edges-loss-chart'), state.losses, { xLabel: 'gradient step', yLabel: 'loss', log: true });
+      q('edges-loss-chart').setAttribute('aria-label', `Loss curve: ${state.losses.length} steps, from ${state.losses[0]?.toExponential(2)} to ${last?.toExponential(2)}`);
+      q('edges-loss').textContent = `${state.losses.length} steps, loss ${last?.toExponential(2)} (learning rate ${state.learner.learningRate().toFixed(3)})`;
+      render();
+      if (state.losses.length >= LEARN_STEPS) stopLearning();
+      else if (state.running) requestAnimationFrame(frame);
+    }
+    q('edges-learn').addEventListener('click', () => {
+      if (state.running) { stopLearning(); return; }
+      try {
+        if (!state.learner || state.losses.length >= LEARN_STEPS) createLearner();
+        learnErrors.clear();
+      } catch (e) {
+        learnErrors.show(e.message);
+        return;
+      }
+      state.running = true;
+      q('edges-learn').textContent = 'Pause';
+      requestAnimationFrame(frame);
+    });
+    q('edges-learn-reset').addEventListener('click', () => { resetLearner(); render(); });
+    q('edges-angle').addEventListener('input', (e) => {
+      state.angle = Number(e.target.value);
+      q('edges-angle-value').textContent = `${state.angle}°`;
+      resetLearner();
+      render();
+    });
+
+    this.apply = (params) => {
+      let filter = params.filter || 'vertical';
+      if (filter !== 'custom' && filter !== 'learned') {
+        try { filter = core.edgeFilterName(filter); } catch (e) { filterErrors.show(e.message); filter = 'vertical'; }
+      }
+      state.filter = filter;
+      filterSelect.value = filter;
+      state.mode = params.mode === 'magnitude' ? 'magnitude' : 'response';
+      q('edges-mode').value = state.mode;
+      drawLegendStrip();
+      const image = params.image || 'step';
+      if (image !== state.image || !state.grey) {
+        if (image === PHOTO || image === WEBCAM) { if (!state.grey) { state.image = 'step'; loadImage(); } }
+        else { state.image = IMAGES[image] ? image : 'step'; imageSelect.value = state.image; loadImage(); }
+      }
+      imageSelect.value = state.image;
+      render();
+    };
+  },
+  show(params) { this.apply(params); },
+};

@@ -1,0 +1,117 @@
+// Section 5: max and average pooling side by side on one editable grid. The core pools
+// and says which cell won each max window; this view highlights windows and winners.
+import { fillGrid, editableGrid, gridCell } from '../draw/grid.js';
+import { errorBox } from '../errors.js';
+
+const LECTURE = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]];
+
+export const poolingView = {
+  id: 'pooling',
+  init(core, root, setHash) {
+    const q = (id) => root.querySelector(`[data-testid="${id}"]`);
+    const errors = errorBox(q('pool-lecture'));
+    const state = { grid: LECTURE.map((r) => [...r]), pick: 0, max: null };
+
+    function readInt(id) {
+      const el = q(id);
+      const v = Number(el.value);
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${id.slice(5)} must be a whole number of at least 1 (got "${el.value}")`);
+      return v;
+    }
+
+    function pool(kind, f, s) {
+      const h = state.grid.length, w = state.grid[0].length;
+      return core.poolGrey(Float32Array.from(state.grid.flat()), h, w, kind, f, s, 'valid');
+    }
+
+    function windowCells(r, o) {
+      const i = Math.floor(o / r.cols), j = o % r.cols;
+      const f = Number(q('pool-f').value);
+      const cells = [];
+      for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) cells.push([r.rowStarts[i] + a - r.top, r.colStarts[j] + b - r.left]);
+      return cells;
+    }
+
+    function render() {
+      let f, s, max, avg;
+      try {
+        f = readInt('pool-f');
+        s = readInt('pool-s');
+        max = pool('max', f, s);
+        avg = pool('avg', f, s);
+        errors.clear();
+      } catch (e) {
+        errors.show(e.message);
+        q('pool-max').replaceChildren();
+        q('pool-avg').replaceChildren();
+        return;
+      }
+      state.max = max;
+      const n = max.rows * max.cols;
+      state.pick = Math.min(state.pick, n - 1);
+      const toRows = (r) => Array.from({ length: r.rows }, (_, i) => r.values.slice(i * r.cols, (i + 1) * r.cols));
+      const mark = (td, v, i, j) => {
+        td.tabIndex = 0;
+        td.setAttribute('role', 'button');
+        td.setAttribute('aria-label', `output row ${i + 1} column ${j + 1}: ${td.textContent}; show its window`);
+        if (i * max.cols + j === state.pick) td.classList.add('current');
+      };
+      fillGrid(q('pool-max'), toRows(max), { decorate: mark });
+      fillGrid(q('pool-avg'), toRows(avg), { decorate: mark });
+
+      // Input: every max winner marked; the chosen window shaded.
+      const input = q('pool-input');
+      input.querySelectorAll('td').forEach((td) => td.classList.remove('window', 'winner', 'won'));
+      const w = state.grid[0].length;
+      max.winners.forEach((k, o) => {
+        if (k === null) return;
+        const td = gridCell(input, Math.floor(k / w), k % w);
+        td?.classList.add(o === state.pick ? 'winner' : 'won');
+      });
+      for (const [a, b] of windowCells(max, state.pick)) gridCell(input, a, b)?.classList.add('window');
+      const win = max.winners[state.pick];
+      const i = Math.floor(state.pick / max.cols), j = state.pick % max.cols;
+      const [row] = core.layerTable([state.grid.length, w, 1], [{ type: 'max_pool', f, stride: s, padding: 'valid' }]);
+      q('pool-note').textContent =
+        `Window row ${i + 1}, column ${j + 1}: max ${max.values[state.pick]}${win === null ? '' : ` (the cell at row ${Math.floor(win / w) + 1}, column ${(win % w) + 1} wins)`}, average ${avg.values[state.pick]}. `
+        + `Output ${max.rows}×${max.cols} = ⌊(${state.grid.length} − ${f})/${s}⌋ + 1. `
+        + `Pooling has ${row.params} parameters: f and s are hyperparameters, fixed by hand, and nothing is learned by gradient descent.`;
+      setHash({ f, s });
+    }
+
+    function drawInput() {
+      editableGrid(q('pool-input'), state.grid, {
+        label: 'Pooling input', errorBox: errors,
+        onChange: (i, j, v) => { state.grid[i][j] = v; render(); },
+      });
+      render();
+    }
+
+    const pick = (e) => {
+      const td = e.target.closest('td');
+      if (!td || !('i' in td.dataset) || !state.max) return;
+      state.pick = Number(td.dataset.i) * state.max.cols + Number(td.dataset.j);
+      render();
+    };
+    for (const id of ['pool-max', 'pool-avg']) {
+      q(id).addEventListener('click', pick);
+      q(id).addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(e); } });
+    }
+    q('pool-f').addEventListener('input', render);
+    q('pool-s').addEventListener('input', render);
+    q('pool-lecture').addEventListener('click', () => {
+      state.grid = LECTURE.map((r) => [...r]);
+      q('pool-f').value = 2;
+      q('pool-s').value = 2;
+      state.pick = 0;
+      drawInput();
+    });
+
+    this.apply = (params) => {
+      if (params.f) q('pool-f').value = params.f;
+      if (params.s) q('pool-s').value = params.s;
+      drawInput();
+    };
+  },
+  show(params) { this.apply(params); },
+};
