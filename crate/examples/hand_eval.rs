@@ -96,9 +96,21 @@ fn eval(weights_path: &Path, dir: PathBuf) {
     let pv: Vec<_> = photo_x.iter().map(|a| a.view()).collect();
     let photos = ndarray::concatenate(Axis(0), &pv).expect("concat");
     let sets = [
-        Set { name: "test", x: clean, y: test.labels.clone() },
-        Set { name: "test augmented x5", x: aug, y: aug_y },
-        Set { name: "photos", x: photos, y: photo_y },
+        Set {
+            name: "test",
+            x: clean,
+            y: test.labels.clone(),
+        },
+        Set {
+            name: "test augmented x5",
+            x: aug,
+            y: aug_y,
+        },
+        Set {
+            name: "photos",
+            x: photos,
+            y: photo_y,
+        },
     ];
     let view_sets: Vec<(&str, Vec<View>)> = vec![
         ("plain", vec![View::Identity]),
@@ -140,7 +152,9 @@ fn eval(weights_path: &Path, dir: PathBuf) {
     }
     // Warning threshold: how often it fires on right and on wrong answers.
     for (label, offset) in [("plain", 0), ("+flip", 3)] {
-        println!("warning rates ({label}): threshold: per set right-flagged/right, wrong-flagged/wrong");
+        println!(
+            "warning rates ({label}): threshold: per set right-flagged/right, wrong-flagged/wrong"
+        );
         for t in [0.5f32, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95] {
             let mut line = format!("  t={t:.2}");
             for (s, p) in sets.iter().zip(&plain_probs[offset..offset + 3]) {

@@ -25,10 +25,19 @@ pub fn robust_network() -> Vec<LayerSpec> {
     let mut specs = Vec::with_capacity(19);
     for filters in [16, 32, 64, 64] {
         specs.extend([
-            Conv { f: 3, filters, stride: 1, padding: Padding::Same },
+            Conv {
+                f: 3,
+                filters,
+                stride: 1,
+                padding: Padding::Same,
+            },
             BatchNorm,
             Relu,
-            MaxPool { f: 2, stride: 2, padding: Padding::Valid },
+            MaxPool {
+                f: 2,
+                stride: 2,
+                padding: Padding::Valid,
+            },
         ]);
     }
     specs.extend([GlobalAvgPool, Dropout { rate: 0.3 }, Dense { units: 6 }]);
@@ -66,18 +75,22 @@ pub fn assess(probabilities: &[f32]) -> Assessment {
 /// warning (never a panic).
 pub fn assess_with(probabilities: &[f32], threshold: f32) -> Assessment {
     let finite = !probabilities.is_empty() && probabilities.iter().all(|p| p.is_finite());
-    let (digit, confidence) = if finite {
-        probabilities
-            .iter()
-            .copied()
-            .enumerate()
-            .fold((0, f32::NEG_INFINITY), |best, (i, p)| if p > best.1 { (i, p) } else { best })
-    } else {
-        (0, 0.0)
-    };
+    let (digit, confidence) =
+        if finite {
+            probabilities.iter().copied().enumerate().fold(
+                (0, f32::NEG_INFINITY),
+                |best, (i, p)| if p > best.1 { (i, p) } else { best },
+            )
+        } else {
+            (0, 0.0)
+        };
     let confidence = confidence.clamp(0.0, 1.0);
     let warning = (!finite || confidence < threshold).then(|| UNFAMILIAR_PHOTO.to_string());
-    Assessment { digit, confidence, warning }
+    Assessment {
+        digit,
+        confidence,
+        warning,
+    }
 }
 
 /// One view of a photo for test-time averaging.
@@ -101,7 +114,9 @@ pub const DEFAULT_VIEWS: [View; 2] = [View::Identity, View::Flip];
 pub fn view_of(image: ArrayView3<f32>, view: View) -> Result<Array3<f32>> {
     let (h, w, c) = image.dim();
     if h == 0 || w == 0 || c == 0 {
-        return Err(shape_err!("an image needs at least one pixel, got {h}x{w}x{c}"));
+        return Err(shape_err!(
+            "an image needs at least one pixel, got {h}x{w}x{c}"
+        ));
     }
     let (zoom, flip) = match view {
         View::Identity => return Ok(image.to_owned()),
@@ -110,7 +125,9 @@ pub fn view_of(image: ArrayView3<f32>, view: View) -> Result<Array3<f32>> {
         View::FlipZoom(z) => (z, true),
     };
     if !(zoom.is_finite() && (0.5..=2.0).contains(&zoom)) {
-        return Err(param_err!("a zoom factor must be between 0.5 and 2, got {zoom}"));
+        return Err(param_err!(
+            "a zoom factor must be between 0.5 and 2, got {zoom}"
+        ));
     }
     // Output pixel centre -> source coordinate about the image centre, then bilinear
     // interpolation with edge-replicate fill.
@@ -128,7 +145,9 @@ pub fn view_of(image: ArrayView3<f32>, view: View) -> Result<Array3<f32>> {
         let bottom = image[[y1, x0, ch]] * (1.0 - fx) + image[[y1, x1, ch]] * fx;
         top * (1.0 - fy) + bottom * fy
     };
-    Ok(Array3::from_shape_fn((h, w, c), |(y, x, ch)| sample(y, x, ch)))
+    Ok(Array3::from_shape_fn((h, w, c), |(y, x, ch)| {
+        sample(y, x, ch)
+    }))
 }
 
 /// Class probabilities (m, classes) averaged over `views` of every image of a batch
@@ -208,14 +227,20 @@ mod tests {
         let params: usize = rows.iter().map(|r| r.params).sum();
         // conv 3*3*3*16+16 = 448, bn 32; 3*3*16*32+32 = 4640, bn 64; 3*3*32*64+64 = 18496,
         // bn 128; 3*3*64*64+64 = 36928, bn 128; FC 64*6+6 = 390.
-        assert_eq!(params, 448 + 32 + 4640 + 64 + 18496 + 128 + 36928 + 128 + 390);
+        assert_eq!(
+            params,
+            448 + 32 + 4640 + 64 + 18496 + 128 + 36928 + 128 + 390
+        );
         assert_eq!(params, 61_254);
         let pooled: Vec<_> = rows
             .iter()
             .filter(|r| matches!(r.spec, LayerSpec::MaxPool { .. }))
             .map(|r| r.output)
             .collect();
-        assert_eq!(pooled, vec![(32, 32, 16), (16, 16, 32), (8, 8, 64), (4, 4, 64)]);
+        assert_eq!(
+            pooled,
+            vec![(32, 32, 16), (16, 16, 32), (8, 8, 64), (4, 4, 64)]
+        );
         assert_eq!(rows.last().unwrap().output, (1, 1, 6));
     }
 
@@ -251,7 +276,11 @@ mod tests {
         // Zoom 2 about the centre (2, 2): output pixel 0 (centre 0.5) samples source
         // centre 2 + (0.5 - 2) / 2 = 1.25, i.e. coordinate 0.75: 3/4 of the way 0 -> 1.
         let z = view_of(img.view(), View::Zoom(2.0)).unwrap();
-        assert!((z[[0, 0, 0]] - (7.5 + 0.75)).abs() < 1e-5, "{}", z[[0, 0, 0]]);
+        assert!(
+            (z[[0, 0, 0]] - (7.5 + 0.75)).abs() < 1e-5,
+            "{}",
+            z[[0, 0, 0]]
+        );
         assert!(view_of(img.view(), View::Zoom(f32::NAN)).is_err());
         assert!(view_of(img.view(), View::Zoom(5.0)).is_err());
     }
@@ -261,13 +290,17 @@ mod tests {
         assert_eq!(round_significant(0.0123456, 5), 0.012346);
         assert_eq!(round_significant(-123456.0, 2), -120000.0);
         assert_eq!(round_significant(0.0, 5), 0.0);
-        assert_eq!(serde_json::to_string(&round_significant(1.234567e-7, 3)).unwrap(), "1.23e-7");
+        assert_eq!(
+            serde_json::to_string(&round_significant(1.234567e-7, 3)).unwrap(),
+            "1.23e-7"
+        );
     }
 
     #[test]
     fn averaged_prediction_sums_to_one() {
         let mut model = Model::new(&robust_network(), (64, 64, 3), 1).unwrap();
-        let img = Array3::from_shape_fn((64, 64, 3), |(y, x, c)| ((y * 3 + x + c) % 7) as f32 / 7.0);
+        let img =
+            Array3::from_shape_fn((64, 64, 3), |(y, x, c)| ((y * 3 + x + c) % 7) as f32 / 7.0);
         let p = predict_averaged(&mut model, img.view()).unwrap();
         assert_eq!(p.len(), 6);
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);

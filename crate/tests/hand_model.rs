@@ -13,7 +13,9 @@ use convlab::weights::from_json;
 use std::path::Path;
 
 fn load_model(file: &str) -> Model {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/models").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../www/models")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     from_json(&text).unwrap().0
 }
@@ -69,7 +71,11 @@ fn assignment_model_keeps_its_measured_accuracy() {
     let mut model = load_model("signs.json");
     assert_eq!(model.specs(), convlab::layers::signs_network().as_slice());
     let (acc, photos) = measure(&mut model, &dir, |m, x| {
-        m.predict(x.insert_axis(ndarray::Axis(0))).unwrap().iter().copied().collect()
+        m.predict(x.insert_axis(ndarray::Axis(0)))
+            .unwrap()
+            .iter()
+            .copied()
+            .collect()
     });
     // Measured (docs/models.md): 97/120 = 80.8% on the test set, 10/12 photos; one less of each allowed.
     assert!(acc >= SIGNS_MIN_ACCURACY, "test accuracy {acc}");
