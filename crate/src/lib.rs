@@ -23,6 +23,7 @@
 //! - [`weights`]: saving and loading a model as versioned JSON.
 //! - [`classify`]: one photo through THE preprocessing and a model: probabilities, unsure warning.
 //! - [`tiles`]: feature maps, filters and pictures as RGBA tiles for drawing.
+//! - [`hand_model`]: the shipped photo classifier: robust network, test-time views, confidence warning.
 //! - [`bench`]: MAC-rate benchmark of the convolution kernels (native and browser).
 //!
 //! The core never touches the browser: `wasm` (built for wasm32 only) is the one thin
@@ -53,6 +54,7 @@ pub mod train;
 pub mod weights;
 pub mod classify;
 pub mod tiles;
+pub mod hand_model;
 #[cfg(test)]
 mod gradcheck;
 pub mod bench;

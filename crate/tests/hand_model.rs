@@ -1,0 +1,86 @@
+//! The shipped pretrained models (`www/models/`) keep the accuracies stated in
+//! `docs/models.md`: on the sign-digits test set, and on the 12 photos through the photo
+//! preprocessing (skipped when the shared data is absent).
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use convlab::data::h5::load_h5;
+use convlab::data::preprocess::preprocess_file;
+use convlab::hand_model::{assess, predict_averaged, robust_network};
+use convlab::model::Model;
+use convlab::testdata::sign_digits_dir;
+use convlab::weights::from_json;
+use std::path::Path;
+
+fn load_model(file: &str) -> Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../www/models")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    from_json(&text).unwrap().0
+}
+
+fn argmax(p: &[f32]) -> usize {
+    p.iter()
+        .enumerate()
+        .fold(0, |b, (i, &v)| if v > p[b] { i } else { b })
+}
+
+/// Test-set accuracy (plain prediction) and photos right (with `photo_probs`).
+fn measure(
+    model: &mut Model,
+    dir: &Path,
+    photo_probs: impl Fn(&mut Model, ndarray::ArrayView3<f32>) -> Vec<f32>,
+) -> (f32, usize) {
+    let test = load_h5(&std::fs::read(dir.join("test_sign_digits.h5")).unwrap()).unwrap();
+    assert_eq!(test.len(), 120);
+    let x = test.images.mapv(|v| f32::from(v) / 255.0);
+    let p = model.predict(x.view()).unwrap();
+    let right = p
+        .outer_iter()
+        .zip(&test.labels)
+        .filter(|(row, &l)| argmax(row.as_slice().unwrap()) == l as usize)
+        .count();
+    let mut photos_right = 0;
+    for k in 0..6 {
+        for n in 1..=2 {
+            let path = dir.join("photos").join(format!("sign{k}_{n}.jpg"));
+            let x = preprocess_file(&path).unwrap();
+            let probs = photo_probs(model, x.view());
+            let a = assess(&probs);
+            assert!((0.0..=1.0).contains(&a.confidence));
+            photos_right += usize::from(a.digit == k);
+        }
+    }
+    (right as f32 / 120.0, photos_right)
+}
+
+#[test]
+fn robust_hand_model_reaches_97_percent_and_11_of_12_photos() {
+    let Some(dir) = sign_digits_dir() else { return };
+    let mut model = load_model("hand.json");
+    assert_eq!(model.specs(), robust_network().as_slice());
+    let (acc, photos) = measure(&mut model, &dir, |m, x| predict_averaged(m, x).unwrap());
+    assert!(acc >= 0.97, "test accuracy {acc}");
+    assert!(photos >= 11, "{photos}/12 photos right");
+}
+
+#[test]
+fn assignment_model_keeps_its_measured_accuracy() {
+    let Some(dir) = sign_digits_dir() else { return };
+    let mut model = load_model("signs.json");
+    assert_eq!(model.specs(), convlab::layers::signs_network().as_slice());
+    let (acc, photos) = measure(&mut model, &dir, |m, x| {
+        m.predict(x.insert_axis(ndarray::Axis(0)))
+            .unwrap()
+            .iter()
+            .copied()
+            .collect()
+    });
+    // Measured (docs/models.md): 97/120 = 80.8% on the test set, 10/12 photos; one less of each allowed.
+    assert!(acc >= SIGNS_MIN_ACCURACY, "test accuracy {acc}");
+    assert!(photos >= SIGNS_MIN_PHOTOS, "{photos}/12 photos right");
+}
+
+const SIGNS_MIN_ACCURACY: f32 = 0.79;
+const SIGNS_MIN_PHOTOS: usize = 9;
