@@ -9,9 +9,9 @@ use crate::{param_err, shape_err};
 use ndarray::{Array3, ArrayView3, Axis};
 use serde::Serialize;
 
-/// Below this top probability the answer comes with a warning. A first choice (a six-way
-/// guess gives 1/6; the training photos are mostly above 0.9): the hand-model work tunes it.
-pub const UNSURE_BELOW: f32 = 0.6;
+/// Below this top probability the answer comes with a warning: the threshold tuned on
+/// held-out photos for the shipped model (see `docs/models.md`).
+pub const UNSURE_BELOW: f32 = crate::hand_model::WARNING_THRESHOLD;
 
 /// What the network says about one picture.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,9 +54,9 @@ pub fn prediction(probabilities: &[f32], classes: &[i64]) -> Result<Prediction> 
     let label = classes.get(index).copied().unwrap_or(index as i64);
     let warning = (confidence < UNSURE_BELOW).then(|| {
         format!(
-            "The model is unsure (top probability {:.0}%). This photo looks unlike the training photos: \
-             a plain light background and a hand filling the frame, palm to the camera, work best.",
-            confidence * 100.0
+            "The model is unsure (top probability {:.0}%): {}.",
+            confidence * 100.0,
+            crate::hand_model::UNFAMILIAR_PHOTO
         )
     });
     Ok(Prediction { index, label, probabilities: probabilities.to_vec(), confidence, warning })
@@ -109,9 +109,9 @@ mod tests {
 
     #[test]
     fn the_most_probable_class_wins_and_is_named_by_the_class_list() {
-        let p = prediction(&[0.05, 0.05, 0.7, 0.1, 0.05, 0.05], &[10, 11, 12, 13, 14, 15]).unwrap();
+        let p = prediction(&[0.02, 0.02, 0.9, 0.02, 0.02, 0.02], &[10, 11, 12, 13, 14, 15]).unwrap();
         assert_eq!((p.index, p.label), (2, 12));
-        assert!((p.confidence - 0.7).abs() < 1e-6);
+        assert!((p.confidence - 0.9).abs() < 1e-6);
         assert!(p.warning.is_none());
     }
 
