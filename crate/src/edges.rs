@@ -273,16 +273,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use ndarray::arr2;
 
-    fn lecture_image() -> Array2<f32> {
-        arr2(&[
-            [3., 0., 1., 2., 7., 4.],
-            [1., 5., 8., 9., 3., 1.],
-            [2., 7., 2., 5., 1., 3.],
-            [0., 1., 3., 1., 7., 8.],
-            [4., 2., 1., 6., 2., 8.],
-            [2., 4., 5., 2., 3., 9.],
-        ])
-    }
+    use crate::test_pictures::lecture_image;
 
     /// Three columns of `left` then three of `right`, 6x6 (the lecture's step images).
     fn step(left: f32, right: f32) -> Array2<f32> {
