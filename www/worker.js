@@ -242,6 +242,10 @@ const handlers = {
       fail('weights', e);
     }
   },
+  // How much memory this worker's wasm instance holds (the hardening tests watch it).
+  memory() {
+    post({ type: 'memory', wasmBytes: core.wasmMemoryBytes(), jsHeapBytes: self.performance?.memory?.usedJSHeapSize ?? null });
+  },
   async models() {
     // The folder's index lists what is installed, so the page never requests a missing file.
     const available = [];

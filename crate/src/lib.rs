@@ -14,7 +14,8 @@
 //! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
 //! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
 //! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
-//! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing, augmentation.
+//! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing,
+//!   photo headers (the size before decoding), augmentation.
 //! - [`activation`], [`loss`], [`dense`], [`batchnorm`], [`dropout`], [`global_pool`]: the other
 //!   layers, forward and backward; softmax cross-entropy.
 //! - [`model`]: a sequential model built from layer specs (init, forward, backward, feature maps).

@@ -38,19 +38,23 @@ export async function startServer() {
   return { url, close: () => proc.kill() };
 }
 
-export async function launch() {
+// `extraArgs`: more Chromium flags, e.g. --js-flags=--expose-gc for the memory figures or
+// the fake webcam (--use-fake-ui-for-media-stream --use-fake-device-for-media-stream).
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage'],
+      '--disable-dev-shm-usage', ...extraArgs],
   });
 }
 
 // A page that records console errors, uncaught exceptions, failed requests and every
 // request that leaves the page's own origin.
-export async function openPage(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
+// `init`: a function run in the page before its own scripts (e.g. a PerformanceObserver).
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, init = null } = {}) {
   const context = await browser.newContext({ viewport });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const origin = new URL(url).origin;
   const problems = { console: [], failed: [], foreign: [], requests: [] };

@@ -3,12 +3,14 @@
 //!
 //! - [`h5`]: `train_signs.h5` / `test_signs.h5` from bytes, with clear errors.
 //! - [`preprocess`]: THE photo -> (64, 64, 3) function (orientation, crop, area resize).
+//! - [`photo_header`]: a photo's size read from its PNG/JPEG/GIF/WebP header, before decoding.
 //! - [`augment`]: seeded random rotation, scale, shift, flip and colour per minibatch.
 
 use ndarray::Array4;
 
 pub mod h5;
 pub mod preprocess;
+pub mod photo_header;
 pub mod augment;
 
 /// Labelled 64x64 RGB pictures, kept as bytes (0-255) until a minibatch needs floats.

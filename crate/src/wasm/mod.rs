@@ -31,3 +31,30 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
 }
+
+/// Bytes of this wasm instance's linear memory (it only ever grows): the figure the
+/// hardening tests watch under load, asked of the page's instance and of the worker's.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().map(|b| b.byte_length() as f64).unwrap_or(0.0))
+        .unwrap_or(0.0)
+}
+
+/// A photo's size from the first bytes of its file (1 MB is plenty), before decoding:
+/// `{format, width, height}`, `null` when the header is not PNG/JPEG/GIF/WebP or is cut
+/// off, or an error naming the 50-megapixel limit for a larger photo.
+#[wasm_bindgen(js_name = checkPhotoHeader)]
+pub fn check_photo_header_js(head: &[u8]) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Size {
+        format: &'static str,
+        width: u32,
+        height: u32,
+    }
+    match crate::data::photo_header::check_photo_header(head).map_err(js_err)? {
+        Some(h) => to_js(&Size { format: h.format, width: h.width, height: h.height }),
+        None => Ok(JsValue::NULL),
+    }
+}
