@@ -1,9 +1,28 @@
 // Photos and the webcam, decoded in the browser: a file or a video frame becomes RGBA
 // bytes, downscaled so the long side is at most `maxSide`, ready for the Rust core.
 // Every failure is an Error with a message a student understands (shown in an errorBox).
+import { checkPhotoHeader, exifOrientation } from './pkg/convlab.js';
 
 const MAX_FILE_BYTES = 40 * 1024 * 1024;
 const MAX_PIXELS = 50e6;
+// A JPEG's frame header follows its EXIF block (at most 64 KB): 1 MB always holds it.
+const HEADER_BYTES = 1 << 20;
+
+// The photo's size from its file header, read by the core before anything is decoded:
+// a photo over 50 megapixels is refused here with the limit in the message (the browser
+// would otherwise decode a 10000x10000 PNG into 400 MB of pixels first). Returns
+// {format, width, height} as shown upright (EXIF), or null when the header is unknown.
+export async function photoHeader(file) {
+  const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
+  let size;
+  try {
+    size = checkPhotoHeader(head);
+  } catch (e) {
+    throw new Error(`"${file.name}": ${e.message}`);
+  }
+  if (size && exifOrientation(head) >= 5) [size.width, size.height] = [size.height, size.width];
+  return size;
+}
 
 function toRgba(source, width, height, maxSide) {
   const scale = Math.min(1, maxSide / Math.max(width, height));
@@ -26,14 +45,23 @@ export async function loadPhoto(file, maxSide = 512) {
   if (file.size > MAX_FILE_BYTES) {
     throw new Error(`"${file.name}" is ${(file.size / 1048576).toFixed(0)} MB; photos up to 40 MB are accepted.`);
   }
+  // Decoded straight to the size needed (the browser scales while decoding, off the main
+  // thread): a 4000x3000 photo never becomes 48 MB of pixels drawn on the main thread.
+  const header = await photoHeader(file);
+  const options = { imageOrientation: 'from-image' };
+  if (header && Math.max(header.width, header.height) > maxSide) {
+    const scale = maxSide / Math.max(header.width, header.height);
+    Object.assign(options, { resizeWidth: Math.max(1, Math.round(header.width * scale)), resizeQuality: 'high' });
+  }
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file);
+    bitmap = await createImageBitmap(file, options);
   } catch {
     throw new Error(`"${file.name}" could not be read as an image: is it really a photo (JPEG, PNG, WebP)?`);
   }
   try {
     const { width, height } = bitmap;
+    // Without a readable header the decoded size is checked instead.
     if (width * height > MAX_PIXELS) {
       throw new Error(`"${file.name}" is ${width}×${height} pixels, too large to handle here (at most 50 megapixels).`);
     }

@@ -199,3 +199,61 @@ test('pooling: the lecture grid gives max 9 and average 3.75', async () => {
   clean(problems);
   await context.close();
 });
+
+test('volumes: the layer-stack table totals the parameters and MACs (LeNet-5: 62,006 and 651,720)', async () => {
+  const { page, context, problems } = await open('volumes');
+  const total = byTestId(page, 'volumes-total');
+  const cells = async () => total.locator('th, td').allTextContents();
+  // The lecture's LeNet-5-like net: 456 + 2,416 + 48,120 + 10,164 + 850 parameters;
+  // MACs 28·28·6·75 + 10·10·16·150 + 400·120 + 120·84 + 84·10.
+  const lecture = 456 + 2416 + 48120 + 10164 + 850;
+  const macs = 28 * 28 * 6 * 75 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10;
+  let t = await cells();
+  assert.equal(t[0], 'Total (8 layers)');
+  assert.deepEqual(t.slice(1, 4), ['1×1×10', lecture.toLocaleString('en-US'), macs.toLocaleString('en-US')]);
+  // The totals follow an edit: one more FC 10 layer adds 10·10 + 10 parameters and 100 MACs.
+  await byTestId(page, 'volumes-add-fc').click();
+  t = await cells();
+  assert.deepEqual(t.slice(0, 4), ['Total (9 layers)', '1×1×10', (lecture + 110).toLocaleString('en-US'), (macs + 100).toLocaleString('en-US')]);
+  // An impossible layer: no totals, the core's message instead.
+  await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input').first().fill('99');
+  await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input').first().dispatchEvent('change');
+  assert.equal((await cells())[2], '—');
+  assert.equal(await page.locator('#volumes [data-testid="error"]:visible').count(), 1);
+  await byTestId(page, 'volumes-preset').selectOption('lenet5');
+  assert.equal((await cells())[2], lecture.toLocaleString('en-US'));
+  await byTestId(page, 'volumes-table').screenshot({ path: path.join(OUT, 'volumes-totals.png') });
+  clean(problems);
+  await context.close();
+});
+
+test('pooling: a real feature map (the vertical edges of a disc, by the core) pooled', async () => {
+  const { page, context, problems } = await open('pooling');
+  const grid = (id) => byTestId(page, id).locator('tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.cells, (c) => Number(c.querySelector('input')?.value ?? c.textContent))));
+  await byTestId(page, 'pool-source').selectOption('disc_v');
+  const map = await grid('pool-input');
+  assert.equal(map.length, 8, 'a 10x10 picture through a 3x3 filter (VALID) is 8x8');
+  assert.ok(map.every((r) => r.length === 8));
+  // A disc is mirror-symmetric, so its vertical-edge response is mirror-antisymmetric.
+  for (const row of map) row.forEach((v, j) => assert.ok(Math.abs(v + row[7 - j]) < 0.11, `${v} vs ${row[7 - j]}`));
+  assert.ok(Math.max(...map.flat()) > 0 && Math.min(...map.flat()) < 0, 'edges of both signs');
+  // Each max-pooled cell is the largest of its 2x2 window, each average the mean.
+  const max = await grid('pool-max');
+  const avg = await grid('pool-avg');
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) {
+      const w = [map[2 * i][2 * j], map[2 * i][2 * j + 1], map[2 * i + 1][2 * j], map[2 * i + 1][2 * j + 1]];
+      assert.ok(Math.abs(max[i][j] - Math.max(...w)) < 1e-3, `max ${i},${j}`);
+      assert.ok(Math.abs(avg[i][j] - w.reduce((a, b) => a + b) / 4) < 0.01, `avg ${i},${j}`);
+    }
+  }
+  assert.match(await byTestId(page, 'pool-source-note').textContent(), /real feature map/);
+  assert.match(page.url(), /map=disc_v/);
+  await shot(page, 'pooling-feature-map');
+  // Back to the lecture's grid.
+  await byTestId(page, 'pool-lecture').click();
+  assert.deepEqual(await grid('pool-max'), [[9, 2], [6, 3]]);
+  assert.equal(await byTestId(page, 'pool-source').inputValue(), 'lecture');
+  clean(problems);
+  await context.close();
+});

@@ -4,13 +4,53 @@ import { fillGrid, editableGrid, gridCell } from '../draw/grid.js';
 import { errorBox } from '../errors.js';
 
 const LECTURE = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]];
+// Real feature maps: a built-in picture (10x10, drawn by the core) through an edge filter
+// of the first layer (3x3, VALID), computed by the core: an 8x8 map, as conv1 would see it.
+const MAPS = {
+  lecture: { label: 'Lecture example 4×4' },
+  disc_v: { label: 'Feature map: vertical edges of a disc', picture: 'disc', filter: 'vertical' },
+  disc_h: { label: 'Feature map: horizontal edges of a disc', picture: 'disc', filter: 'horizontal' },
+  checker_v: { label: 'Feature map: Sobel edges of a checkerboard', picture: 'checkerboard', filter: 'sobel_v' },
+  step_v: { label: 'Feature map: vertical edges of a step', picture: 'step_light_to_dark', filter: 'vertical' },
+};
+const MAP_PICTURE_SIDE = 10;
 
 export const poolingView = {
   id: 'pooling',
   init(core, root, setHash) {
     const q = (id) => root.querySelector(`[data-testid="${id}"]`);
     const errors = errorBox(q('pool-lecture'));
-    const state = { grid: LECTURE.map((r) => [...r]), pick: 0, max: null };
+    const state = { grid: LECTURE.map((r) => [...r]), pick: 0, max: null, source: 'lecture' };
+    const source = q('pool-source');
+    for (const [key, m] of Object.entries(MAPS)) source.add(new Option(m.label, key));
+
+    // The feature map as rows of numbers (one decimal, so the grid stays readable).
+    function featureMap(key) {
+      const m = MAPS[key];
+      const filter = core.edgeFilters().find((f) => f.name === m.filter);
+      const picture = core.testPicture(m.picture, MAP_PICTURE_SIDE, MAP_PICTURE_SIDE);
+      const map = core.edgeResponse(picture.values, picture.rows, picture.cols, Float32Array.from(filter.kernel));
+      const rows = Array.from({ length: map.rows }, (_, i) => Array.from(map.values.slice(i * map.cols, (i + 1) * map.cols), (v) => Math.round(v * 10) / 10));
+      picture.free?.();
+      map.free?.();
+      return rows;
+    }
+    function useSource(key) {
+      state.source = MAPS[key] ? key : 'lecture';
+      source.value = state.source;
+      try {
+        state.grid = state.source === 'lecture' ? LECTURE.map((r) => [...r]) : featureMap(state.source);
+      } catch (e) {
+        errors.show(e.message);
+        state.source = 'lecture';
+        source.value = 'lecture';
+        state.grid = LECTURE.map((r) => [...r]);
+      }
+      state.pick = 0;
+      q('pool-source-note').textContent = state.source === 'lecture' ? ''
+        : `A real feature map: the core drew the ${MAPS[state.source].picture.replaceAll('_', ' ')} picture at ${MAP_PICTURE_SIDE}×${MAP_PICTURE_SIDE} and filtered it with the ${MAPS[state.source].filter.replace('_v', '')} filter (3×3, VALID), as a first conv layer does. `
+          + 'Positive values are edges of one direction, negative of the other; max pooling keeps "is there such an edge in this window?", average pooling blurs it.';
+    }
 
     function readInt(id) {
       const el = q(id);
@@ -80,7 +120,7 @@ export const poolingView = {
         `Window row ${i + 1}, column ${j + 1}: max ${max.values[state.pick]}${win === null ? '' : ` (the cell at row ${Math.floor(win / w) + 1}, column ${(win % w) + 1} wins)`}, average ${avg.values[state.pick]}. `
         + `Output ${max.rows}×${max.cols} = ⌊(${state.grid.length} − ${f})/${s}⌋ + 1. `
         + `Pooling has ${row.params} parameters: f and s are hyperparameters, fixed by hand, and nothing is learned by gradient descent.`;
-      setHash({ f, s });
+      setHash({ f, s, map: state.source === 'lecture' ? '' : state.source });
     }
 
     function drawInput() {
@@ -103,8 +143,9 @@ export const poolingView = {
     }
     q('pool-f').addEventListener('input', render);
     q('pool-s').addEventListener('input', render);
+    source.addEventListener('change', () => { useSource(source.value); drawInput(); });
     q('pool-lecture').addEventListener('click', () => {
-      state.grid = LECTURE.map((r) => [...r]);
+      useSource('lecture');
       q('pool-f').value = 2;
       q('pool-s').value = 2;
       state.pick = 0;
@@ -114,6 +155,7 @@ export const poolingView = {
     this.apply = (params) => {
       if (params.f) q('pool-f').value = params.f;
       if (params.s) q('pool-s').value = params.s;
+      if ((params.map || 'lecture') !== state.source) useSource(params.map || 'lecture');
       drawInput();
     };
   },

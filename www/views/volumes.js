@@ -206,6 +206,19 @@ export const volumesView = {
         del.addEventListener('click', () => { state.layers.splice(i, 1); renderTable(); });
         tr.insertCell().append(del);
       });
+      // Totals of the core's per-layer figures: the whole network's size and cost.
+      const foot = table.createTFoot().insertRow();
+      foot.dataset.testid = 'volumes-total';
+      const totalHead = document.createElement('th');
+      totalHead.scope = 'row';
+      totalHead.colSpan = 6;
+      totalHead.textContent = `Total (${state.layers.length} layer${state.layers.length === 1 ? '' : 's'})`;
+      foot.append(totalHead);
+      const ok = out && out.length === state.layers.length;
+      foot.insertCell().textContent = ok && out.length ? out.at(-1).output.join('×') : '—';
+      foot.insertCell().textContent = ok ? group(out.reduce((a, r) => a + r.params, 0)) : '—';
+      foot.insertCell().textContent = ok ? group(out.reduce((a, r) => a + r.macs, 0)) : '—';
+      foot.insertCell();
       for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) q(k).value = state.input[i];
       setHash({ net: state.preset });
     }
