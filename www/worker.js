@@ -244,7 +244,7 @@ const handlers = {
   },
   // How much memory this worker's wasm instance holds (the hardening tests watch it).
   memory() {
-    post({ type: 'memory', wasmBytes: core.wasmMemoryBytes(), jsHeapBytes: self.performance?.memory?.usedJSHeapSize ?? null });
+    post({ type: 'memory', wasmBytes: core.wasmMemoryBytes() });
   },
   async models() {
     // The folder's index lists what is installed, so the page never requests a missing file.

@@ -23,11 +23,12 @@ const WASM_MARGIN = 1 << 20;
 const HEAP_MARGIN = 2 << 20;
 const LONG_TASK_LIMIT_MS = 50;
 
-let server, browser;
+let server, browser, browserCdp;
 const figures = {};
 before(async () => {
   server = await startServer();
-  browser = await launch(['--js-flags=--expose-gc', '--enable-precise-memory-info']);
+  browser = await launch();
+  browserCdp = await browser.newBrowserCDPSession();
   mkdirSync(OUT, { recursive: true });
 });
 after(async () => {
@@ -51,13 +52,42 @@ async function workerMemory(page) {
   });
 }
 
+// The JS heap of every worker (after a GC), through the browser's DevTools protocol:
+// performance.memory does not exist in workers, and playwright opens no CDP session on
+// them, so each worker target is attached to and asked in a message (non-flat session).
+async function workerHeaps(browserCdp) {
+  const { targetInfos } = await browserCdp.send('Target.getTargets');
+  let total = 0;
+  let count = 0;
+  for (const target of targetInfos.filter((t) => t.type === 'worker')) {
+    const { sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    const call = (id, method) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not answer ${method}`)), 10000);
+      const on = (m) => {
+        if (m.sessionId !== sessionId) return;
+        const msg = JSON.parse(m.message);
+        if (msg.id !== id) return;
+        clearTimeout(timer);
+        browserCdp.off('Target.receivedMessageFromTarget', on);
+        resolve(msg.result);
+      };
+      browserCdp.on('Target.receivedMessageFromTarget', on);
+      browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+    });
+    await call(1, 'HeapProfiler.collectGarbage');
+    total += (await call(2, 'Runtime.getHeapUsage')).usedSize;
+    count += 1;
+    await browserCdp.send('Target.detachFromTarget', { sessionId });
+  }
+  return count ? total : null;
+}
+
 async function measure(page, cdp) {
-  for (const w of page.workers()) await w.evaluate(() => self.gc?.()).catch(() => {});
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const pageWasm = await page.evaluate(async () => (await import(new URL('pkg/convlab.js', location.href).href)).wasmMemoryBytes());
   const w = await workerMemory(page);
-  return { pageHeap: usedSize, pageWasm, workerHeap: w.jsHeapBytes, workerWasm: w.wasmBytes };
+  return { pageHeap: usedSize, pageWasm, workerHeap: await workerHeaps(browserCdp), workerWasm: w.wasmBytes };
 }
 
 // The largest growth of each figure over the first row, and the check against the margins.
