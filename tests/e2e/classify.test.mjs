@@ -3,6 +3,7 @@
 // www/models/, the test first trains one epoch on the built-in hands in section 6.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,5 +69,53 @@ test('a hand photo is classified with probabilities and the input the network se
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.failed, []);
   assert.deepEqual(problems.foreign, []);
+  await context.close();
+});
+
+// The page and the command line answer the same for the same photo: the 12 shared photos
+// through the page (the browser decodes the JPEG) and through `convlab classify --json`
+// (the native decoder), both with the robust model averaged over the photo and its mirror.
+// The two JPEG decoders may differ by a grey level here and there, hence the tolerance.
+test('the page and `convlab classify` give the same answers on the 12 shared photos', async (t) => {
+  const dir = signDigitsDir(t);
+  if (!dir) return;
+  const files = [0, 1, 2, 3, 4, 5].flatMap((k) => [1, 2].map((n) => path.join(dir, 'photos', `sign${k}_${n}.jpg`)));
+  const cli = execFileSync('cargo', ['run', '-q', '-p', 'convlab', '--bin', 'convlab', '--', 'classify', '--json', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
+    .trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(cli.length, 12);
+  const { page, context, problems } = await openPage(browser, `${server.url}#classify`);
+  await ensureModel(page);
+  if (!/hand\.json/.test(await byTestId(page, 'classify-model-note').textContent())) {
+    t.skip('no pretrained robust model in www/models/');
+    await context.close();
+    return;
+  }
+  let worst = 0;
+  for (const [i, file] of files.entries()) {
+    await page.evaluate(() => { document.querySelector('[data-testid="classify-prediction"]').textContent = 'waiting'; });
+    await byTestId(page, 'classify-input').setInputFiles(file);
+    await page.waitForFunction(() => /^[0-5] /.test(document.querySelector('[data-testid="classify-prediction"]')?.textContent || ''), null, { timeout: 60000 });
+    const label = Number((await byTestId(page, 'classify-prediction').textContent()).split(' ')[0]);
+    const probs = (await byTestId(page, 'classify-probabilities').locator('.bar').evaluateAll((bars) => bars.map((b) => b.dataset.probability))).map(Number);
+    const averaging = await byTestId(page, 'classify-averaging').textContent();
+    const warning = await byTestId(page, 'classify-warning').evaluate((w) => (w.hidden ? null : w.textContent));
+    const want = cli[i];
+    const name = path.basename(file);
+    assert.equal(cli[i].file, file);
+    assert.equal(label, want.prediction, `${name}: page ${label}, CLI ${want.prediction}`);
+    assert.equal(probs.length, 6);
+    for (let k = 0; k < 6; k++) {
+      const d = Math.abs(probs[k] - want.probabilities[k]);
+      worst = Math.max(worst, d);
+      assert.ok(d < 0.02, `${name}: probability of ${k} is ${probs[k]} on the page, ${want.probabilities[k]} from the CLI`);
+    }
+    assert.equal(want.views, 2);
+    assert.match(averaging, new RegExp(want.averaging));
+    // The same warning, unless the confidence sits right at the threshold.
+    if (Math.abs(want.confidence - 0.8) > 0.02) assert.equal(warning === null, want.warning === null, `${name}: warning on the page ${warning}, from the CLI ${want.warning}`);
+  }
+  console.log(`largest page/CLI probability difference over the 12 photos: ${worst.toExponential(2)}`);
+  assert.deepEqual(problems.console, []);
+  assert.deepEqual(problems.failed, []);
   await context.close();
 });
