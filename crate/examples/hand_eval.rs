@@ -5,6 +5,8 @@
 //!
 //! `cargo run --release --example hand_eval -- eval WEIGHTS.json [DATA_DIR]`
 //! `cargo run --release --example hand_eval -- round IN.json OUT.json [DIGITS]`
+//! `cargo run --release --example hand_eval -- compact IN.json OUT.json` (version 1 to
+//! version 2 of the weights format, checking that every value keeps its exact f32 bits)
 
 use convlab::data::augment::Augment;
 use convlab::hand_model::{assess_with, predict_views, to_json_rounded, View};
@@ -50,6 +52,7 @@ fn main() {
             std::fs::write(&args[2], &json).expect("write");
             println!("{} bytes written to {}", json.len(), args[2]);
         }
+        Some("compact") => compact(Path::new(&args[1]), Path::new(&args[2])),
         Some("eval") => eval(
             Path::new(&args[1]),
             args.get(2)
@@ -57,8 +60,48 @@ fn main() {
                 .or_else(convlab::testdata::sign_digits_dir)
                 .expect("data dir"),
         ),
-        _ => eprintln!("usage: hand_eval eval WEIGHTS [DIR] | round IN OUT [DIGITS]"),
+        _ => eprintln!("usage: hand_eval eval WEIGHTS [DIR] | round IN OUT [DIGITS] | compact IN OUT"),
     }
+}
+
+/// Re-encodes a weights file in version 2 and checks, before writing it, that the new
+/// file's values are bit for bit the f32s parsed from the old file's numbers.
+fn compact(input: &Path, output: &Path) {
+    let old_text = std::fs::read_to_string(input).expect("read weights");
+    let mut saved: weights::SavedModel = serde_json::from_str(&old_text).expect("weights JSON");
+    let old_bits: Vec<u32> = saved
+        .tensors
+        .iter()
+        .flat_map(|t| match &t.data {
+            Some(d) => weights::decode_f32(d, &t.name).expect("data"),
+            None => t.values.iter().map(|v| v.expect("a number")).collect(),
+        })
+        .map(f32::to_bits)
+        .collect();
+    weights::compact(&mut saved);
+    let text = serde_json::to_string(&saved).expect("json");
+    let again: weights::SavedModel = serde_json::from_str(&text).expect("reparse");
+    let new_bits: Vec<u32> = again
+        .tensors
+        .iter()
+        .flat_map(|t| weights::decode_f32(t.data.as_deref().expect("data"), &t.name).expect("decode"))
+        .map(f32::to_bits)
+        .collect();
+    assert_eq!(old_bits.len(), new_bits.len());
+    let differ = old_bits.iter().zip(&new_bits).filter(|(a, b)| a != b).count();
+    assert_eq!(differ, 0, "{differ} values changed");
+    weights::from_json(&text).expect("the new file loads");
+    std::fs::write(output, &text).expect("write");
+    println!(
+        "{}: {} bytes (version {}) -> {}: {} bytes (version {}), {} values, all bit-identical",
+        input.display(),
+        old_text.len(),
+        serde_json::from_str::<weights::SavedModel>(&old_text).map(|s| s.version).unwrap_or(0),
+        output.display(),
+        text.len(),
+        again.version,
+        new_bits.len()
+    );
 }
 
 fn eval(weights_path: &Path, dir: PathBuf) {

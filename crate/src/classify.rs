@@ -1,10 +1,14 @@
 //! Classifying one photo: THE preprocessing ([`crate::data::preprocess::preprocess`]),
-//! one forward pass, the probabilities, and an honest word when the model is unsure.
+//! a forward pass per view (the photo alone, or test-time averaging over a few views:
+//! [`crate::hand_model::views_for`]), the probabilities, and an honest word when the
+//! model is unsure. The page (`wasm::classify`) and `convlab classify` both go through
+//! [`classify_input_views`] / [`predict_input`], so they give the same answer.
 
 use crate::data::preprocess::preprocess;
 use crate::error::Result;
 use crate::model::{LayerOutput, Model};
 use crate::data::Dataset;
+use crate::hand_model::{describe_views, predict_views, View};
 use crate::{param_err, shape_err};
 use ndarray::{Array3, ArrayView3, Axis};
 use serde::Serialize;
@@ -26,6 +30,11 @@ pub struct Prediction {
     pub confidence: f32,
     /// Set when the model is unsure: what to try instead.
     pub warning: Option<String>,
+    /// How many views of the photo the probabilities are averaged over (1: the photo alone).
+    pub views: usize,
+    /// With more than one view, what was averaged, in words ("averaged over 2 views: the
+    /// photo and its mirror image").
+    pub averaging: Option<String>,
 }
 
 /// The prediction from a layer-outputs list (its last entry is "probabilities").
@@ -37,8 +46,13 @@ pub fn prediction_from_outputs(outputs: &[LayerOutput], classes: &[i64]) -> Resu
     prediction(&probs.values, classes)
 }
 
-/// Arg-max, label and warning of a probability vector.
+/// Arg-max, label and warning of a probability vector (of the photo alone).
 pub fn prediction(probabilities: &[f32], classes: &[i64]) -> Result<Prediction> {
+    prediction_over(probabilities, classes, &[View::Identity])
+}
+
+/// [`prediction`] of probabilities averaged over `views`.
+pub fn prediction_over(probabilities: &[f32], classes: &[i64], views: &[View]) -> Result<Prediction> {
     let (index, confidence) = probabilities
         .iter()
         .copied()
@@ -59,7 +73,8 @@ pub fn prediction(probabilities: &[f32], classes: &[i64]) -> Result<Prediction> 
             crate::hand_model::UNFAMILIAR_PHOTO
         )
     });
-    Ok(Prediction { index, label, probabilities: probabilities.to_vec(), confidence, warning })
+    let averaging = (views.len() > 1).then(|| format!("averaged over {} views: {}", views.len(), describe_views(views)));
+    Ok(Prediction { index, label, probabilities: probabilities.to_vec(), confidence, warning, views: views.len(), averaging })
 }
 
 /// Picture `index` of a data set as the network sees it: (h, w, 3) floats, pixels / 255,
@@ -83,21 +98,74 @@ pub fn classify_photo(
     channels: usize,
     orientation: u8,
 ) -> Result<(Array3<f32>, Vec<LayerOutput>, Prediction)> {
+    classify_photo_views(model, classes, pixels, width, height, channels, orientation, &[View::Identity])
+}
+
+/// [`classify_photo`] with the probabilities averaged over `views` (the layer outputs
+/// are those of the photo itself).
+#[allow(clippy::too_many_arguments)]
+pub fn classify_photo_views(
+    model: &mut Model,
+    classes: &[i64],
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+    views: &[View],
+) -> Result<(Array3<f32>, Vec<LayerOutput>, Prediction)> {
     let input = preprocess(pixels, width, height, channels, orientation)?;
-    let (outputs, prediction) = classify_input(model, classes, input.view())?;
+    let (outputs, prediction) = classify_input_views(model, classes, input.view(), views)?;
     Ok((input, outputs, prediction))
 }
 
 /// An already preprocessed (h, w, c) input in [0, 1] through the model.
 pub fn classify_input(model: &mut Model, classes: &[i64], input: ArrayView3<f32>) -> Result<(Vec<LayerOutput>, Prediction)> {
+    classify_input_views(model, classes, input, &[View::Identity])
+}
+
+fn check_input(model: &Model, input: ArrayView3<f32>) -> Result<()> {
     if input.dim() != model.input_shape() {
         let (h, w, c) = input.dim();
         let (eh, ew, ec) = model.input_shape();
         return Err(shape_err!("the picture is {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"));
     }
+    Ok(())
+}
+
+/// Every layer's output for the input itself, and the prediction averaged over `views`
+/// (with `[View::Identity]`, the last layer output's probabilities).
+pub fn classify_input_views(
+    model: &mut Model,
+    classes: &[i64],
+    input: ArrayView3<f32>,
+    views: &[View],
+) -> Result<(Vec<LayerOutput>, Prediction)> {
+    check_input(model, input)?;
     let outputs = model.layer_outputs(input)?;
-    let prediction = prediction_from_outputs(&outputs, classes)?;
+    let prediction = if views == [View::Identity] {
+        prediction_from_outputs(&outputs, classes)?
+    } else {
+        predict_input(model, classes, input, views)?
+    };
     Ok((outputs, prediction))
+}
+
+/// The prediction for a preprocessed (h, w, c) input, its probabilities averaged over
+/// `views` ([`crate::hand_model::predict_views`]).
+pub fn predict_input(model: &mut Model, classes: &[i64], input: ArrayView3<f32>, views: &[View]) -> Result<Prediction> {
+    check_input(model, input)?;
+    let p = predict_views(model, input.insert_axis(Axis(0)), views)?;
+    prediction_over(&p.iter().copied().collect::<Vec<_>>(), classes, views)
+}
+
+/// A photo file decoded natively, preprocessed, and predicted over `views`: what
+/// `convlab classify` prints.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn classify_file(model: &mut Model, classes: &[i64], path: &std::path::Path, views: &[View]) -> Result<Prediction> {
+    let input = crate::data::preprocess::preprocess_file(path)?;
+    // The page's own path (layer outputs, then the prediction), so the answers agree.
+    Ok(classify_input_views(model, classes, input.view(), views)?.1)
 }
 
 #[cfg(test)]

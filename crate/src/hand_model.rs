@@ -110,6 +110,37 @@ pub enum View {
 /// The views averaged by [`predict_averaged`]: the photo and its mirror image.
 pub const DEFAULT_VIEWS: [View; 2] = [View::Identity, View::Flip];
 
+/// The views a model's photo predictions are averaged over, on the page and in
+/// `convlab classify`: [`DEFAULT_VIEWS`] (the photo and its mirror image) for the robust
+/// network, which was trained on mirrored photos and gains from it (`docs/models.md`);
+/// the photo alone for any other network (the mirror costs the assignment's network,
+/// which never saw one, 4 points of test accuracy).
+pub fn views_for(model: &Model) -> &'static [View] {
+    if model.specs() == robust_network().as_slice() {
+        &DEFAULT_VIEWS
+    } else {
+        &[View::Identity]
+    }
+}
+
+/// The views in words: "the photo and its mirror image".
+pub fn describe_views(views: &[View]) -> String {
+    let words: Vec<String> = views
+        .iter()
+        .map(|v| match v {
+            View::Identity => "the photo".to_string(),
+            View::Flip => "its mirror image".to_string(),
+            View::Zoom(z) => format!("the photo zoomed {z}x"),
+            View::FlipZoom(z) => format!("its mirror image zoomed {z}x"),
+        })
+        .collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// One view of an image (h, w, c); the output has the same shape.
 pub fn view_of(image: ArrayView3<f32>, view: View) -> Result<Array3<f32>> {
     let (h, w, c) = image.dim();
@@ -200,8 +231,9 @@ pub fn round_significant(value: f32, digits: u32) -> f32 {
     ((v * scale).round() / scale) as f32
 }
 
-/// The model as versioned weights JSON (see [`crate::weights`]), every value rounded to
-/// `digits` significant digits (5 keeps the shipped models' predictions; about 40% smaller).
+/// The model as versioned weights JSON (see [`crate::weights`], version 2), every value
+/// rounded to `digits` significant digits first (5 keeps the shipped models'
+/// predictions; it only matters for gzip, which then finds more repeats).
 pub fn to_json_rounded(model: &Model, classes: &[i64], digits: u32) -> Result<String> {
     let mut saved = crate::weights::to_saved(model, classes);
     for t in &mut saved.tensors {
@@ -209,6 +241,7 @@ pub fn to_json_rounded(model: &Model, classes: &[i64], digits: u32) -> Result<St
             *v = round_significant(*v, digits);
         }
     }
+    crate::weights::compact(&mut saved);
     serde_json::to_string(&saved)
         .map_err(|e| crate::ConvLabError::Weights(format!("could not write the weights: {e}")))
 }
@@ -283,6 +316,19 @@ mod tests {
         );
         assert!(view_of(img.view(), View::Zoom(f32::NAN)).is_err());
         assert!(view_of(img.view(), View::Zoom(5.0)).is_err());
+    }
+
+    #[test]
+    fn the_robust_network_averages_with_its_mirror_image_and_others_do_not() {
+        let robust = Model::new(&robust_network(), (64, 64, 3), 1).unwrap();
+        assert_eq!(views_for(&robust), &DEFAULT_VIEWS);
+        let signs = Model::new(&crate::layers::signs_network(), (64, 64, 3), 1).unwrap();
+        assert_eq!(views_for(&signs), &[View::Identity]);
+        assert_eq!(describe_views(&DEFAULT_VIEWS), "the photo and its mirror image");
+        assert_eq!(
+            describe_views(&[View::Identity, View::Flip, View::Zoom(1.1)]),
+            "the photo, its mirror image and the photo zoomed 1.1x"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 // www/models/, the test first trains one epoch on the built-in hands in section 6.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launch, openPage, byTestId, signDigitsDir, OUT, ROOT } from './harness.mjs';
@@ -68,5 +69,76 @@ test('a hand photo is classified with probabilities and the input the network se
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.failed, []);
   assert.deepEqual(problems.foreign, []);
+  await context.close();
+});
+
+// The page and the command line answer the same for the same photo: the 12 shared photos
+// through the page (the browser decodes them) and through `convlab classify --json` (the
+// native decoder), both with the robust model averaged over the photo and its mirror.
+// As JPEG, the two decoders may differ by a grey level here and there, hence a tolerance.
+// As PNG copies written by the browser from its own decoding, both sides see the very same
+// pixels, so the probabilities must agree to float rounding (wasm vs native).
+test('the page and `convlab classify` give the same answers on the 12 shared photos', async (t) => {
+  const dir = signDigitsDir(t);
+  if (!dir) return;
+  const jpegs = [0, 1, 2, 3, 4, 5].flatMap((k) => [1, 2].map((n) => path.join(dir, 'photos', `sign${k}_${n}.jpg`)));
+  const { page, context, problems } = await openPage(browser, `${server.url}#classify`);
+  await ensureModel(page);
+  if (!/hand\.json/.test(await byTestId(page, 'classify-model-note').textContent())) {
+    t.skip('no pretrained robust model in www/models/');
+    await context.close();
+    return;
+  }
+  const pngDir = path.join(tmpdir(), 'convlab-photos-png');
+  mkdirSync(pngDir, { recursive: true });
+  const pngs = [];
+  for (const file of jpegs) {
+    const b64 = await page.evaluate(async (data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }), { imageOrientation: 'from-image' });
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      canvas.getContext('2d').drawImage(bitmap, 0, 0);
+      const png = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let text = '';
+      for (let i = 0; i < png.length; i += 0x8000) text += String.fromCharCode(...png.subarray(i, i + 0x8000));
+      return btoa(text);
+    }, readFileSync(file).toString('base64'));
+    const out = path.join(pngDir, path.basename(file).replace('.jpg', '.png'));
+    writeFileSync(out, Buffer.from(b64, 'base64'));
+    pngs.push(out);
+  }
+  const files = [...jpegs, ...pngs];
+  const cli = execFileSync('cargo', ['run', '-q', '-p', 'convlab', '--bin', 'convlab', '--', 'classify', '--json', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
+    .trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(cli.length, 24);
+  const worst = { jpg: 0, png: 0 };
+  for (const [i, file] of files.entries()) {
+    await page.evaluate(() => { document.querySelector('[data-testid="classify-prediction"]').textContent = 'waiting'; });
+    await byTestId(page, 'classify-input').setInputFiles(file);
+    await page.waitForFunction(() => /^[0-5] /.test(document.querySelector('[data-testid="classify-prediction"]')?.textContent || ''), null, { timeout: 60000 });
+    const label = Number((await byTestId(page, 'classify-prediction').textContent()).split(' ')[0]);
+    const probs = (await byTestId(page, 'classify-probabilities').locator('.bar').evaluateAll((bars) => bars.map((b) => b.dataset.probability))).map(Number);
+    const averaging = await byTestId(page, 'classify-averaging').textContent();
+    const warning = await byTestId(page, 'classify-warning').evaluate((w) => (w.hidden ? null : w.textContent));
+    const want = cli[i];
+    const name = path.basename(file);
+    const kind = name.endsWith('.png') ? 'png' : 'jpg';
+    assert.equal(want.file, file);
+    assert.equal(label, want.prediction, `${name}: page ${label}, CLI ${want.prediction}`);
+    assert.equal(probs.length, 6);
+    for (let k = 0; k < 6; k++) {
+      const d = Math.abs(probs[k] - want.probabilities[k]);
+      worst[kind] = Math.max(worst[kind], d);
+      assert.ok(d < (kind === 'png' ? 1e-4 : 0.02), `${name}: probability of ${k} is ${probs[k]} on the page, ${want.probabilities[k]} from the CLI`);
+    }
+    assert.equal(want.views, 2);
+    assert.match(averaging, new RegExp(want.averaging));
+    if (kind === 'png') assert.equal(warning, want.warning, `${name}: the same warning`);
+    // As JPEG, the same warning unless the confidence sits right at the threshold.
+    else if (Math.abs(want.confidence - 0.8) > 0.02) assert.equal(warning === null, want.warning === null, `${name}: warning on the page ${warning}, from the CLI ${want.warning}`);
+  }
+  console.log(`largest page/CLI probability difference: JPEG ${worst.jpg.toExponential(2)}, PNG ${worst.png.toExponential(2)}`);
+  assert.deepEqual(problems.console, []);
+  assert.deepEqual(problems.failed, []);
   await context.close();
 });

@@ -28,6 +28,7 @@ export const classifyView = {
     ui.seen = el('canvas', { className: 'pixelated seen', role: 'img', 'aria-label': 'The 64×64 input the network sees' });
     ui.prediction = el('p', { className: 'prediction', dataset: { testid: 'classify-prediction' }, 'aria-live': 'polite', text: 'No photo yet.' });
     ui.answeredBy = el('p', { className: 'note', dataset: { testid: 'classify-model-used' } });
+    ui.averaging = el('p', { className: 'note', dataset: { testid: 'classify-averaging' }, hidden: true });
     ui.warning = el('p', { className: 'warning', dataset: { testid: 'classify-warning' }, role: 'status', hidden: true });
     ui.bars = el('div', { className: 'bars', dataset: { testid: 'classify-probabilities' }, role: 'list', 'aria-label': 'Probability of each digit' });
     ui.maps = {};
@@ -45,7 +46,7 @@ export const classifyView = {
       el('div', { className: 'row' },
         el('figure', {}, el('figcaption', { text: 'Your photo' }), ui.photo),
         el('figure', {}, el('figcaption', { text: 'What the network sees (64×64)' }), ui.seen),
-        el('div', { className: 'answer' }, ui.prediction, ui.answeredBy, ui.warning, ui.bars)),
+        el('div', { className: 'answer' }, ui.prediction, ui.answeredBy, ui.averaging, ui.warning, ui.bars)),
       el('h3', { text: 'Feature maps for this photo' }), ui.mapsBox);
     const errors = errorBox(ui.drop);
     const camErrors = errorBox(controls);
@@ -83,13 +84,16 @@ export const classifyView = {
       putTile(ui.seen, result.input);
       ui.prediction.textContent = `${p.label} — the network reads ${p.label} finger${p.label === 1 ? '' : 's'} (${(p.confidence * 100).toFixed(0)}% sure)`;
       ui.answeredBy.textContent = `Answered by ${model}, in ${msg.ms.toFixed(0)} ms.`;
+      // Test-time averaging (the robust model): the probabilities are the mean over views.
+      ui.averaging.hidden = !p.averaging;
+      ui.averaging.textContent = p.averaging ? `The answer is ${p.averaging}; the feature maps below are the photo's own.` : '';
       ui.warning.hidden = !p.warning;
       ui.warning.textContent = p.warning || '';
       ui.bars.replaceChildren();
       p.probabilities.forEach((prob, i) => {
         const bar = el('span', { className: 'bar-fill' });
         bar.style.width = `${(prob * 100).toFixed(1)}%`;
-        ui.bars.append(el('div', { className: `bar${i === p.index ? ' best' : ''}`, role: 'listitem' },
+        ui.bars.append(el('div', { className: `bar${i === p.index ? ' best' : ''}`, role: 'listitem', dataset: { probability: String(prob) } },
           el('span', { className: 'bar-label', text: String(i) }),
           el('span', { className: 'bar-track' }, bar),
           el('span', { className: 'bar-value', text: `${(prob * 100).toFixed(1)}%` })));

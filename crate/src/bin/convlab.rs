@@ -1,7 +1,8 @@
 //! The `convlab` command line: train, classify and print shapes without a browser.
 //!
 //! - `convlab train [--train PATH --test PATH] [--epochs --lr --batch --seed --l2 --out]`
-//! - `convlab classify [--weights W] [--json] photo.jpg ...`
+//! - `convlab classify [--weights W] [--json] photo.jpg ...` (default: the shipped robust
+//!   hand model, `www/models/hand.json`, built into the binary)
 //! - `convlab shapes`
 
 #[cfg(target_arch = "wasm32")]
@@ -72,10 +73,13 @@ mod native {
             #[arg(long, default_value = "weights.json")]
             out: PathBuf,
         },
-        /// Classify photos with trained weights.
+        /// Classify photos: with the built-in robust hand model (averaged over the photo and
+        /// its mirror image), or with trained weights.
         Classify {
-            #[arg(long, default_value = "weights.json")]
-            weights: PathBuf,
+            /// A weights file (from `convlab train`, or www/models/signs.json); default: the
+            /// built-in robust hand model (www/models/hand.json).
+            #[arg(long)]
+            weights: Option<PathBuf>,
             /// One JSON object per photo instead of text.
             #[arg(long)]
             json: bool,
@@ -126,7 +130,7 @@ mod native {
                 weights,
                 json,
                 photos,
-            } => run_classify(&weights, json, &photos),
+            } => run_classify(weights.as_deref(), json, &photos),
             Command::Shapes => run_shapes(),
         };
         if let Err(e) = result {
@@ -224,10 +228,22 @@ mod native {
         Ok(())
     }
 
-    fn run_classify(weights_path: &Path, json: bool, photos: &[PathBuf]) -> Result<()> {
-        let text = String::from_utf8(read(weights_path)?).map_err(|_| {
-            ConvLabError::Weights(format!("{} is not a text file", weights_path.display()))
-        })?;
+    /// The robust hand model the page uses by default, built into the binary.
+    const HAND_MODEL: &str = include_str!("../../../www/models/hand.json");
+
+    fn run_classify(weights_path: Option<&Path>, json: bool, photos: &[PathBuf]) -> Result<()> {
+        let (text, source) = match weights_path {
+            Some(path) => (
+                String::from_utf8(read(path)?).map_err(|_| {
+                    ConvLabError::Weights(format!("{} is not a text file", path.display()))
+                })?,
+                path.display().to_string(),
+            ),
+            None => (
+                HAND_MODEL.to_string(),
+                "the built-in robust hand model (www/models/hand.json)".to_string(),
+            ),
+        };
         let (mut model, classes) = weights::from_json(&text)?;
         if model.input_shape() != (64, 64, 3) {
             return Err(ConvLabError::Weights(format!(
@@ -235,22 +251,47 @@ mod native {
                 model.input_shape()
             )));
         }
+        // The same views as the page: the photo and its mirror for the robust network.
+        let views = convlab::hand_model::views_for(&model);
+        if !json {
+            let how = if views.len() > 1 {
+                format!(
+                    "; each answer is averaged over {} views: {}",
+                    views.len(),
+                    convlab::hand_model::describe_views(views)
+                )
+            } else {
+                String::new()
+            };
+            eprintln!("Model: {source}{how}.");
+        }
         for path in photos {
-            // The same preprocessing as the page: orientation, centre crop, resize, [0, 1].
-            let x = convlab::data::preprocess::preprocess_file(path)?;
-            let probs = model.predict(x.insert_axis(ndarray::Axis(0)).view())?;
-            let p: Vec<f32> = probs.iter().copied().collect();
-            let best = p
-                .iter()
-                .enumerate()
-                .fold(0, |b, (j, &v)| if v > p[b] { j } else { b });
-            let label = classes.get(best).copied().unwrap_or(best as i64);
+            // The same preprocessing and prediction as the page: orientation, centre crop,
+            // resize, [0, 1], views, warning.
+            let p = convlab::classify::classify_file(&mut model, &classes, path, views)?;
             if json {
-                let line = serde_json::json!({"file": path.display().to_string(), "prediction": label, "probabilities": p});
+                let line = serde_json::json!({
+                    "file": path.display().to_string(),
+                    "prediction": p.label,
+                    "confidence": p.confidence,
+                    "probabilities": p.probabilities,
+                    "warning": p.warning,
+                    "views": p.views,
+                    "averaging": p.averaging,
+                });
                 println!("{line}");
             } else {
-                let ps: Vec<String> = p.iter().map(|v| format!("{v:.3}")).collect();
-                println!("{}: {label}  [{}]", path.display(), ps.join(" "));
+                let ps: Vec<String> = p.probabilities.iter().map(|v| format!("{v:.3}")).collect();
+                println!(
+                    "{}: {}  ({:.0}% sure)  [{}]",
+                    path.display(),
+                    p.label,
+                    p.confidence * 100.0,
+                    ps.join(" ")
+                );
+                if let Some(w) = &p.warning {
+                    println!("  warning: {w}");
+                }
             }
         }
         Ok(())

@@ -2,7 +2,8 @@
 //! photo's pixels in, the 64x64 input, the prediction and the feature maps out.
 
 use super::{js_err, to_js};
-use crate::classify::{classify_photo, Prediction};
+use crate::classify::{classify_photo_views, Prediction};
+use crate::hand_model::{views_for, View};
 use crate::model::{LayerOutput, Model};
 use crate::tiles::{channel_tiles, kind_of, rgb_input_rgba, Tiles};
 use crate::weights::from_json;
@@ -51,7 +52,8 @@ pub(super) fn maps_js(outputs: &[LayerOutput]) -> Result<JsValue, JsError> {
     Ok(list.into())
 }
 
-/// `{ input: tiles (the 64x64 picture the network sees), prediction, maps: [tiles...] }`.
+/// `{ input: tiles (the 64x64 picture the network sees), prediction, maps: [tiles...] }`
+/// for the photo alone.
 pub(super) fn photo_js(
     model: &mut Model,
     classes: &[i64],
@@ -60,9 +62,22 @@ pub(super) fn photo_js(
     height: usize,
     orientation: u8,
 ) -> Result<JsValue, JsError> {
+    photo_views_js(model, classes, pixels, width, height, orientation, &[View::Identity])
+}
+
+/// [`photo_js`] with the probabilities averaged over `views` (the maps are the photo's).
+pub(super) fn photo_views_js(
+    model: &mut Model,
+    classes: &[i64],
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    orientation: u8,
+    views: &[View],
+) -> Result<JsValue, JsError> {
     let channels = if pixels.len() == width.saturating_mul(height).saturating_mul(3) { 3 } else { 4 };
     let (input, outputs, prediction) =
-        classify_photo(model, classes, pixels, width, height, channels, orientation).map_err(js_err)?;
+        classify_photo_views(model, classes, pixels, width, height, channels, orientation, views).map_err(js_err)?;
     let out = Object::new();
     let set = |k: &str, v: &JsValue| Reflect::set(&out, &k.into(), v).map_err(|_| JsError::new("could not build the result"));
     set("input", &tiles_js("input", &rgb_input_rgba(input.view()).map_err(js_err)?)?)?;
@@ -101,9 +116,12 @@ impl Classifier {
     }
 
     /// A decoded photo (RGBA or RGB bytes as stored in the file, `width` x `height`, EXIF
-    /// `orientation` 1-8) through THE preprocessing and the model: see `photo_js`.
+    /// `orientation` 1-8) through THE preprocessing and the model, averaged over the
+    /// model's views (`hand_model::views_for`: the photo and its mirror for the robust
+    /// network), like `convlab classify`: see `photo_views_js`.
     pub fn classify(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8) -> Result<JsValue, JsError> {
-        photo_js(&mut self.model, &self.classes, pixels, width, height, orientation)
+        let views = views_for(&self.model);
+        photo_views_js(&mut self.model, &self.classes, pixels, width, height, orientation, views)
     }
 }
 

@@ -1,0 +1,94 @@
+//! `convlab classify` answers like the library (and so like the page, which goes through
+//! the same `classify::classify_input_views`): the built-in robust model by default,
+//! averaged over the photo and its mirror, the warning on its own line and in `--json`;
+//! `--weights` still takes the assignment's network's file.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use convlab::classify::{classify_file, Prediction};
+use convlab::hand_model::views_for;
+use convlab::weights::from_json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Photos kept in the repository: one the robust model is unsure of (a tiny plain test
+/// picture), one it reads with confidence.
+fn photos() -> Vec<PathBuf> {
+    let dir = root().join("crate/tests/fixtures/photos");
+    vec![dir.join("orient3.jpg"), dir.join("sign3_1_area64.png")]
+}
+
+fn expected(weights: &str) -> Vec<Prediction> {
+    let text = std::fs::read_to_string(root().join("www/models").join(weights)).unwrap();
+    let (mut model, classes) = from_json(&text).unwrap();
+    let views = views_for(&model);
+    photos()
+        .iter()
+        .map(|p| classify_file(&mut model, &classes, p, views).unwrap())
+        .collect()
+}
+
+fn convlab(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_convlab"))
+        .args(args)
+        .args(photos())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn classify_uses_the_robust_model_with_mirror_averaging_and_prints_the_warning() {
+    let want = expected("hand.json");
+    assert!(
+        want.iter().any(|p| p.warning.is_some()) && want.iter().any(|p| p.warning.is_none()),
+        "the fixtures should give one sure and one unsure answer: {want:?}"
+    );
+    let text = convlab(&["classify"]);
+    let mut lines = text.lines();
+    for (photo, p) in photos().iter().zip(&want) {
+        let line = lines.next().unwrap();
+        assert!(
+            line.starts_with(&format!("{}: {}  (", photo.display(), p.label)),
+            "{line}"
+        );
+        if let Some(w) = &p.warning {
+            assert_eq!(lines.next().unwrap(), format!("  warning: {w}"));
+        }
+    }
+    assert_eq!(lines.next(), None);
+
+    let json = convlab(&["classify", "--json"]);
+    for (line, p) in json.lines().zip(&want) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["prediction"], p.label);
+        assert_eq!(v["views"], 2);
+        assert_eq!(
+            v["averaging"],
+            "averaged over 2 views: the photo and its mirror image"
+        );
+        assert_eq!(v["warning"].as_str(), p.warning.as_deref());
+        let probs: Vec<f32> = serde_json::from_value(v["probabilities"].clone()).unwrap();
+        assert_eq!(probs, p.probabilities);
+    }
+}
+
+#[test]
+fn classify_with_weights_takes_the_assignment_network_alone() {
+    let want = expected("signs.json");
+    let signs = root().join("www/models/signs.json");
+    let json = convlab(&["classify", "--json", "--weights", signs.to_str().unwrap()]);
+    for (line, p) in json.lines().zip(&want) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["prediction"], p.label);
+        assert_eq!(v["views"], 1);
+        assert!(v["averaging"].is_null());
+        assert_eq!(v["warning"].as_str(), p.warning.as_deref());
+    }
+    assert_eq!(json.lines().count(), 2);
+}
