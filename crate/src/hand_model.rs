@@ -30,6 +30,7 @@ pub fn robust_network() -> Vec<LayerSpec> {
                 filters,
                 stride: 1,
                 padding: Padding::Same,
+                bias: true,
             },
             BatchNorm,
             Relu,

@@ -10,8 +10,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LayerSpec {
-    /// `filters` filters of f x f x n_C(prev), one bias each.
-    Conv { f: usize, filters: usize, stride: usize, padding: Padding },
+    /// `filters` filters of f x f x n_C(prev), one bias each unless `bias` is false (the
+    /// assignment's `tf.nn.conv2d` layers have none). Old files without the field have one.
+    Conv {
+        f: usize,
+        filters: usize,
+        stride: usize,
+        padding: Padding,
+        #[serde(default = "yes", skip_serializing_if = "is_true")]
+        bias: bool,
+    },
     Relu,
     MaxPool { f: usize, stride: usize, padding: Padding },
     AvgPool { f: usize, stride: usize, padding: Padding },
@@ -25,6 +33,13 @@ pub enum LayerSpec {
     Flatten,
     /// Fully connected: `units` outputs, weights + one bias per unit, no activation.
     Dense { units: usize },
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// Activation shape (height, width, channels); a flat vector is (1, 1, n).
@@ -54,9 +69,13 @@ impl LayerSpec {
     pub fn row(&self, input: Shape3) -> Result<LayerRow> {
         let (h, w, c) = input;
         let (output, params, macs) = match *self {
-            LayerSpec::Conv { f, filters, stride, padding } => {
+            LayerSpec::Conv { f, filters, stride, padding, bias } => {
                 let (_, (oh, ow)) = padding.resolve((h, w), (f, f), stride)?;
-                let params = crate::params::conv_param_count(f, c, filters)?;
+                let params = if bias {
+                    crate::params::conv_param_count(f, c, filters)?
+                } else {
+                    checked_product(&[f, f, c, filters])?
+                };
                 let per_filter = checked_product(&[f, f, c])?;
                 let macs = checked_product(&[oh, ow, filters, per_filter])?;
                 ((oh, ow, filters), params, macs)
@@ -134,10 +153,10 @@ impl LayerSpec {
 pub fn signs_network() -> Vec<LayerSpec> {
     use LayerSpec::*;
     vec![
-        Conv { f: 4, filters: 8, stride: 1, padding: Padding::Same },
+        Conv { f: 4, filters: 8, stride: 1, padding: Padding::Same, bias: false },
         Relu,
         MaxPool { f: 8, stride: 8, padding: Padding::Same },
-        Conv { f: 2, filters: 16, stride: 1, padding: Padding::Same },
+        Conv { f: 2, filters: 16, stride: 1, padding: Padding::Same, bias: false },
         Relu,
         MaxPool { f: 4, stride: 4, padding: Padding::Same },
         Flatten,
@@ -159,9 +178,9 @@ pub const LENET5_INPUT: Shape3 = (32, 32, 3);
 pub fn lecture_39_network() -> Vec<LayerSpec> {
     use LayerSpec::*;
     vec![
-        Conv { f: 3, filters: 10, stride: 1, padding: Padding::Valid },
-        Conv { f: 5, filters: 20, stride: 2, padding: Padding::Valid },
-        Conv { f: 5, filters: 40, stride: 2, padding: Padding::Valid },
+        Conv { f: 3, filters: 10, stride: 1, padding: Padding::Valid, bias: true },
+        Conv { f: 5, filters: 20, stride: 2, padding: Padding::Valid, bias: true },
+        Conv { f: 5, filters: 40, stride: 2, padding: Padding::Valid, bias: true },
         Flatten,
     ]
 }
@@ -173,9 +192,9 @@ pub fn lecture_39_network() -> Vec<LayerSpec> {
 pub fn lenet5_network() -> Vec<LayerSpec> {
     use LayerSpec::*;
     vec![
-        Conv { f: 5, filters: 6, stride: 1, padding: Padding::Valid },
+        Conv { f: 5, filters: 6, stride: 1, padding: Padding::Valid, bias: true },
         MaxPool { f: 2, stride: 2, padding: Padding::Valid },
-        Conv { f: 5, filters: 16, stride: 1, padding: Padding::Valid },
+        Conv { f: 5, filters: 16, stride: 1, padding: Padding::Valid, bias: true },
         MaxPool { f: 2, stride: 2, padding: Padding::Valid },
         Flatten,
         Dense { units: 120 },
@@ -217,9 +236,24 @@ mod tests {
             vec![(64, 64, 8), (64, 64, 8), (8, 8, 8), (8, 8, 16), (8, 8, 16), (2, 2, 16), (1, 1, 64), (1, 1, 6)]
         );
         let params: Vec<usize> = rows.iter().map(|r| r.params).collect();
-        assert_eq!(params, vec![392, 0, 0, 528, 0, 0, 0, 390]);
+        // The assignment's W1 4x4x3x8 and W2 2x2x8x16 have no biases; FC 64x6 + 6 has.
+        assert_eq!(params, vec![384, 0, 0, 512, 0, 0, 0, 390]);
         // Forward MACs per image quoted by the speed issue: 1,606,016.
         assert_eq!(rows.iter().map(|r| r.macs).sum::<usize>(), 1_606_016);
+    }
+
+    #[test]
+    fn conv_bias_defaults_to_present_and_is_written_only_when_absent() {
+        // Files written before the field existed have biases on every convolution.
+        let old: LayerSpec = serde_json::from_str(r#"{"type":"conv","f":3,"filters":2,"stride":1,"padding":"same"}"#).unwrap();
+        assert_eq!(old, LayerSpec::Conv { f: 3, filters: 2, stride: 1, padding: Padding::Same, bias: true });
+        assert!(!serde_json::to_string(&old).unwrap().contains("bias"));
+        let none = LayerSpec::Conv { f: 3, filters: 2, stride: 1, padding: Padding::Same, bias: false };
+        let text = serde_json::to_string(&none).unwrap();
+        assert!(text.contains(r#""bias":false"#), "{text}");
+        assert_eq!(serde_json::from_str::<LayerSpec>(&text).unwrap(), none);
+        assert_eq!(none.row((5, 5, 4)).unwrap().params, 3 * 3 * 4 * 2);
+        assert_eq!(old.row((5, 5, 4)).unwrap().params, (3 * 3 * 4 + 1) * 2);
     }
 
     #[test]
@@ -270,7 +304,7 @@ mod tests {
     fn stride_two_lecture_example() {
         let rows = layer_table(
             (7, 7, 1),
-            &[LayerSpec::Conv { f: 3, filters: 1, stride: 2, padding: Padding::Valid }],
+            &[LayerSpec::Conv { f: 3, filters: 1, stride: 2, padding: Padding::Valid, bias: true }],
         )
         .unwrap();
         assert_eq!(rows[0].output, (3, 3, 1));
@@ -278,14 +312,14 @@ mod tests {
 
     #[test]
     fn impossible_layers_are_readable_errors() {
-        let conv = |f, stride| LayerSpec::Conv { f, filters: 4, stride, padding: Padding::Valid };
+        let conv = |f, stride| LayerSpec::Conv { f, filters: 4, stride, padding: Padding::Valid, bias: true };
         let e = layer_table((7, 7, 3), &[conv(3, 0)]).unwrap_err().to_string();
         assert!(e.contains("layer 1 (conv)") && e.contains("stride"), "{e}");
         let e = layer_table((7, 7, 3), &[conv(0, 1)]).unwrap_err().to_string();
         assert!(e.contains("filter size"), "{e}");
         let e = layer_table((4, 4, 3), &[conv(5, 1)]).unwrap_err().to_string();
         assert!(e.contains("larger than the padded input"), "{e}");
-        let e = layer_table((7, 7, 3), &[LayerSpec::Conv { f: 3, filters: 0, stride: 1, padding: Padding::Valid }])
+        let e = layer_table((7, 7, 3), &[LayerSpec::Conv { f: 3, filters: 0, stride: 1, padding: Padding::Valid, bias: true }])
             .unwrap_err()
             .to_string();
         assert!(e.contains("at least one filter"), "{e}");
@@ -294,7 +328,7 @@ mod tests {
         assert!(layer_table((huge, huge, 3), &[conv(3, 1)]).unwrap_err().to_string().contains("too large"));
         assert!(layer_table((1, 1, huge), &[LayerSpec::Dense { units: 8 }]).is_err());
         // Padding that overflows n + 2p.
-        let padded = LayerSpec::Conv { f: 3, filters: 1, stride: 1, padding: Padding::Pad(usize::MAX) };
+        let padded = LayerSpec::Conv { f: 3, filters: 1, stride: 1, padding: Padding::Pad(usize::MAX), bias: true };
         assert!(layer_table((7, 7, 1), &[padded]).is_err());
     }
 }

@@ -39,6 +39,8 @@ pub enum Mode {
 pub(crate) struct ConvLayer {
     pub stride: usize,
     pub padding: Padding,
+    /// False: `b` stays zero, is not trained and is not saved (the assignment's convolutions).
+    pub bias: bool,
     pub w: Array4<f32>,
     pub b: Array1<f32>,
     pub dw: Array4<f32>,
@@ -208,6 +210,7 @@ impl Model {
                     filters,
                     stride,
                     padding,
+                    bias,
                 } => {
                     let w = glorot(
                         &mut rng,
@@ -220,6 +223,7 @@ impl Model {
                     Layer::Conv(ConvLayer {
                         stride,
                         padding,
+                        bias,
                         dw: Array4::zeros(w.dim()),
                         w,
                         b: Array1::zeros(filters),
@@ -601,7 +605,11 @@ impl Model {
             let pairs: [(Option<&mut [f32]>, Option<&[f32]>, bool); 2] = match layer {
                 Layer::Conv(c) => [
                     (c.w.as_slice_mut(), c.dw.as_slice(), true),
-                    (c.b.as_slice_mut(), c.db.as_slice(), false),
+                    if c.bias {
+                        (c.b.as_slice_mut(), c.db.as_slice(), false)
+                    } else {
+                        (None, None, false)
+                    },
                 ],
                 Layer::Dense(d) => [
                     (d.w.as_slice_mut(), d.dw.as_slice(), true),
@@ -827,6 +835,7 @@ pub(crate) mod tests {
                 filters: 3,
                 stride: 1,
                 padding: Padding::Same,
+                bias: true,
             },
             Relu,
             MaxPool {
@@ -839,6 +848,7 @@ pub(crate) mod tests {
                 filters: 4,
                 stride: 2,
                 padding: Padding::Same,
+                bias: true,
             },
             BatchNorm,
             Relu,
@@ -902,6 +912,28 @@ pub(crate) mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
         assert!(max_diff < 1e-5, "{max_diff}");
+    }
+
+    #[test]
+    fn a_convolution_without_bias_keeps_it_zero_and_untrained() {
+        // The assignment's SIGNS network: W1 and W2 only, as tf.nn.conv2d has no bias.
+        let mut model = Model::new(&crate::layers::signs_network(), (64, 64, 3), 3).unwrap();
+        assert_eq!(model.num_params(), 384 + 512 + 390);
+        let mut visited = 0;
+        model.visit_params(|_, p| visited += p.value.len());
+        assert_eq!(visited, 384 + 512 + 390);
+        let x = batch(4, (64, 64, 3), 5);
+        let mut adam = crate::optim::Adam::new(crate::optim::AdamSettings::default());
+        for _ in 0..3 {
+            model.forward(x.view(), Mode::Train).unwrap();
+            model.backward(&[0, 1, 2, 3]).unwrap();
+            adam.step(&mut model, 0.009);
+        }
+        for layer in &model.layers {
+            if let Layer::Conv(c) = layer {
+                assert!(!c.bias && c.b.iter().all(|&v| v == 0.0), "{:?}", c.b);
+            }
+        }
     }
 
     #[test]

@@ -71,7 +71,9 @@ fn model_tensors(model: &Model) -> Vec<(String, Vec<usize>, Vec<f32>)> {
         match layer {
             Layer::Conv(c) => {
                 push("w", c.w.shape(), c.w.iter().copied().collect());
-                push("b", c.b.shape(), c.b.to_vec());
+                if c.bias {
+                    push("b", c.b.shape(), c.b.to_vec());
+                }
             }
             Layer::Dense(d) => {
                 push("w", d.w.shape(), d.w.iter().copied().collect());
@@ -316,7 +318,9 @@ pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
         match layer {
             Layer::Conv(c) => {
                 c.w.as_slice_mut().map(&mut fill);
-                c.b.as_slice_mut().map(&mut fill);
+                if c.bias {
+                    c.b.as_slice_mut().map(&mut fill);
+                }
             }
             Layer::Dense(d) => {
                 d.w.as_slice_mut().map(&mut fill);

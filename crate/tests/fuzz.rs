@@ -499,7 +499,7 @@ fn shape_padding_resolve() {
 
 fn layer_spec() -> impl Strategy<Value = LayerSpec> {
     prop_oneof![
-        (size(), size(), size(), padding()).prop_map(|(f, filters, stride, padding)| LayerSpec::Conv { f, filters, stride, padding }),
+        (size(), size(), size(), padding(), any::<bool>()).prop_map(|(f, filters, stride, padding, bias)| LayerSpec::Conv { f, filters, stride, padding, bias }),
         Just(LayerSpec::Relu),
         (size(), size(), padding()).prop_map(|(f, stride, padding)| LayerSpec::MaxPool { f, stride, padding }),
         (size(), size(), padding()).prop_map(|(f, stride, padding)| LayerSpec::AvgPool { f, stride, padding }),
@@ -523,9 +523,9 @@ fn shape_layer_table() {
                     let (h, w, c) = prev;
                     let (h2, w2, c2) = (h as u128, w as u128, c as u128);
                     match row.spec {
-                        LayerSpec::Conv { f, filters, .. } => {
+                        LayerSpec::Conv { f, filters, bias, .. } => {
                             prop_assert_eq!(row.output.2, filters);
-                            prop_assert_eq!(row.params as u128, (f as u128 * f as u128 * c2 + 1) * filters as u128);
+                            prop_assert_eq!(row.params as u128, (f as u128 * f as u128 * c2 + bias as u128) * filters as u128);
                             prop_assert_eq!(
                                 row.macs as u128,
                                 row.output.0 as u128 * row.output.1 as u128 * filters as u128 * f as u128 * f as u128 * c2

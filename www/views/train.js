@@ -25,7 +25,7 @@ function layerLabel(row) {
   const s = row.spec;
   const pad = (p) => (typeof p === 'string' ? p.toUpperCase() : JSON.stringify(p));
   switch (s.type) {
-    case 'conv': return `CONV ${s.f}×${s.f}, ${s.filters} filters, s=${s.stride}, ${pad(s.padding)}`;
+    case 'conv': return `CONV ${s.f}×${s.f}, ${s.filters} filters, s=${s.stride}, ${pad(s.padding)}${s.bias === false ? ', no bias' : ''}`;
     case 'relu': return 'ReLU';
     case 'max_pool': return `MAXPOOL ${s.f}×${s.f}, s=${s.stride}, ${pad(s.padding)}`;
     case 'avg_pool': return `AVGPOOL ${s.f}×${s.f}, s=${s.stride}`;
