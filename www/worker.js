@@ -9,6 +9,7 @@
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
 //               classified | state | error {where, message}
 import init, * as core from './pkg/convlab.js';
+import { photoHeader } from './photo.js';
 
 const SLICE_MS = 15;       // work per slice before yielding to messages
 const PROGRESS_MS = 100;   // at most this often a progress message
@@ -300,6 +301,8 @@ async function classify(file, wanted) {
   // orientation 6 decodes as 15x25), so we ask for 'from-image' explicitly, which every
   // browser honours, and hand the core upright pixels (orientation 1). The core still
   // reads the file's orientation, to say what was done.
+  // Refused from the header before decoding (a 10000x10000 PNG would be 400 MB of pixels).
+  await photoHeader(file);
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });

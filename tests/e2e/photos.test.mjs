@@ -70,3 +70,24 @@ test('a 10000x10000 PNG is refused before decoding, naming the limit; the lab st
   assert.deepEqual(problems.console, []);
   await context.close();
 });
+
+test('classify refuses a 10000x10000 PNG before decoding and then classifies a photo', async () => {
+  const file = path.join(tmpdir(), 'convlab-10000x10000.png');
+  writeFileSync(file, bigPng(10000, 10000));
+  const { page, context, problems } = await openPage(browser, `${server.url}#classify`);
+  await byTestId(page, 'classify-input').setInputFiles(file);
+  const error = page.locator('#classify [data-testid="error"]:not([hidden])');
+  await error.first().waitFor({ timeout: 20000 });
+  const message = await error.first().textContent();
+  assert.match(message, /10000x10000 pixels/);
+  assert.match(message, /limit of 50 megapixels/);
+  assert.match(message, /before decoding/);
+  // Still works: a small picture gets an answer (a digit 0-5) and the message goes.
+  const small = path.join(tmpdir(), 'convlab-640x480.png');
+  writeFileSync(small, bigPng(640, 480));
+  await byTestId(page, 'classify-input').setInputFiles(small);
+  await page.waitForFunction(() => /^[0-5]/.test(document.querySelector('[data-testid="classify-prediction"]')?.textContent || ''), null, { timeout: 30000 });
+  assert.equal(await error.count(), 0, 'the message is gone once a good photo is in');
+  assert.deepEqual(problems.console, []);
+  await context.close();
+});
