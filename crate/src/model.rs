@@ -358,6 +358,19 @@ impl Model {
         &mut self.acts[0][..n]
     }
 
+    /// Images `start..end` of the input buffer as NHWC floats: what [`Model::input_buffer`]
+    /// received for the next forward pass.
+    pub fn input_rows(&self, start: usize, end: usize) -> Result<&[f32]> {
+        if start > end || end > self.capacity {
+            return Err(shape_err!(
+                "images {start}..{end} are outside the model's input buffer ({} images)",
+                self.capacity
+            ));
+        }
+        let per = size(self.shapes[0]);
+        Ok(&self.acts[0][start * per..end * per])
+    }
+
     /// Forward pass of a batch x (m, h, w, c); returns the logits (m, classes).
     pub fn forward(&mut self, x: ArrayView4<f32>, mode: Mode) -> Result<ArrayView2<'_, f32>> {
         let (m, h, w, c) = x.dim();
@@ -620,6 +633,126 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// Every trainable tensor as (values, gradient), in the order of [`Model::visit_params`].
+    fn for_each_tensor(&self, mut f: impl FnMut(&[f32], &[f32])) {
+        for layer in &self.layers {
+            let pairs: [(Option<&[f32]>, Option<&[f32]>); 2] = match layer {
+                Layer::Conv(c) => [(c.w.as_slice(), c.dw.as_slice()), (c.b.as_slice(), c.db.as_slice())],
+                Layer::Dense(d) => [(d.w.as_slice(), d.dw.as_slice()), (d.b.as_slice(), d.db.as_slice())],
+                Layer::BatchNorm(bn) => [
+                    (bn.gamma.as_slice(), bn.dgamma.as_slice()),
+                    (bn.beta.as_slice(), bn.dbeta.as_slice()),
+                ],
+                _ => continue,
+            };
+            for (value, grad) in pairs {
+                if let (Some(value), Some(grad)) = (value, grad) {
+                    f(value, grad);
+                }
+            }
+        }
+    }
+
+    /// Every trainable tensor as (values, gradient), writable, same order.
+    fn for_each_tensor_mut(&mut self, mut f: impl FnMut(&mut [f32], &mut [f32])) {
+        for layer in &mut self.layers {
+            let pairs: [(Option<&mut [f32]>, Option<&mut [f32]>); 2] = match layer {
+                Layer::Conv(c) => [
+                    (c.w.as_slice_mut(), c.dw.as_slice_mut()),
+                    (c.b.as_slice_mut(), c.db.as_slice_mut()),
+                ],
+                Layer::Dense(d) => [
+                    (d.w.as_slice_mut(), d.dw.as_slice_mut()),
+                    (d.b.as_slice_mut(), d.db.as_slice_mut()),
+                ],
+                Layer::BatchNorm(bn) => [
+                    (bn.gamma.as_slice_mut(), bn.dgamma.as_slice_mut()),
+                    (bn.beta.as_slice_mut(), bn.dbeta.as_slice_mut()),
+                ],
+                _ => continue,
+            };
+            for (value, grad) in pairs {
+                if let (Some(value), Some(grad)) = (value, grad) {
+                    f(value, grad);
+                }
+            }
+        }
+    }
+
+    /// Number of trainable values: the length of the flat vectors below.
+    pub fn param_count(&self) -> usize {
+        let mut n = 0;
+        self.for_each_tensor(|v, _| n += v.len());
+        n
+    }
+
+    fn check_flat(&self, len: usize, what: &str) -> Result<()> {
+        let n = self.param_count();
+        if len != n {
+            return Err(shape_err!(
+                "{what}: expected {n} values (one per trainable parameter of this network), got {len}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes every trainable value into `out` (length [`Model::param_count`]), tensors in
+    /// the order of [`Model::visit_params`], each in its row-major order.
+    pub fn copy_params_to(&self, out: &mut [f32]) -> Result<()> {
+        self.check_flat(out.len(), "parameters")?;
+        let mut at = 0;
+        self.for_each_tensor(|v, _| {
+            out[at..at + v.len()].copy_from_slice(v);
+            at += v.len();
+        });
+        Ok(())
+    }
+
+    /// Sets every trainable value from a flat vector written by [`Model::copy_params_to`].
+    pub fn set_params(&mut self, flat: &[f32]) -> Result<()> {
+        self.check_flat(flat.len(), "parameters")?;
+        let mut at = 0;
+        self.for_each_tensor_mut(|v, _| {
+            v.copy_from_slice(&flat[at..at + v.len()]);
+            at += v.len();
+        });
+        Ok(())
+    }
+
+    /// Writes the gradient of the last backward pass into `out`, in the parameters' order.
+    pub fn copy_grads_to(&self, out: &mut [f32]) -> Result<()> {
+        self.check_flat(out.len(), "gradients")?;
+        let mut at = 0;
+        self.for_each_tensor(|_, g| {
+            out[at..at + g.len()].copy_from_slice(g);
+            at += g.len();
+        });
+        Ok(())
+    }
+
+    /// Replaces the gradient (what the optimiser reads) by a flat vector, e.g. gradients
+    /// of parts of a minibatch summed by data-parallel training.
+    pub fn set_grads(&mut self, flat: &[f32]) -> Result<()> {
+        self.check_flat(flat.len(), "gradients")?;
+        let mut at = 0;
+        self.for_each_tensor_mut(|_, g| {
+            g.copy_from_slice(&flat[at..at + g.len()]);
+            at += g.len();
+        });
+        Ok(())
+    }
+
+    /// Layers whose training-mode result for one image depends on the other images of the
+    /// minibatch (batch norm) or on a random stream of the model (dropout); `None` when
+    /// every image's gradient depends only on the image and the parameters.
+    pub fn batch_coupled_layer(&self) -> Option<&'static str> {
+        self.layers.iter().find_map(|l| match l {
+            Layer::BatchNorm(_) => Some("batch norm"),
+            Layer::Dropout { .. } => Some("dropout"),
+            _ => None,
+        })
     }
 
     /// Class probabilities (m, classes) for a batch, in inference mode, computed in
