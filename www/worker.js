@@ -9,8 +9,9 @@
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
 //               classified | state | error {where, message}
 //
-// Training uses every core (www/data-parallel.js): this worker keeps the Trainer and
-// splits each minibatch with workerCount() - 1 helper workers (www/gradient-worker.js).
+// Training can use every core (www/data-parallel.js): this worker keeps the Trainer and
+// splits each minibatch with workerCount() - 1 helper workers (www/gradient-worker.js),
+// if a short trial at the start of each run finds split steps at least 10% faster.
 import init, * as core from './pkg/convlab.js';
 import { GradientHelpers, HelperError, parallelStep, workerCount } from './data-parallel.js';
 
@@ -26,7 +27,7 @@ const state = {
   // Data-parallel training: the helpers (null: one worker), whether this run's network
   // can be split, a slice under way (steps await the helpers), and a counter bumped by
   // start, reset and load-weights so that a step begun before them is dropped.
-  helpers: undefined, split: false, busy: false, generation: 0, deferred: null,
+  helpers: undefined, split: false, busy: false, generation: 0, deferred: null, trial: null,
 };
 
 // The helper workers, started once, on the first training run.
@@ -139,6 +140,29 @@ function stopRunning() {
   state.running = false;
 }
 
+// Splitting pays only where the cores really run in parallel (measured on a 2-vCPU VM:
+// two SIMD-bound threads each ran at half speed, so 2 workers were 15% slower than 1).
+// The first TRIAL_STEPS steps of a run alternate split and single steps, and the run
+// keeps splitting only when the split steps are at least 10% faster.
+const TRIAL_STEPS = 8;
+function trialSingle() {
+  return state.trial && state.trial.single.length < state.trial.split.length;
+}
+function judgeSplit(h, ms) {
+  const trial = state.trial;
+  if (!trial) return;
+  (h ? trial.split : trial.single).push(ms);
+  if (trial.split.length + trial.single.length < TRIAL_STEPS) return;
+  // Medians without the first split step (it also builds the helpers' networks).
+  const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  state.trial = null;
+  if (trial.split.length < 2 || !trial.single.length) { state.split = false; return; } // helpers failed
+  const split = med(trial.split.slice(1));
+  const single = med(trial.single);
+  state.split = split < 0.9 * single;
+  console.info(`data-parallel trial: ${split.toFixed(1)} ms per split step, ${single.toFixed(1)} ms in one worker: ${state.split ? 'splitting' : 'one worker'}`);
+}
+
 // One slice of training; a step split between workers awaits the helpers, during which
 // messages (pause, reset, sample...) are handled: `busy` keeps one slice at a time.
 async function slice() {
@@ -180,10 +204,12 @@ async function trainSlice() {
     state.deferred = null;
     if (deferred?.generation === generation && report(t, deferred.r)) return;
     while (performance.now() < end) {
-      const h = state.split ? helpers() : null;
+      const h = state.split && !trialSingle() ? helpers() : null;
       let r;
+      const t0 = performance.now();
       try {
         r = h ? await parallelStep(t, h, current) : t.step();
+        if (r && !r.epoch_report) judgeSplit(h, performance.now() - t0);
       } catch (e) {
         if (!(e instanceof HelperError)) throw e;
         dropHelpers(e); // the step was cancelled: the next one runs in this worker
@@ -222,6 +248,7 @@ function newTraining(settings) {
   } catch {
     state.split = false; // batch norm or dropout: one worker (the page's network has neither)
   }
+  state.trial = state.split && (helpers()?.size || 0) > 0 ? { split: [], single: [] } : null;
   state.settings = settings;
   state.elapsedBefore = 0;
   state.costs = [];
