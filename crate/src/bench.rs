@@ -123,6 +123,70 @@ pub fn conv1_mac_rates(now: &dyn Fn() -> f64, reps: usize) -> ConvRates {
     conv_mac_rates(&conv1_geometry(), now, reps)
 }
 
+/// Independent multiply-add chains in [`simd_peak_gmacs`]: enough to hide the latency
+/// of a multiply then an add (about 8 cycles) behind two SIMD ports.
+const PEAK_CHAINS: usize = 12;
+
+/// `iters` rounds of acc = acc * a + b on PEAK_CHAINS x 4 lanes: one multiply-add per
+/// lane (the multiply depends on acc, so it cannot be hoisted out of the loop).
+// Never inlined: V8 compiles a wasm function with its baseline compiler first and swaps in
+// the optimised code only for later calls (no on-stack replacement), so the loop must be
+// a function called repeatedly, not one long call (measured: 0.03 GMAC/s otherwise).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(never)]
+fn madd_chains(iters: usize, seed: f32) -> f32 {
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat};
+    let (a, b) = (f32x4_splat(0.9999), f32x4_splat(seed * 1e-4));
+    let mut acc = [f32x4_splat(seed); PEAK_CHAINS];
+    for _ in 0..iters {
+        for v in acc.iter_mut() {
+            *v = f32x4_add(f32x4_mul(*v, a), b);
+        }
+    }
+    acc.iter().map(|&v| f32x4_extract_lane::<0>(v)).sum()
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(never)]
+fn madd_chains(iters: usize, seed: f32) -> f32 {
+    let mut acc = [[seed; 4]; PEAK_CHAINS];
+    for _ in 0..iters {
+        for v in acc.iter_mut() {
+            for l in v.iter_mut() {
+                *l = *l * 0.9999 + seed * 1e-4;
+            }
+        }
+    }
+    acc.iter().map(|v| v[0]).sum()
+}
+
+/// The measured multiply-add peak of one core, in GMAC/s: f32x4 multiply + add (wasm
+/// SIMD has no fused multiply-add without relaxed SIMD), 12 independent chains, no
+/// memory traffic; best of `reps` samples of 50 ms or more. The ceiling a convolution
+/// kernel can approach on this machine and engine.
+pub fn simd_peak_gmacs(now: &dyn Fn() -> f64, reps: usize) -> f64 {
+    // Warm-up: many short calls, so that the engine swaps in its optimised code.
+    let chunk = 20_000usize;
+    let start = now();
+    let mut calls = 0usize;
+    while calls < 20 || (now() - start < WARM_UP_MS && calls < 100_000) {
+        std::hint::black_box(madd_chains(std::hint::black_box(chunk), 0.5));
+        calls += 1;
+    }
+    // Each sample repeats the short call for MIN_SAMPLE_MS or more.
+    let once = ((now() - start) / calls as f64).max(1e-4);
+    let per_sample = ((MIN_SAMPLE_MS / once).ceil() as usize).clamp(1, 1_000_000);
+    let mut best = f64::INFINITY;
+    for r in 0..reps.max(1) {
+        let t0 = now();
+        for _ in 0..per_sample {
+            std::hint::black_box(madd_chains(std::hint::black_box(chunk), 0.5 + r as f32 * 1e-3));
+        }
+        best = best.min((now() - t0) / per_sample as f64);
+    }
+    (chunk * PEAK_CHAINS * 4) as f64 / (best.max(1e-9) * 1e6)
+}
+
 /// The textbook loop nest (seven loops, a padding test per tap, filters innermost
 /// over channels), kept only to show what the tiled kernels gain. Returns milliseconds
 /// of one forward pass of `geo`.
@@ -189,6 +253,13 @@ mod tests {
         assert!((r.forward_gmacs - r.macs as f64 / (r.forward_ms * 1e6)).abs() < 1e-9);
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.contains("filter_grad_gmacs"));
+    }
+
+    #[test]
+    fn the_peak_loop_converges() {
+        // acc -> b / (1 - a) = 0.5e-4 / 1e-4 = 0.5 per chain: finite, no overflow.
+        let v = madd_chains(100_000, 0.5);
+        assert!((v - 0.5 * PEAK_CHAINS as f32).abs() < 1e-2, "{v}");
     }
 }
 

@@ -21,6 +21,7 @@
 //! - [`model`]: a sequential model built from layer specs (init, forward, backward, feature maps).
 //! - [`optim`]: Adam, L2 weight decay, cosine learning-rate schedule.
 //! - [`train`]: the step-wise trainer (minibatches, epochs, accuracy, confusion matrix).
+//! - [`data_parallel`]: a minibatch split between workers, gradients summed, one update.
 //! - [`weights`]: saving and loading a model as versioned JSON.
 //! - [`classify`]: one photo through THE preprocessing and a model: probabilities, unsure warning.
 //! - [`tiles`]: feature maps, filters and pictures as RGBA tiles for drawing.
@@ -52,6 +53,7 @@ pub mod global_pool;
 pub mod model;
 pub mod optim;
 pub mod train;
+pub mod data_parallel;
 pub mod weights;
 pub mod classify;
 pub mod tiles;

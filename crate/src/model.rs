@@ -362,6 +362,19 @@ impl Model {
         &mut self.acts[0][..n]
     }
 
+    /// Images `start..end` of the input buffer as NHWC floats: what [`Model::input_buffer`]
+    /// received for the next forward pass.
+    pub fn input_rows(&self, start: usize, end: usize) -> Result<&[f32]> {
+        if start > end || end > self.capacity {
+            return Err(shape_err!(
+                "images {start}..{end} are outside the model's input buffer ({} images)",
+                self.capacity
+            ));
+        }
+        let per = size(self.shapes[0]);
+        Ok(&self.acts[0][start * per..end * per])
+    }
+
     /// Forward pass of a batch x (m, h, w, c); returns the logits (m, classes).
     pub fn forward(&mut self, x: ArrayView4<f32>, mode: Mode) -> Result<ArrayView2<'_, f32>> {
         let (m, h, w, c) = x.dim();
@@ -601,33 +614,136 @@ impl Model {
     /// Calls `f` on every trainable tensor with its gradient, always in the same order.
     pub fn visit_params(&mut self, mut f: impl FnMut(usize, ParamMut<'_>)) {
         let mut k = 0;
+        self.for_each_tensor_mut(|value, grad, decay| {
+            f(k, ParamMut { value, grad, decay });
+            k += 1;
+        });
+    }
+
+    /// Every trainable tensor as (values, gradient), in the order of [`Model::visit_params`].
+    fn for_each_tensor(&self, mut f: impl FnMut(&[f32], &[f32])) {
+        for layer in &self.layers {
+            let pairs: [(Option<&[f32]>, Option<&[f32]>); 2] = match layer {
+                Layer::Conv(c) if c.bias => [(c.w.as_slice(), c.dw.as_slice()), (c.b.as_slice(), c.db.as_slice())],
+                Layer::Conv(c) => [(c.w.as_slice(), c.dw.as_slice()), (None, None)],
+                Layer::Dense(d) => [(d.w.as_slice(), d.dw.as_slice()), (d.b.as_slice(), d.db.as_slice())],
+                Layer::BatchNorm(bn) => [
+                    (bn.gamma.as_slice(), bn.dgamma.as_slice()),
+                    (bn.beta.as_slice(), bn.dbeta.as_slice()),
+                ],
+                _ => continue,
+            };
+            for (value, grad) in pairs {
+                if let (Some(value), Some(grad)) = (value, grad) {
+                    f(value, grad);
+                }
+            }
+        }
+    }
+
+    /// Every trainable tensor as (values, gradient, gets weight decay), writable, same
+    /// order. A convolution without bias has one tensor: its `b` stays zero.
+    fn for_each_tensor_mut(&mut self, mut f: impl FnMut(&mut [f32], &mut [f32], bool)) {
         for layer in &mut self.layers {
-            let pairs: [(Option<&mut [f32]>, Option<&[f32]>, bool); 2] = match layer {
+            let pairs: [(Option<&mut [f32]>, Option<&mut [f32]>, bool); 2] = match layer {
                 Layer::Conv(c) => [
-                    (c.w.as_slice_mut(), c.dw.as_slice(), true),
+                    (c.w.as_slice_mut(), c.dw.as_slice_mut(), true),
                     if c.bias {
-                        (c.b.as_slice_mut(), c.db.as_slice(), false)
+                        (c.b.as_slice_mut(), c.db.as_slice_mut(), false)
                     } else {
                         (None, None, false)
                     },
                 ],
                 Layer::Dense(d) => [
-                    (d.w.as_slice_mut(), d.dw.as_slice(), true),
-                    (d.b.as_slice_mut(), d.db.as_slice(), false),
+                    (d.w.as_slice_mut(), d.dw.as_slice_mut(), true),
+                    (d.b.as_slice_mut(), d.db.as_slice_mut(), false),
                 ],
                 Layer::BatchNorm(bn) => [
-                    (bn.gamma.as_slice_mut(), bn.dgamma.as_slice(), false),
-                    (bn.beta.as_slice_mut(), bn.dbeta.as_slice(), false),
+                    (bn.gamma.as_slice_mut(), bn.dgamma.as_slice_mut(), false),
+                    (bn.beta.as_slice_mut(), bn.dbeta.as_slice_mut(), false),
                 ],
                 _ => continue,
             };
             for (value, grad, decay) in pairs {
                 if let (Some(value), Some(grad)) = (value, grad) {
-                    f(k, ParamMut { value, grad, decay });
-                    k += 1;
+                    f(value, grad, decay);
                 }
             }
         }
+    }
+
+    /// Number of trainable values: the length of the flat vectors below.
+    pub fn param_count(&self) -> usize {
+        let mut n = 0;
+        self.for_each_tensor(|v, _| n += v.len());
+        n
+    }
+
+    fn check_flat(&self, len: usize, what: &str) -> Result<()> {
+        let n = self.param_count();
+        if len != n {
+            return Err(shape_err!(
+                "{what}: expected {n} values (one per trainable parameter of this network), got {len}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes every trainable value into `out` (length [`Model::param_count`]), tensors in
+    /// the order of [`Model::visit_params`], each in its row-major order.
+    pub fn copy_params_to(&self, out: &mut [f32]) -> Result<()> {
+        self.check_flat(out.len(), "parameters")?;
+        let mut at = 0;
+        self.for_each_tensor(|v, _| {
+            out[at..at + v.len()].copy_from_slice(v);
+            at += v.len();
+        });
+        Ok(())
+    }
+
+    /// Sets every trainable value from a flat vector written by [`Model::copy_params_to`].
+    pub fn set_params(&mut self, flat: &[f32]) -> Result<()> {
+        self.check_flat(flat.len(), "parameters")?;
+        let mut at = 0;
+        self.for_each_tensor_mut(|v, _, _| {
+            v.copy_from_slice(&flat[at..at + v.len()]);
+            at += v.len();
+        });
+        Ok(())
+    }
+
+    /// Writes the gradient of the last backward pass into `out`, in the parameters' order.
+    pub fn copy_grads_to(&self, out: &mut [f32]) -> Result<()> {
+        self.check_flat(out.len(), "gradients")?;
+        let mut at = 0;
+        self.for_each_tensor(|_, g| {
+            out[at..at + g.len()].copy_from_slice(g);
+            at += g.len();
+        });
+        Ok(())
+    }
+
+    /// Replaces the gradient (what the optimiser reads) by a flat vector, e.g. gradients
+    /// of parts of a minibatch summed by data-parallel training.
+    pub fn set_grads(&mut self, flat: &[f32]) -> Result<()> {
+        self.check_flat(flat.len(), "gradients")?;
+        let mut at = 0;
+        self.for_each_tensor_mut(|_, g, _| {
+            g.copy_from_slice(&flat[at..at + g.len()]);
+            at += g.len();
+        });
+        Ok(())
+    }
+
+    /// Layers whose training-mode result for one image depends on the other images of the
+    /// minibatch (batch norm) or on a random stream of the model (dropout); `None` when
+    /// every image's gradient depends only on the image and the parameters.
+    pub fn batch_coupled_layer(&self) -> Option<&'static str> {
+        self.layers.iter().find_map(|l| match l {
+            Layer::BatchNorm(_) => Some("batch norm"),
+            Layer::Dropout { .. } => Some("dropout"),
+            _ => None,
+        })
     }
 
     /// Class probabilities (m, classes) for a batch, in inference mode, computed in
@@ -922,6 +1038,7 @@ pub(crate) mod tests {
         let mut visited = 0;
         model.visit_params(|_, p| visited += p.value.len());
         assert_eq!(visited, 384 + 512 + 390);
+        assert_eq!(model.param_count(), 384 + 512 + 390);
         let x = batch(4, (64, 64, 3), 5);
         let mut adam = crate::optim::Adam::new(crate::optim::AdamSettings::default());
         for _ in 0..3 {

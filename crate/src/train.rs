@@ -155,6 +155,26 @@ pub struct Trainer {
     augment_rng: ChaCha8Rng,
     /// Reused storage for a minibatch being augmented.
     augment_buf: Vec<f32>,
+    /// The minibatch of a data-parallel step under way ([`Trainer::begin_step`]).
+    pending: Option<PendingStep>,
+    /// Sum over the shares of (images in the share) x (the share's mean gradient).
+    grad_sum: Vec<f32>,
+    /// Reused storage for the first share's gradient.
+    grad_share: Vec<f32>,
+}
+
+/// A minibatch prepared by [`Trainer::begin_step`] whose shares are being summed.
+#[derive(Debug, Clone, Copy)]
+struct PendingStep {
+    /// Images in the minibatch.
+    m: usize,
+    /// Position in the epoch's order after it.
+    end: usize,
+    /// Images whose gradients are in `grad_sum` so far.
+    images_done: usize,
+    /// Sum of (images in the share) x (the share's mean cost).
+    cost_sum: f64,
+    first_share_done: bool,
 }
 
 /// A seed from the operating system (or the browser's crypto), for runs without one.
@@ -288,6 +308,9 @@ impl Trainer {
             labels: Vec::new(),
             augment_rng: ChaCha8Rng::seed_from_u64(seed),
             augment_buf: Vec::new(),
+            pending: None,
+            grad_sum: Vec::new(),
+            grad_share: Vec::new(),
         };
         trainer.reset();
         Ok(trainer)
@@ -316,6 +339,7 @@ impl Trainer {
         self.history.clear();
         self.stopped = false;
         self.diverged = None;
+        self.pending = None;
     }
 
     /// The seed of this run (drawn from the system when none was given).
@@ -368,6 +392,14 @@ impl Trainer {
 
     /// One minibatch: forward, cost, backward, Adam update.
     pub fn step(&mut self) -> Result<StepReport> {
+        self.check_can_step()?;
+        let (m, end) = self.prepare_minibatch()?;
+        self.model.forward_filled(m, Mode::Train)?;
+        let cost = self.model.backward(&self.labels)?;
+        self.complete_step(end, cost)
+    }
+
+    fn check_can_step(&self) -> Result<()> {
         if let Some(msg) = &self.diverged {
             return Err(ConvLabError::Diverged(msg.clone()));
         }
@@ -380,6 +412,18 @@ impl Trainer {
                 self.settings.epochs
             ));
         }
+        if self.pending.is_some() {
+            return Err(param_err!(
+                "a minibatch split between workers is still under way: finish or cancel it first"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The next minibatch (shuffling at the start of an epoch), its pixels scaled and
+    /// augmented into the model's input buffer and its labels into `self.labels`.
+    /// Returns its size and the position in the order after it.
+    fn prepare_minibatch(&mut self) -> Result<(usize, usize)> {
         if self.pos == 0 {
             self.order.shuffle(&mut self.rng);
         }
@@ -413,8 +457,12 @@ impl Trainer {
             input.copy_from_slice(augmented);
             self.augment_buf = batch.into_raw_vec_and_offset().0;
         }
-        self.model.forward_filled(m, Mode::Train)?;
-        let cost = self.model.backward(&self.labels)?;
+        Ok((m, end))
+    }
+
+    /// The rest of a step once the model holds the minibatch's gradient and `cost` is
+    /// its mean cost: the divergence check, the Adam update, the bookkeeping.
+    fn complete_step(&mut self, end: usize, cost: f32) -> Result<StepReport> {
         let epoch = self.epochs_done + 1;
         if !cost.is_finite() {
             let msg = format!(
@@ -452,6 +500,164 @@ impl Trainer {
             learning_rate: lr,
             epoch_report,
         })
+    }
+
+    // ----- Data-parallel steps -----
+    //
+    // One minibatch split between workers, each with its own copy of the model:
+    //   let m = trainer.begin_step()?;            // the minibatch, in this model's input
+    //   // hand images k..m (batch_inputs, batch_labels) and the parameters to the
+    //   // other workers (crate::data_parallel::GradientWorker), then:
+    //   trainer.first_share_gradient(k)?;         // images 0..k here, meanwhile
+    //   trainer.add_share_gradient(n, cost, &g)?; // once per other share
+    //   trainer.finish_step()?;                   // summed gradient, one Adam update
+    // The mean cost is linear in the per-image costs, so the full minibatch's gradient is
+    // sum over shares of (n_share / m) x (the share's mean gradient): the same update as
+    // `step` up to float rounding (see `finish_step`).
+
+    /// Whether this network can be split between workers: every image's gradient must
+    /// depend only on that image and the parameters (see [`Model::batch_coupled_layer`]).
+    pub fn check_data_parallel(&self) -> Result<()> {
+        crate::data_parallel::check_splittable(&self.model)
+    }
+
+    /// Starts a data-parallel step: prepares the next minibatch (same order, same
+    /// augmentation as [`Trainer::step`]) and returns its number of images m.
+    pub fn begin_step(&mut self) -> Result<usize> {
+        self.check_data_parallel()?;
+        self.check_can_step()?;
+        let (m, end) = self.prepare_minibatch()?;
+        self.grad_sum.clear();
+        self.grad_sum.resize(self.model.param_count(), 0.0);
+        self.pending = Some(PendingStep {
+            m,
+            end,
+            images_done: 0,
+            cost_sum: 0.0,
+            first_share_done: false,
+        });
+        Ok(m)
+    }
+
+    fn pending(&self) -> Result<PendingStep> {
+        self.pending.ok_or_else(|| {
+            param_err!("no minibatch is being split between workers: begin a step first")
+        })
+    }
+
+    /// Images `start..end` of the minibatch begun by [`Trainer::begin_step`], as the
+    /// floats the network reads (NHWC, pixels / 255, augmented). Read them before
+    /// anything else runs the model (a feature-map view would overwrite the buffer).
+    pub fn batch_inputs(&self, start: usize, end: usize) -> Result<&[f32]> {
+        let p = self.pending()?;
+        if start >= end || end > p.m {
+            return Err(param_err!(
+                "images {start}..{end} are not a part of the minibatch of {} images",
+                p.m
+            ));
+        }
+        self.model.input_rows(start, end)
+    }
+
+    /// Labels of images `start..end` of the minibatch under way.
+    pub fn batch_labels(&self, start: usize, end: usize) -> Result<&[u8]> {
+        let p = self.pending()?;
+        self.labels.get(start..end).filter(|_| start < end && end <= p.m).ok_or_else(|| {
+            param_err!("images {start}..{end} are not a part of the minibatch of {} images", p.m)
+        })
+    }
+
+    /// Forward and backward pass of the minibatch's first `k` images in this trainer's
+    /// model, added to the step's sum; returns their mean cost.
+    pub fn first_share_gradient(&mut self, k: usize) -> Result<f32> {
+        let p = self.pending()?;
+        if p.first_share_done {
+            return Err(param_err!("the first share of this minibatch is already done"));
+        }
+        if k == 0 || p.images_done + k > p.m {
+            return Err(param_err!(
+                "a share of {k} images does not fit the minibatch of {} ({} done)",
+                p.m,
+                p.images_done
+            ));
+        }
+        self.model.forward_filled(k, Mode::Train)?;
+        let cost = self.model.backward(&self.labels[..k])?;
+        self.grad_share.resize(self.model.param_count(), 0.0);
+        self.model.copy_grads_to(&mut self.grad_share)?;
+        self.accumulate(k, cost, None)?;
+        if let Some(p) = self.pending.as_mut() {
+            p.first_share_done = true;
+        }
+        Ok(cost)
+    }
+
+    /// Adds another worker's share: `images` images of the minibatch, their mean cost and
+    /// their mean gradient (flat, in the order of [`Model::copy_grads_to`]).
+    pub fn add_share_gradient(&mut self, images: usize, cost: f32, grads: &[f32]) -> Result<()> {
+        self.accumulate(images, cost, Some(grads))
+    }
+
+    /// grad_sum += images x (grads, or the first share's gradient); cost likewise.
+    fn accumulate(&mut self, images: usize, cost: f32, grads: Option<&[f32]>) -> Result<()> {
+        let p = self.pending()?;
+        if images == 0 || p.images_done + images > p.m {
+            return Err(param_err!(
+                "a share of {images} images does not fit the minibatch of {} ({} done)",
+                p.m,
+                p.images_done
+            ));
+        }
+        let grads = grads.unwrap_or(&self.grad_share);
+        if grads.len() != self.grad_sum.len() {
+            return Err(param_err!(
+                "a share's gradient has {} values but the network has {} parameters",
+                grads.len(),
+                self.grad_sum.len()
+            ));
+        }
+        let w = images as f32;
+        for (s, &g) in self.grad_sum.iter_mut().zip(grads) {
+            *s += w * g;
+        }
+        if let Some(p) = self.pending.as_mut() {
+            p.images_done += images;
+            p.cost_sum += images as f64 * cost as f64;
+        }
+        Ok(())
+    }
+
+    /// Ends a data-parallel step once the shares cover the minibatch: the gradient
+    /// sum / m, one Adam update, the same bookkeeping and divergence check as
+    /// [`Trainer::step`]. The result equals `step`'s up to float rounding, not bit for
+    /// bit: each share's kernels sum over fewer images and scale by 1 / n_share, and the
+    /// shares are then summed, so the same numbers are added in a different order.
+    pub fn finish_step(&mut self) -> Result<StepReport> {
+        let p = self.pending()?;
+        if p.images_done != p.m {
+            return Err(param_err!(
+                "the shares cover {} of the minibatch's {} images: a worker's part is missing",
+                p.images_done,
+                p.m
+            ));
+        }
+        self.pending = None;
+        let inv = 1.0 / p.m as f32;
+        self.grad_sum.iter_mut().for_each(|g| *g *= inv);
+        self.model.set_grads(&self.grad_sum)?;
+        let cost = (p.cost_sum / p.m as f64) as f32;
+        self.complete_step(p.end, cost)
+    }
+
+    /// Drops a data-parallel step under way (a worker failed): the next step prepares
+    /// the same minibatch again, except at the start of an epoch, which reshuffles.
+    pub fn cancel_step(&mut self) {
+        self.pending = None;
+    }
+
+    /// The current parameters, flat (see [`Model::copy_params_to`]), into `out`.
+    pub fn copy_params_to(&self, out: &mut [f32]) -> Result<()> {
+        self.model.copy_params_to(out)
     }
 
     fn finish_epoch(&mut self) -> Result<EpochReport> {

@@ -4,12 +4,18 @@
 // kept, Glorot uniform weights, zero biases) by ConvLab's wasm build and by TensorFlow.js
 // ('wasm' and 'cpu' backends) on the same images, epochs alternating between the two so
 // that both see the same load on the machine. Results go to the page and window.benchResult.
-import init, { BenchTrainer, SignsData, conv1MacRates } from '/www/pkg/convlab.js';
+//
+// ConvLab runs twice, side by side: in one worker (the page's trainer alone) and split
+// between N workers (www/data-parallel.js: this page's trainer plus N-1 helper workers,
+// N = min(navigator.hardwareConcurrency, 4)), each a core.Training as the page uses.
+import init, { DataSet, SignsData, Training, conv1MacRates, simdPeakGmacs } from '/www/pkg/convlab.js';
+import { GradientHelpers, parallelStep, workerCount } from '/www/data-parallel.js';
 
 const params = new URLSearchParams(location.search);
 const EPOCHS = Number(params.get('epochs') || 5);        // timed epochs, after one warm-up
 const CPU_EPOCHS = Number(params.get('cpu_epochs') ?? 1); // TF.js 'cpu' is ~20x slower
 const SEED = Number(params.get('seed') || 1);
+const WORKERS = Number(params.get('workers') || workerCount()); // ConvLab's split run
 const BATCH = 64;
 const LR = 0.009;
 const GFLOP_PER_1117 = 7.25; // forward 1,606,016 MAC/image, backward without conv1's dx
@@ -142,7 +148,7 @@ const cpuNow = async () => (window.benchCpuSeconds ? window.benchCpuSeconds() : 
 async function timed(f) {
   const c0 = await cpuNow();
   const t0 = now();
-  const value = f();
+  const value = await f();
   const seconds = (now() - t0) / 1000;
   return { value, seconds, cpu: (await cpuNow()) - c0 };
 }
@@ -165,8 +171,29 @@ async function main() {
   log(`settings: Adam lr ${LR}, batch ${BATCH}, Glorot uniform, seed ${SEED}; 1 warm-up + ${EPOCHS} timed epochs`);
   log(`navigator.hardwareConcurrency = ${navigator.hardwareConcurrency}, crossOriginIsolated = ${self.crossOriginIsolated}`);
 
-  // ConvLab: one trainer for the whole run (warm-up, the wasm phase, the cpu phase).
-  const convlab = new BenchTrainer(trainH5, testH5, 1 + EPOCHS + CPU_EPOCHS, BigInt(SEED));
+  // ConvLab: the page's trainer (core.Training) with the assignment's settings and no
+  // accuracy pass inside the epochs; one for the whole run in one worker (warm-up, the
+  // wasm phase, the cpu phase), one split between WORKERS workers (warm-up, wasm phase).
+  const trainSet = DataSet.fromH5(trainH5);
+  const testSet = DataSet.fromH5(testH5);
+  const settings = (epochs) => ({ seed: SEED, epochs, evaluate_every_epoch: false });
+  const convlab = new Training(settings(1 + EPOCHS + CPU_EPOCHS), trainSet, testSet);
+  const convlabN = new Training(settings(1 + EPOCHS), trainSet, testSet);
+  const helpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/gradient-worker.js', location.href)) : null;
+  const epochOne = () => {
+    for (;;) {
+      const r = convlab.step();
+      if (r.epoch_report) return r.epoch_report.cost;
+    }
+  };
+  const epochN = async () => {
+    for (;;) {
+      const r = helpers ? await parallelStep(convlabN, helpers) : convlabN.step();
+      if (r.epoch_report) return r.epoch_report.cost;
+    }
+  };
+  const accuracy = (t, test) => t.evaluate(test).accuracy;
+  log(`ConvLab split run: ${WORKERS} worker${WORKERS > 1 ? 's' : ''} (this page + ${WORKERS - 1} helper${WORKERS === 2 ? '' : 's'})`);
 
   // TF.js 'wasm', single-threaded SIMD (the threaded build starts its workers from blob:
   // URLs, which the page's CSP refuses; ConvLab here is single-threaded too).
@@ -181,18 +208,23 @@ async function main() {
   const wasmRandom = rng(SEED);
 
   const series = () => ({ seconds: [], cpu_seconds: [], costs: [] });
-  const result = { convlab: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
-  const w1 = await timed(() => convlab.runEpoch());
-  log(`warm-up  ConvLab      ${w1.seconds.toFixed(3)} s  cost ${w1.value.toFixed(4)}`);
+  const result = { convlab: series(), convlab_parallel: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
+  result.workers = WORKERS;
+  const nameN = `ConvLab x${WORKERS}`;
+  const w1 = await timed(epochOne);
+  log(`warm-up  ConvLab x1   ${w1.seconds.toFixed(3)} s  cost ${w1.value.toFixed(4)}`);
+  const w1n = await timed(epochN);
+  log(`warm-up  ${nameN}   ${w1n.seconds.toFixed(3)} s  cost ${w1n.value.toFixed(4)}`);
   const w2 = await timed(() => tfEpoch(wasmModel, tfTrain, wasmRandom));
   log(`warm-up  TF.js wasm   ${w2.seconds.toFixed(3)} s  cost ${w2.value.toFixed(4)}`);
   for (let e = 1; e <= EPOCHS; e++) {
-    // Alternate which goes first, so neither always follows the other's garbage.
+    // Rotate which goes first, so none always follows another's garbage.
     const runs = [
-      ['convlab', 'ConvLab   ', () => convlab.runEpoch()],
+      ['convlab', 'ConvLab x1', epochOne],
+      ['convlab_parallel', nameN, epochN],
       ['tfjs_wasm', 'TF.js wasm', () => tfEpoch(wasmModel, tfTrain, wasmRandom)],
     ];
-    if (e % 2 === 0) runs.reverse();
+    for (let k = 0; k < e % 3; k++) runs.push(runs.shift());
     for (const [key, name, f] of runs) {
       const r = await timed(f);
       result[key].seconds.push(r.seconds);
@@ -202,12 +234,16 @@ async function main() {
     }
   }
   result.convlab.epochs = 1 + EPOCHS;
-  result.convlab.train_accuracy = convlab.accuracy(false);
-  result.convlab.test_accuracy = convlab.accuracy(true);
+  result.convlab.train_accuracy = accuracy(convlab, false);
+  result.convlab.test_accuracy = accuracy(convlab, true);
+  result.convlab_parallel.epochs = 1 + EPOCHS;
+  result.convlab_parallel.train_accuracy = accuracy(convlabN, false);
+  result.convlab_parallel.test_accuracy = accuracy(convlabN, true);
+  helpers?.terminate();
   result.tfjs_wasm.epochs = 1 + EPOCHS;
   result.tfjs_wasm.train_accuracy = tfAccuracy(wasmModel, tfTrain);
   result.tfjs_wasm.test_accuracy = tfAccuracy(wasmModel, tfTest);
-  log(`after ${1 + EPOCHS} epochs: ConvLab train ${result.convlab.train_accuracy.toFixed(3)} test ${result.convlab.test_accuracy.toFixed(3)}; TF.js wasm train ${result.tfjs_wasm.train_accuracy.toFixed(3)} test ${result.tfjs_wasm.test_accuracy.toFixed(3)}`);
+  log(`after ${1 + EPOCHS} epochs: ConvLab x1 train ${result.convlab.train_accuracy.toFixed(3)} test ${result.convlab.test_accuracy.toFixed(3)}; ${nameN} train ${result.convlab_parallel.train_accuracy.toFixed(3)} test ${result.convlab_parallel.test_accuracy.toFixed(3)}; TF.js wasm train ${result.tfjs_wasm.train_accuracy.toFixed(3)} test ${result.tfjs_wasm.test_accuracy.toFixed(3)}`);
   tf.dispose([tfTrain.x, tfTrain.y, tfTest.x, tfTest.y, ...wasmModel.vars]);
 
   if (CPU_EPOCHS > 0) {
@@ -219,7 +255,7 @@ async function main() {
     const w3 = await timed(() => tfEpoch(cpuModel, tfTrain, cpuRandom, 2));
     log(`warm-up  TF.js cpu    ${w3.seconds.toFixed(3)} s for 2 minibatches`);
     for (let e = 1; e <= CPU_EPOCHS; e++) {
-      const c = await timed(() => convlab.runEpoch());
+      const c = await timed(epochOne);
       result.convlab_during_cpu.seconds.push(c.seconds);
       result.convlab_during_cpu.cpu_seconds.push(c.cpu);
       log(`cpu phase ${e}  ConvLab      ${c.seconds.toFixed(3)} s (${c.cpu.toFixed(2)} s CPU)`);
@@ -236,7 +272,9 @@ async function main() {
   }
 
   result.conv1_rates = conv1MacRates(3);
-  for (const k of ['convlab', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
+  result.simd_peak_gmacs = simdPeakGmacs(5);
+  log(`conv1 in wasm: forward ${result.conv1_rates.forward_gmacs.toFixed(2)}, filter gradient ${result.conv1_rates.filter_grad_gmacs.toFixed(2)}, input gradient ${result.conv1_rates.input_grad_gmacs.toFixed(2)} GMAC/s; measured f32x4 multiply-add peak ${result.simd_peak_gmacs.toFixed(2)} GMAC/s per core`);
+  for (const k of ['convlab', 'convlab_parallel', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
     const s = result[k].seconds;
     if (!s.length) continue;
     result[k].median_s = median(s);
@@ -246,6 +284,8 @@ async function main() {
   }
   result.ratio_tfjs_wasm = result.tfjs_wasm.median_s / result.convlab.median_s;
   if (result.convlab.median_cpu_s) result.cpu_ratio_tfjs_wasm = result.tfjs_wasm.median_cpu_s / result.convlab.median_cpu_s;
+  result.ratio_tfjs_wasm_parallel = result.tfjs_wasm.median_s / result.convlab_parallel.median_s;
+  result.speedup_parallel = result.convlab.median_s / result.convlab_parallel.median_s;
   if (result.tfjs_cpu.median_s) result.ratio_tfjs_cpu = result.tfjs_cpu.median_s / result.convlab_during_cpu.median_s;
   result.gflop_per_epoch = gflopPerEpoch;
   result.train_size = n;

@@ -24,7 +24,9 @@ def main(path):
     n = 1117
     if b and "error" not in b:
         n = b.get("train_size", n)
-        add("ConvLab wasm (Chromium, 1 thread)", b["convlab"], b["convlab"])
+        add("ConvLab wasm (Chromium, 1 worker)", b["convlab"], b["convlab"])
+        w = b.get("workers", 1)
+        add(f"ConvLab wasm (Chromium, {w} workers: data-parallel)", b.get("convlab_parallel", {}), b["convlab"])
         add("TF.js 4.22 wasm (SIMD, 1 thread)", b["tfjs_wasm"], b["convlab"], "+ hand-written filter gradient")
         if b.get("tfjs_cpu", {}).get("seconds"):
             ref = b["convlab_during_cpu"]
@@ -68,10 +70,18 @@ def main(path):
         c = b["conv1_rates"]
         print(f"ConvLab wasm conv1 (batch 64) in Chromium: forward {c['forward_gmacs']:.2f} GMAC/s, "
               f"filter gradient {c['filter_grad_gmacs']:.2f} GMAC/s, input gradient {c['input_grad_gmacs']:.2f} GMAC/s")
+        peak = b.get("simd_peak_gmacs")
+        if peak:
+            print(f"wasm-SIMD peak, measured (f32x4 mul + add, 12 independent chains, one core): {peak:.2f} GMAC/s; "
+                  f"conv1 forward at {100 * c['forward_gmacs'] / peak:.0f}%, filter gradient at "
+                  f"{100 * c['filter_grad_gmacs'] / peak:.0f}%, input gradient at {100 * c['input_grad_gmacs'] / peak:.0f}% of it")
     if b and "ratio_tfjs_wasm" in b:
-        print(f"TF.js wasm / ConvLab wasm: {b['ratio_tfjs_wasm']:.2f}x"
+        print(f"TF.js wasm / ConvLab wasm 1 worker: {b['ratio_tfjs_wasm']:.2f}x"
               + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")
               + (f"; TF.js cpu / ConvLab wasm: {b['ratio_tfjs_cpu']:.1f}x" if "ratio_tfjs_cpu" in b else ""))
+    if b and "ratio_tfjs_wasm_parallel" in b:
+        print(f"TF.js wasm / ConvLab wasm {b.get('workers')} workers: {b['ratio_tfjs_wasm_parallel']:.2f}x; "
+              f"{b.get('workers')} workers vs 1: {b['speedup_parallel']:.2f}x faster per epoch")
     print("CPU s: CPU time of the process(es) over the epoch (all threads; for the browser, all of "
           "Chromium's processes), which load from other programs does not inflate.")
 

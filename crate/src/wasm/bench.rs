@@ -2,7 +2,7 @@
 //! assignment's settings, timed per epoch by the browser's clock, and conv1's MAC rates.
 
 use super::{js_err, to_js};
-use crate::bench::conv1_mac_rates;
+use crate::bench::{conv1_mac_rates, simd_peak_gmacs};
 use crate::data::h5::load_train_test;
 use crate::layers::signs_network;
 use crate::train::{TrainSettings, Trainer};
@@ -108,6 +108,21 @@ pub fn conv1_mac_rates_js(reps: usize) -> Result<JsValue, JsError> {
         _ => js_sys::Date::now(),
     };
     to_js(&conv1_mac_rates(&clock, reps))
+}
+
+/// The measured f32x4 multiply-add peak of one core in GMAC/s (`crate::bench::simd_peak_gmacs`),
+/// timed with `performance.now()`.
+#[wasm_bindgen(js_name = simdPeakGmacs)]
+pub fn simd_peak_gmacs_js(reps: usize) -> f64 {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok();
+    let now_fn = perf.as_ref().and_then(|p| {
+        js_sys::Reflect::get(p, &JsValue::from_str("now")).ok()?.dyn_into::<js_sys::Function>().ok()
+    });
+    let clock = || match (&perf, &now_fn) {
+        (Some(p), Some(f)) => f.call0(p).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now),
+        _ => js_sys::Date::now(),
+    };
+    simd_peak_gmacs(&clock, reps)
 }
 
 /// The course's two HDF5 files as raw arrays, so that TF.js trains on exactly the images

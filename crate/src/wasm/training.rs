@@ -7,6 +7,7 @@ use crate::classify::dataset_input;
 use crate::data::{h5::load_h5, synthetic, Dataset};
 use crate::layers::{layer_table, signs_network, SIGNS_INPUT};
 use crate::tiles::{filter_tiles, rgb_images_rgba};
+use crate::data_parallel::{GradientWorker as CoreGradientWorker, NetworkDescription};
 use crate::train::{TrainSettings, Trainer};
 use crate::weights::{from_json, to_json};
 use ndarray::{Axis, Slice};
@@ -191,10 +192,103 @@ impl Training {
         Ok(())
     }
 
+    // ----- Data-parallel steps (www/data-parallel.js): this trainer prepares each
+    // minibatch, computes the first share, sums the helpers' shares, updates once.
+
+    /// Throws, with the reason, when this network cannot be split between workers.
+    #[wasm_bindgen(js_name = checkDataParallel)]
+    pub fn check_data_parallel(&self) -> Result<(), JsError> {
+        self.trainer.check_data_parallel().map_err(js_err)
+    }
+
+    /// The network (input shape and layers) as JSON, for `new GradientWorker(json)`.
+    #[wasm_bindgen(js_name = networkJson)]
+    pub fn network_json(&self) -> Result<String, JsError> {
+        serde_json::to_string(&NetworkDescription::of(self.trainer.model()))
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Prepares the next minibatch for a split step; returns its number of images.
+    #[wasm_bindgen(js_name = beginStep)]
+    pub fn begin_step(&mut self) -> Result<usize, JsError> {
+        self.trainer.begin_step().map_err(js_err)
+    }
+
+    /// Images `start..end` of the minibatch under way, as the floats the network reads.
+    #[wasm_bindgen(js_name = batchInputs)]
+    pub fn batch_inputs(&self, start: usize, end: usize) -> Result<Vec<f32>, JsError> {
+        Ok(self.trainer.batch_inputs(start, end).map_err(js_err)?.to_vec())
+    }
+
+    /// Labels of images `start..end` of the minibatch under way.
+    #[wasm_bindgen(js_name = batchLabels)]
+    pub fn batch_labels(&self, start: usize, end: usize) -> Result<Vec<u8>, JsError> {
+        Ok(self.trainer.batch_labels(start, end).map_err(js_err)?.to_vec())
+    }
+
+    /// The current parameters, flat.
+    pub fn params(&self) -> Result<Vec<f32>, JsError> {
+        let mut out = vec![0.0; self.trainer.model().param_count()];
+        self.trainer.copy_params_to(&mut out).map_err(js_err)?;
+        Ok(out)
+    }
+
+    /// Gradient of the minibatch's first `k` images, here; returns their mean cost.
+    #[wasm_bindgen(js_name = firstShareGradient)]
+    pub fn first_share_gradient(&mut self, k: usize) -> Result<f32, JsError> {
+        self.trainer.first_share_gradient(k).map_err(js_err)
+    }
+
+    /// A helper's share: its number of images, mean cost and mean gradient.
+    #[wasm_bindgen(js_name = addShareGradient)]
+    pub fn add_share_gradient(&mut self, images: usize, cost: f32, grads: &[f32]) -> Result<(), JsError> {
+        self.trainer.add_share_gradient(images, cost, grads).map_err(js_err)
+    }
+
+    /// Ends the split step: one Adam update; returns what `step()` returns.
+    #[wasm_bindgen(js_name = finishStep)]
+    pub fn finish_step(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.finish_step().map_err(js_err)?)
+    }
+
+    /// Drops a split step under way (a helper failed, or the run was reset meanwhile).
+    #[wasm_bindgen(js_name = cancelStep)]
+    pub fn cancel_step(&mut self) {
+        self.trainer.cancel_step();
+    }
+
     /// A photo through the model being trained (see `Classifier.classify`).
     #[wasm_bindgen(js_name = classifyPhoto)]
     pub fn classify_photo(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8) -> Result<JsValue, JsError> {
         let classes = self.trainer.train_set().classes.clone();
         photo_js(self.trainer.model_mut(), &classes, pixels, width, height, orientation)
+    }
+}
+
+/// A helper worker's copy of the network: the gradient of a share of each minibatch
+/// for the parameters the training worker sends (www/gradient-worker.js).
+#[wasm_bindgen]
+pub struct GradientWorker {
+    worker: CoreGradientWorker,
+}
+
+#[wasm_bindgen]
+impl GradientWorker {
+    /// From `Training.networkJson()`; a network with batch norm or dropout is refused.
+    #[wasm_bindgen(constructor)]
+    pub fn new(network_json: &str) -> Result<GradientWorker, JsError> {
+        let network: NetworkDescription = serde_json::from_str(network_json)
+            .map_err(|e| JsError::new(&format!("invalid network description: {e}")))?;
+        Ok(GradientWorker { worker: CoreGradientWorker::new(&network).map_err(js_err)? })
+    }
+
+    /// Mean gradient of the images `inputs` with `labels` for `params`, flat, with the
+    /// mean cost appended as the last value (one typed array to transfer back).
+    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8]) -> Result<Vec<f32>, JsError> {
+        let (cost, grads) = self.worker.gradient(params, inputs, labels).map_err(js_err)?;
+        let mut out = Vec::with_capacity(grads.len() + 1);
+        out.extend_from_slice(grads);
+        out.push(cost);
+        Ok(out)
     }
 }

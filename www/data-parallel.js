@@ -1,0 +1,115 @@
+// Data-parallel training on every core: the training worker (www/worker.js, or the
+// benchmark page) keeps the one Trainer and spawns N-1 helper workers
+// (www/gradient-worker.js), each with its own wasm instance; no shared memory.
+//
+// One step: the trainer prepares the minibatch (order, augmentation: as one worker
+// would), sends each helper the parameters and its share of the images, computes the
+// first share itself meanwhile, adds the helpers' gradients weighted by their share of
+// the images (the result is the gradient of the whole minibatch's mean cost), and makes
+// the one Adam update. The costs match a one-worker run to float rounding (the sums run
+// in another order), not bit for bit: see crate/src/data_parallel.rs.
+
+/// Most workers (the trainer's included) a minibatch is split between.
+export const MAX_WORKERS = 4;
+
+/// How many workers to train with: one per core, at most MAX_WORKERS, 1 on one core.
+export function workerCount(cores = globalThis.navigator?.hardwareConcurrency) {
+  const n = Number.isFinite(cores) ? Math.floor(cores) : 1;
+  return Math.max(1, Math.min(n, MAX_WORKERS));
+}
+
+/// Shares of a minibatch of m images between `parts` workers, as equal as possible
+/// (as the core's data_parallel::share_sizes).
+export function shareSizes(m, parts) {
+  const p = Math.max(1, Math.min(parts, m));
+  return Array.from({ length: p }, (_, i) => Math.floor(m / p) + (i < m % p ? 1 : 0));
+}
+
+/// A helper worker failed (could not load, or threw): training goes on without helpers.
+export class HelperError extends Error {}
+
+export class GradientHelpers {
+  constructor(count, url = new URL('./gradient-worker.js', import.meta.url)) {
+    this.pending = new Map(); // id -> { resolve, reject }
+    this.nextId = 1;
+    this.network = null;
+    this.workers = Array.from({ length: count }, () => {
+      const w = new Worker(url, { type: 'module' });
+      w.onmessage = ({ data }) => this.answer(data);
+      w.onerror = (e) => this.failAll(new HelperError(`a helper worker failed: ${e.message || 'it could not start'}`));
+      return w;
+    });
+  }
+
+  get size() { return this.workers.length; }
+
+  answer(data) {
+    const p = this.pending.get(data.id);
+    if (!p) return;
+    this.pending.delete(data.id);
+    if (data.type === 'error') p.reject(new HelperError(`a helper worker failed: ${data.message}`));
+    else p.resolve(data);
+  }
+
+  failAll(e) {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /// Every helper builds its copy of the network (sent again only when it changes).
+  setNetwork(json) {
+    if (json === this.network) return;
+    this.network = json;
+    for (const w of this.workers) w.postMessage({ type: 'network', json });
+  }
+
+  /// Helper i's gradient of `inputs`/`labels` at `params`: { images, cost, grads }.
+  share(i, params, inputs, labels) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[i].postMessage({ type: 'share', id, params, inputs, labels }, [inputs.buffer, labels.buffer]);
+    });
+  }
+
+  terminate() {
+    this.failAll(new HelperError('the helpers were stopped'));
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+  }
+}
+
+/// One minibatch split between `training` (a core.Training) and `helpers`; returns the
+/// step report, as training.step() does, or null when `isCurrent()` turned false while
+/// the helpers worked (the run was reset or restarted: the step is dropped).
+export async function parallelStep(training, helpers, isCurrent = () => true) {
+  helpers.setNetwork(training.networkJson());
+  const m = training.beginStep();
+  let results;
+  try {
+    const sizes = shareSizes(m, 1 + helpers.size);
+    const params = training.params();
+    const replies = [];
+    // The helpers' images are read before the first share runs the model.
+    for (let i = 1, start = sizes[0]; i < sizes.length; start += sizes[i], i++) {
+      const end = start + sizes[i];
+      replies.push(helpers.share(i - 1, params, training.batchInputs(start, end), training.batchLabels(start, end)));
+    }
+    training.firstShareGradient(sizes[0]);
+    results = await Promise.all(replies);
+  } catch (e) {
+    if (isCurrent()) training.cancelStep();
+    throw e;
+  }
+  if (!isCurrent()) {
+    try { training.cancelStep(); } catch { /* freed meanwhile */ }
+    return null;
+  }
+  try {
+    for (const r of results) training.addShareGradient(r.images, r.cost, r.grads);
+    return training.finishStep();
+  } catch (e) {
+    training.cancelStep();
+    throw e;
+  }
+}

@@ -1,0 +1,30 @@
+// A helper of data-parallel training (www/data-parallel.js): its own wasm instance and
+// copy of the network, and nothing else. For each minibatch the training worker sends the
+// current parameters and this helper's share of the images; it answers with their mean
+// gradient and mean cost. It never updates a weight, so every worker starts each step
+// from the same parameters.
+//
+// Messages in:  network {json} | share {id, params, inputs, labels}
+// Messages out: share {id, images, cost, grads} | error {id, message}
+import init, { GradientWorker } from './pkg/convlab.js';
+
+const ready = init({ module_or_path: new URL('./pkg/convlab_bg.wasm', import.meta.url) });
+let worker = null;
+
+self.onmessage = async ({ data }) => {
+  try {
+    await ready;
+    if (data.type === 'network') {
+      worker?.free();
+      worker = new GradientWorker(data.json);
+    } else if (data.type === 'share') {
+      if (!worker) throw new Error('no network yet');
+      const out = worker.gradient(data.params, data.inputs, data.labels);
+      const cost = out[out.length - 1];
+      const grads = out.subarray(0, out.length - 1);
+      self.postMessage({ type: 'share', id: data.id, images: data.labels.length, cost, grads }, [out.buffer]);
+    }
+  } catch (e) {
+    self.postMessage({ type: 'error', id: data?.id, message: e?.message || String(e) });
+  }
+};
