@@ -91,6 +91,10 @@ impl TrainSettings {
     }
 }
 
+/// A minibatch cost above this many times the cost of a uniform guess (ln classes) stops
+/// the run as diverged.
+pub const EXPLODED_OVER_CHANCE: f32 = 100.0;
+
 /// What one minibatch did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepReport {
@@ -464,10 +468,14 @@ impl Trainer {
     /// its mean cost: the divergence check, the Adam update, the bookkeeping.
     fn complete_step(&mut self, end: usize, cost: f32) -> Result<StepReport> {
         let epoch = self.epochs_done + 1;
-        if !cost.is_finite() {
+        // A uniform guess costs ln(classes); a healthy run stays near or below it (2.4 at
+        // most at lr 0.05 on the SIGNS network). Lr 1 and 10 jump to 10^3-10^6 at step 2
+        // and then collapse with a finite cost, so a finite explosion counts too.
+        let chance = (self.model.num_classes().max(2) as f32).ln();
+        if !cost.is_finite() || cost > EXPLODED_OVER_CHANCE * chance {
             let msg = format!(
-                "training diverged: the cost became {cost} at epoch {epoch}, step {}. The learning rate ({}) is probably too high; \
-                 reset and try a smaller one (for example {}).",
+                "training diverged: the cost became {cost} at epoch {epoch}, step {} (a uniform guess costs {chance:.2}). \
+                 The learning rate ({}) is probably too high; reset and try a smaller one (for example {}).",
                 self.steps_done + 1,
                 self.settings.learning_rate,
                 self.settings.learning_rate / 10.0
@@ -929,6 +937,29 @@ mod tests {
         let a = Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s.clone()).unwrap();
         let b = Trainer::new(&stack(), quadrants(8, 1), quadrants(4, 2), s).unwrap();
         assert_ne!(a.seed(), b.seed());
+    }
+
+    #[test]
+    fn learning_rate_10_is_stopped_as_diverged() {
+        // The assignment's network at lr 10: the cost jumps to ~10^6 at step 2, then the
+        // ReLUs die and it would go on with a finite cost and one answer for everything.
+        let (train, test) = crate::data::synthetic::default_split();
+        let s = TrainSettings {
+            learning_rate: 10.0,
+            epochs: 2,
+            evaluate_every_epoch: false,
+            ..settings(1)
+        };
+        let mut t = Trainer::new(&crate::layers::signs_network(), train, test, s).unwrap();
+        let e = t.run_epoch().unwrap_err().to_string();
+        assert!(e.contains("diverged") && e.contains("learning rate (10)") && e.contains("1.79"), "{e}");
+        assert!(t.step_costs().len() <= 2, "stopped at once: {:?}", t.step_costs());
+        assert!(t.step().unwrap_err().to_string().contains("diverged"));
+        // A sane rate on the same data does not trip the check.
+        let s = TrainSettings { epochs: 1, evaluate_every_epoch: false, ..settings(1) };
+        let (train, test) = crate::data::synthetic::default_split();
+        let mut t = Trainer::new(&crate::layers::signs_network(), train, test, s).unwrap();
+        t.run_epoch().unwrap();
     }
 
     #[test]
