@@ -939,6 +939,37 @@ mod tests {
         assert_ne!(a.seed(), b.seed());
     }
 
+    /// The same seed gives the same curve natively and in wasm: this test runs on both
+    /// (natively and in headless Chromium) against one list of step costs, recorded from
+    /// a native run. Float rounding may differ in the last bits (the SIMD kernels sum in
+    /// the same order on both, libm's exp/ln may not), hence the tolerance. When the
+    /// network, the data or the initialisation changes, record the costs again.
+    #[test]
+    fn same_curve_natively_and_in_wasm() {
+        let data = || crate::data::synthetic::generate(96, 11);
+        let s = TrainSettings {
+            epochs: 3,
+            batch_size: 16,
+            learning_rate: 0.009,
+            evaluate_every_epoch: false,
+            ..settings(7)
+        };
+        let mut t = Trainer::new(&crate::layers::signs_network(), data(), data(), s).unwrap();
+        while !t.is_finished() {
+            t.step().unwrap();
+        }
+        let got = t.step_costs().to_vec();
+        const RECORDED: [f32; 18] = [
+            1.7847952, 1.8609129, 1.8198496, 1.8476963, 1.816719, 1.8373196, 1.7885865, 1.7977717,
+            1.791842, 1.8281662, 1.7562406, 1.81447, 1.7688094, 1.7823805, 1.7955239, 1.7896647,
+            1.7824239, 1.7943876,
+        ];
+        for (g, r) in got.iter().zip(RECORDED) {
+            assert!((g - r).abs() <= 1e-4 * r.abs().max(1.0), "{got:?} vs {RECORDED:?}");
+        }
+        assert_eq!(got.len(), RECORDED.len());
+    }
+
     #[test]
     fn learning_rate_10_is_stopped_as_diverged() {
         // The assignment's network at lr 10: the cost jumps to ~10^6 at step 2, then the

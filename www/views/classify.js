@@ -82,7 +82,7 @@ export const classifyView = {
       display.close?.();
       ui.photo.setAttribute('aria-label', `Your photo, ${size[0]}×${size[1]} pixels${msg.orientation > 1 ? `, turned upright (EXIF orientation ${msg.orientation})` : ''}`);
       putTile(ui.seen, result.input);
-      ui.prediction.textContent = `${p.label} — the network reads ${p.label} finger${p.label === 1 ? '' : 's'} (${(p.confidence * 100).toFixed(0)}% sure)`;
+      ui.prediction.textContent = `${p.label} — the network reads ${p.label} finger${p.label === 1 ? '' : 's'} (${(p.confidence * 100).toFixed(1)}% sure)`;
       ui.answeredBy.textContent = `Answered by ${model}, in ${msg.ms.toFixed(0)} ms.`;
       // Test-time averaging (the robust model): the probabilities are the mean over views.
       ui.averaging.hidden = !p.averaging;
