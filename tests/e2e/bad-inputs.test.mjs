@@ -184,3 +184,24 @@ test('classify: an empty file, a truncated JPEG, a GIF and a WebP; then a photo 
   assert.deepEqual(problems.console, []);
   await context.close();
 });
+
+test('leaving the page after a run asks first; once the weights are saved it does not', async () => {
+  const { page, context, problems } = await openTrain();
+  await setValue(page, 'train-epochs', '1');
+  await byTestId(page, 'train-start').click();
+  await waitText(page, 'train-progress-text', '^Done');
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.type()); d.dismiss(); });
+  await page.close({ runBeforeUnload: true });
+  await page.waitForTimeout(1000);
+  assert.deepEqual(dialogs, ['beforeunload'], 'the browser asks before throwing the run away');
+  assert.equal(page.isClosed(), false, 'dismissed: the page and its run stay');
+  const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'train-save').click()]);
+  assert.match(download.suggestedFilename(), /\.json$/);
+  await page.close({ runBeforeUnload: true });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(dialogs, ['beforeunload'], 'no second question once saved');
+  assert.equal(page.isClosed(), true);
+  assert.deepEqual(problems.console, []);
+  await context.close();
+});
