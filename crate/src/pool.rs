@@ -147,13 +147,14 @@ impl PoolGeometry {
                             let cell = &x[at..at + c];
                             match argmax.as_deref_mut() {
                                 Some(a) => {
+                                    // Selects, not branches: the winner's position is
+                                    // data, which a branch predictor guesses badly.
                                     for (ch, ((b, &v), a)) in
                                         out_px.iter_mut().zip(cell).zip(&mut a[o..o + c]).enumerate()
                                     {
-                                        if v > *b {
-                                            *b = v;
-                                            *a = (at + ch) as u32;
-                                        }
+                                        let better = v > *b;
+                                        *b = if better { v } else { *b };
+                                        *a = if better { (at + ch) as u32 } else { *a };
                                     }
                                 }
                                 None => {
