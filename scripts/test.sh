@@ -2,6 +2,7 @@
 # The README's test command: set up, then run every suite and fail if any fails.
 #   1. native:  cargo test (the whole core, CLI and integration tests)
 #   2. wasm:    the core's unit tests again, compiled to wasm32 and run in headless Chromium
+#               (twice: the plain SIMD build and the relaxed-SIMD one)
 #   3. e2e:     the page served on 127.0.0.1, driven in headless Chromium by playwright-core
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,11 @@ suite() {
 
 suite native cargo test --workspace
 suite wasm cargo test -p convlab --lib --target wasm32-unknown-unknown
+# The relaxed-SIMD build (www/pkg-relaxed, fused multiply-add) has its own kernel code:
+# the same tests again in that build (its own target directory, as scripts/build.sh).
+RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"' \
+  suite wasm-relaxed cargo test -p convlab --lib --target wasm32-unknown-unknown \
+  --target-dir "${CARGO_TARGET_DIR:-target}/relaxed-simd"
 if scripts/build.sh; then
   suite e2e node --test --test-concurrency=1 tests/e2e/
 else

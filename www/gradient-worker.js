@@ -6,9 +6,9 @@
 //
 // Messages in:  network {json} | share {id, params, inputs, labels}
 // Messages out: share {id, images, cost, grads} | error {id, message}
-import init, { GradientWorker } from './pkg/convlab.js';
+import { core, initCore } from './core.js';
 
-const ready = init({ module_or_path: new URL('./pkg/convlab_bg.wasm', import.meta.url) });
+const ready = initCore();
 let worker = null;
 
 self.onmessage = async ({ data }) => {
@@ -16,7 +16,7 @@ self.onmessage = async ({ data }) => {
     await ready;
     if (data.type === 'network') {
       worker?.free();
-      worker = new GradientWorker(data.json);
+      worker = new core.GradientWorker(data.json);
     } else if (data.type === 'share') {
       if (!worker) throw new Error('no network yet');
       const out = worker.gradient(data.params, data.inputs, data.labels);

@@ -1,6 +1,6 @@
 // Page shell: load the wasm core once, then show one section at a time. The section and
 // its settings live in the URL hash (#edges&filter=sobel_v) so a teacher can link a view.
-import init, * as core from './pkg/convlab.js';
+import { core, initCore } from './core.js';
 import { readHash, writeHash } from './hash.js';
 import { convView } from './views/conv.js';
 import { edgesView } from './views/edges.js';
@@ -63,7 +63,7 @@ function setupPresentation() {
 
 async function start() {
   try {
-    await init({ module_or_path: new URL('./pkg/convlab_bg.wasm', import.meta.url) });
+    await initCore();
   } catch (e) {
     status.textContent = `The WebAssembly core could not load: ${e.message}`;
     status.dataset.testid = 'error';

@@ -1,7 +1,7 @@
 // Photos and the webcam, decoded in the browser: a file or a video frame becomes RGBA
 // bytes, downscaled so the long side is at most `maxSide`, ready for the Rust core.
 // Every failure is an Error with a message a student understands (shown in an errorBox).
-import { checkPhotoHeader, exifOrientation } from './pkg/convlab.js';
+import { core } from './core.js';
 
 const MAX_FILE_BYTES = 40 * 1024 * 1024;
 const MAX_PIXELS = 50e6;
@@ -16,11 +16,11 @@ export async function photoHeader(file) {
   const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
   let size;
   try {
-    size = checkPhotoHeader(head);
+    size = core.checkPhotoHeader(head);
   } catch (e) {
     throw new Error(`"${file.name}": ${e.message}`);
   }
-  if (size && exifOrientation(head) >= 5) [size.width, size.height] = [size.height, size.width];
+  if (size && core.exifOrientation(head) >= 5) [size.width, size.height] = [size.height, size.width];
   return size;
 }
 

@@ -12,7 +12,7 @@
 // Training can use every core (www/data-parallel.js): this worker keeps the Trainer and
 // splits each minibatch with workerCount() - 1 helper workers (www/gradient-worker.js),
 // if a short trial at the start of each run finds split steps at least 10% faster.
-import init, * as core from './pkg/convlab.js';
+import { core, initCore } from './core.js';
 import { photoHeader } from './photo.js';
 import { GradientHelpers, HelperError, parallelStep, workerCount } from './data-parallel.js';
 
@@ -20,7 +20,7 @@ const SLICE_MS = 15;       // work per slice before yielding to messages
 const PROGRESS_MS = 100;   // at most this often a progress message
 const MAPS_MS = 500;       // feature maps of the chosen sample at most this often
 
-const ready = init({ module_or_path: new URL('./pkg/convlab_bg.wasm', import.meta.url) });
+const ready = initCore();
 const state = {
   source: 'synthetic', synthetic: null, h5: { train: null, test: null },
   training: null, running: false, sample: 0, started: 0, elapsedBefore: 0,

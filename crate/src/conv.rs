@@ -165,6 +165,16 @@ impl ConvGeometry {
     /// Forward pass into `out` (overwritten): out = conv(x, w) + b.
     /// Errors only when a buffer length does not match the geometry.
     pub fn forward_into(&self, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) -> Result<()> {
+        self.forward_impl::<false>(x, w, b, out)
+    }
+
+    /// Forward pass and ReLU in one: out = max(0, conv(x, w) + b), with NaN kept (a
+    /// diverged run must show). Saves a pass over the output, the largest activation.
+    pub fn forward_relu_into(&self, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) -> Result<()> {
+        self.forward_impl::<true>(x, w, b, out)
+    }
+
+    fn forward_impl<const RELU: bool>(&self, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) -> Result<()> {
         check_len(x.len(), self.x_len(), "input")?;
         check_len(w.len(), self.w_len(), "filter")?;
         check_len(b.len(), self.c_out, "bias")?;
@@ -202,7 +212,7 @@ impl ConvGeometry {
                                 fwd_tile8::<PIX>(row_taps, xrow_of(di), starts, wrow_of(di), k, k0, &mut acc);
                             }
                             for (p, a) in acc.iter().enumerate() {
-                                orow[(j + p) * k + k0..(j + p) * k + k0 + KB].copy_from_slice(a);
+                                store::<RELU>(&mut orow[(j + p) * k + k0..(j + p) * k + k0 + KB], a);
                             }
                             j += PIX;
                         }
@@ -222,14 +232,14 @@ impl ConvGeometry {
                                     let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
                                     fwd_tile8::<1>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, kk, &mut acc);
                                 }
-                                orow[j * k + kk..j * k + kk + KB].copy_from_slice(&acc[0]);
+                                store::<RELU>(&mut orow[j * k + kk..j * k + kk + KB], &acc[0]);
                             } else {
                                 let mut acc = [[b[kk]]; 1];
                                 for di in rows.clone() {
                                     let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
                                     fwd_tile::<1, 1>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, kk, &mut acc);
                                 }
-                                orow[j * k + kk] = acc[0][0];
+                                store::<RELU>(&mut orow[j * k + kk..j * k + kk + 1], &acc[0]);
                             }
                         }
                     }
@@ -263,70 +273,85 @@ impl ConvGeometry {
         }
         dw.fill(0.0);
         db.fill(0.0);
-        for pix in dy.chunks_exact(self.c_out) {
-            for (g, &d) in db.iter_mut().zip(pix) {
-                *g += d;
-            }
-        }
-        self.filter_grad(x, dy, dw);
+        self.filter_grad(x, dy, dw, db);
         if let Some(dx) = dx {
             self.input_grad(w, dy, dx);
         }
         Ok(())
     }
 
-    /// dw += sum over pixels of x-patch (outer) dy. Lengths already checked.
-    fn filter_grad(&self, x: &[f32], dy: &[f32], dw: &mut [f32]) {
+    /// dw += sum over pixels of x-patch (outer) dy, db += sum over pixels of dy. Lengths
+    /// already checked.
+    ///
+    /// Only pixels with a nonzero gradient are visited: behind ReLU and max pooling most of
+    /// dy is exactly zero (for SIGNS conv1, 8x8 pooling leaves 1 pixel in 64), so the
+    /// kernels sweep a list of the live columns of each output row instead of all of them.
+    fn filter_grad(&self, x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) {
         let (h, wd, c, k, s) = (self.h, self.w, self.c_in, self.c_out, self.stride);
         let (fh, fw) = (self.f_h, self.f_w);
         let (oh, ow) = (self.out_h, self.out_w);
         let (pt, pl) = (self.pads.top, self.pads.left);
         let row_taps = fw * c;
         let (j0, j1) = interior_range(ow, s, pl, wd, fw);
+        // Interior columns of one output row whose gradient block is not all zero.
+        let mut live: Vec<usize> = Vec::with_capacity(j1 - j0);
         for n in 0..self.batch {
             let ximg = &x[n * h * wd * c..(n + 1) * h * wd * c];
             for i in 0..oh {
                 let (di_lo, di_hi) = tap_range(i, s, pt, h, fh);
                 let dyrow = &dy[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
-                for di in di_lo..di_hi {
-                    let yi = i * s + di - pt;
-                    let xrow = &ximg[yi * wd * c..(yi + 1) * wd * c];
-                    let dwrow = &mut dw[di * row_taps * k..(di + 1) * row_taps * k];
-                    // Interior columns: tiles of TAPS taps x KB filters in registers,
-                    // swept over the whole row of pixels.
-                    if j1 > j0 {
-                        let mut k0 = 0;
-                        while k0 < k {
-                            let kb = if k - k0 >= KB { KB } else { 1 };
+                let mut k0 = 0;
+                while k0 < k {
+                    let kb = if k - k0 >= KB { KB } else { 1 };
+                    let zero = |j: usize| dyrow[j * k + k0..j * k + k0 + kb].iter().all(|&g| g == 0.0);
+                    live.clear();
+                    live.extend((j0..j1).filter(|&j| !zero(j)));
+                    let borders = (0..j0).chain(j1..ow).filter(|&j| !zero(j));
+                    if live.is_empty() && borders.clone().next().is_none() {
+                        k0 += kb;
+                        continue;
+                    }
+                    for j in live.iter().copied().chain(borders.clone()) {
+                        for (g, &d) in db[k0..k0 + kb].iter_mut().zip(&dyrow[j * k + k0..j * k + k0 + kb]) {
+                            *g += d;
+                        }
+                    }
+                    for di in di_lo..di_hi {
+                        let yi = i * s + di - pt;
+                        let xrow = &ximg[yi * wd * c..(yi + 1) * wd * c];
+                        let dwrow = &mut dw[di * row_taps * k..(di + 1) * row_taps * k];
+                        // Interior columns: tiles of TAPS taps x KB filters in registers,
+                        // swept over the live pixels of the row.
+                        if !live.is_empty() {
                             let mut t0 = 0;
                             while t0 < row_taps {
                                 let tb = if row_taps - t0 >= TAPS { TAPS } else { 1 };
                                 match (tb, kb) {
-                                    (TAPS, KB) => dw_tile8::<TAPS>(xrow, dyrow, dwrow, (j0, j1), s, pl, c, k, t0, k0),
-                                    (TAPS, _) => dw_tile::<TAPS, 1>(xrow, dyrow, dwrow, (j0, j1), s, pl, c, k, t0, k0),
-                                    (_, KB) => dw_tile8::<1>(xrow, dyrow, dwrow, (j0, j1), s, pl, c, k, t0, k0),
-                                    _ => dw_tile::<1, 1>(xrow, dyrow, dwrow, (j0, j1), s, pl, c, k, t0, k0),
+                                    (TAPS, KB) => dw_tile8::<TAPS>(xrow, dyrow, dwrow, &live, s, pl, c, k, t0, k0),
+                                    (TAPS, _) => dw_tile::<TAPS, 1>(xrow, dyrow, dwrow, &live, s, pl, c, k, t0, k0),
+                                    (_, KB) => dw_tile8::<1>(xrow, dyrow, dwrow, &live, s, pl, c, k, t0, k0),
+                                    _ => dw_tile::<1, 1>(xrow, dyrow, dwrow, &live, s, pl, c, k, t0, k0),
                                 }
                                 t0 += tb;
                             }
-                            k0 += kb;
                         }
-                    }
-                    // Border columns: only the taps that land inside the input.
-                    for j in (0..j0).chain(j1..ow) {
-                        let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
-                        if dj_hi == dj_lo {
-                            continue;
-                        }
-                        let xseg = &xrow[(j * s + dj_lo - pl) * c..(j * s + dj_hi - pl) * c];
-                        let dwseg = &mut dwrow[dj_lo * c * k..dj_hi * c * k];
-                        let g = &dyrow[j * k..(j + 1) * k];
-                        for (&a, dwt) in xseg.iter().zip(dwseg.chunks_exact_mut(k)) {
-                            for (d, &gv) in dwt.iter_mut().zip(g) {
-                                *d += a * gv;
+                        // Border columns: only the taps that land inside the input.
+                        for j in borders.clone() {
+                            let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
+                            if dj_hi == dj_lo {
+                                continue;
+                            }
+                            let xseg = &xrow[(j * s + dj_lo - pl) * c..(j * s + dj_hi - pl) * c];
+                            let dwseg = &mut dwrow[dj_lo * c * k..dj_hi * c * k];
+                            let g = &dyrow[j * k + k0..j * k + k0 + kb];
+                            for (&a, dwt) in xseg.iter().zip(dwseg.chunks_exact_mut(k)) {
+                                for (d, &gv) in dwt[k0..k0 + kb].iter_mut().zip(g) {
+                                    *d += a * gv;
+                                }
                             }
                         }
                     }
+                    k0 += kb;
                 }
             }
         }
@@ -366,6 +391,18 @@ impl ConvGeometry {
     }
 }
 
+/// Write finished outputs, rectified when `RELU` ("negative -> 0", so NaN passes).
+#[inline(always)]
+fn store<const RELU: bool>(dst: &mut [f32], src: &[f32]) {
+    if RELU {
+        for (d, &v) in dst.iter_mut().zip(src) {
+            *d = if v < 0.0 { 0.0 } else { v };
+        }
+    } else {
+        dst.copy_from_slice(src);
+    }
+}
+
 /// Forward micro-kernel: for P output pixels whose (clipped) input rows start at
 /// `xrow[starts[p]..]`, accumulate `sum_t x[t] * w[t, k0..k0+B]` over the taps of one
 /// filter row segment `wseg` (taps x k, row-major). The x values are broadcast, the
@@ -395,14 +432,14 @@ fn fwd_tile<const P: usize, const B: usize>(
 }
 
 /// Filter-gradient micro-kernel: the tile dw[t0..t0+T, k0..k0+B] of one filter row,
-/// accumulated over the interior output columns j0..j1 of one output row.
+/// accumulated over the interior output columns `cols` of one output row.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn dw_tile<const T: usize, const B: usize>(
     xrow: &[f32],
     dyrow: &[f32],
     dwrow: &mut [f32],
-    (j0, j1): (usize, usize),
+    cols: &[usize],
     s: usize,
     pl: usize,
     c: usize,
@@ -414,15 +451,11 @@ fn dw_tile<const T: usize, const B: usize>(
     for (q, aq) in a.iter_mut().enumerate() {
         aq.copy_from_slice(&dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B]);
     }
-    let dy_cols = &dyrow[j0 * k..j1 * k];
-    // The T taps of pixel j start at (j*s - pl)*c + t0: step through them with an
-    // iterator rather than recomputing the index (keeps registers for accumulators).
-    let step = s * c;
-    let mut base = (j0 * s - pl) * c + t0;
-    for g in dy_cols.chunks_exact(k) {
-        let gv: &[f32; B] = g[k0..k0 + B].try_into().expect("B-wide gradient block");
+    for &j in cols {
+        // The T taps of pixel j start at (j*s - pl)*c + t0.
+        let gv: &[f32; B] = dyrow[j * k + k0..j * k + k0 + B].try_into().expect("B-wide gradient block");
+        let base = (j * s - pl) * c + t0;
         let xv: &[f32; T] = xrow[base..base + T].try_into().expect("T taps");
-        base += step;
         for q in 0..T {
             for r in 0..B {
                 a[q][r] += xv[q] * gv[r];
@@ -458,7 +491,7 @@ fn dw_tile8<const T: usize>(
     xrow: &[f32],
     dyrow: &[f32],
     dwrow: &mut [f32],
-    cols: (usize, usize),
+    cols: &[usize],
     s: usize,
     pl: usize,
     c: usize,
@@ -544,14 +577,14 @@ mod simd128 {
         }
     }
 
-    /// See `dw_tile`: T taps x 8 filters of dw, swept over columns j0..j1.
+    /// See `dw_tile`: T taps x 8 filters of dw, swept over the columns `cols`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn dw_tile8<const T: usize>(
         xrow: &[f32],
         dyrow: &[f32],
         dwrow: &mut [f32],
-        (j0, j1): (usize, usize),
+        cols: &[usize],
         s: usize,
         pl: usize,
         c: usize,
@@ -560,12 +593,10 @@ mod simd128 {
         k0: usize,
     ) {
         let mut a: [[v128; 2]; T] = core::array::from_fn(|q| load8(block(dwrow, (t0 + q) * k + k0)));
-        let step = s * c;
-        let mut base = (j0 * s - pl) * c + t0;
-        for g in dyrow[j0 * k..j1 * k].chunks_exact(k) {
-            let [g0, g1] = load8(block(g, k0));
+        for &j in cols {
+            let [g0, g1] = load8(block(dyrow, j * k + k0));
+            let base = (j * s - pl) * c + t0;
             let xv: &[f32; T] = xrow[base..base + T].try_into().expect("T taps");
-            base += step;
             for q in 0..T {
                 let xq = f32x4_splat(xv[q]);
                 a[q][0] = madd(xq, g0, a[q][0]);
@@ -768,6 +799,7 @@ mod tests {
         diff / na.max(nb).max(1e-12)
     }
 
+    #[derive(Clone)]
     struct Case {
         m: usize,
         h: usize,
@@ -838,12 +870,22 @@ mod tests {
     #[test]
     fn gradients_match_central_differences() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        for cs in cases() {
+        // Dense output gradients, and sparse ones as ReLU and max pooling leave them (most
+        // pixels all zero, some with only some filters zero): the filter gradient skips
+        // zero pixels, which must not change it.
+        for (cs, sparse) in cases().into_iter().flat_map(|c| [(c.clone(), false), (c, true)]) {
             let x = random4(&mut rng, (cs.m, cs.h, cs.w, cs.c));
             let w = random4(&mut rng, (cs.fh, cs.fw, cs.c, cs.k));
             let b: Vec<f64> = (0..cs.k).map(|_| rng.random_range(-1.0..1.0)).collect();
             let (pads, (oh, ow)) = cs.padding.resolve((cs.h, cs.w), (cs.fh, cs.fw), cs.s).unwrap();
-            let r = random4(&mut rng, (cs.m, oh, ow, cs.k));
+            let mut r = random4(&mut rng, (cs.m, oh, ow, cs.k));
+            if sparse {
+                for px in r.as_slice_mut().unwrap().chunks_exact_mut(cs.k) {
+                    let keep: f64 = rng.random_range(0.0..1.0);
+                    let zeros = if keep < 0.8 { cs.k } else if keep < 0.9 { cs.k.min(8) } else { 0 };
+                    px[..zeros].fill(0.0);
+                }
+            }
             let g = conv2d_backward(x.view(), w.view(), r.view(), cs.s, cs.padding, cs.mode, true).unwrap();
             let r64 = to64(&r);
             let mode = cs.mode;

@@ -377,6 +377,12 @@ impl Model {
 
     /// Forward pass of a batch x (m, h, w, c); returns the logits (m, classes).
     pub fn forward(&mut self, x: ArrayView4<f32>, mode: Mode) -> Result<ArrayView2<'_, f32>> {
+        let m = self.fill_input(x)?;
+        self.forward_filled(m, mode)
+    }
+
+    /// Check x (m, h, w, c) against the input shape and copy it into the input buffer.
+    fn fill_input(&mut self, x: ArrayView4<f32>) -> Result<usize> {
         let (m, h, w, c) = x.dim();
         if (h, w, c) != self.shapes[0] {
             let (eh, ew, ec) = self.shapes[0];
@@ -388,22 +394,36 @@ impl Model {
         for (d, &v) in buf.iter_mut().zip(x.iter()) {
             *d = v;
         }
-        self.forward_filled(m, mode)
+        Ok(m)
     }
 
     /// Forward pass of the `m` images already written into [`Model::input_buffer`].
+    ///
+    /// A convolution followed by a ReLU writes its rectified output straight into the
+    /// ReLU's buffer (one pass over the largest activations instead of three); the
+    /// convolution's own buffer then holds nothing valid. [`Model::layer_outputs`], which
+    /// shows every layer, runs unfused.
     pub fn forward_filled(&mut self, m: usize, mode: Mode) -> Result<ArrayView2<'_, f32>> {
+        self.run_forward(m, mode, true)
+    }
+
+    fn run_forward(&mut self, m: usize, mode: Mode, fuse: bool) -> Result<ArrayView2<'_, f32>> {
         if m == 0 || m > self.capacity {
             return Err(shape_err!(
                 "a batch of {m} images does not fit the model's buffers ({})",
                 self.capacity
             ));
         }
+        let mut relu_done = false; // the ReLU at `i` was applied by the convolution before it
         for i in 0..self.layers.len() {
             let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
+            let skip_relu = std::mem::take(&mut relu_done);
+            let fuse_relu = fuse
+                && matches!(self.layers[i], Layer::Conv(_))
+                && matches!(self.layers.get(i + 1), Some(Layer::Relu));
             let (before, after) = self.acts.split_at_mut(i + 1);
             let x = &before[i][..m * size(sx)];
-            let y = &mut after[0][..m * size(sy)];
+            let y = &mut after[usize::from(fuse_relu)][..m * size(sy)];
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
                     let geo = ConvGeometry::new(
@@ -413,8 +433,15 @@ impl Model {
                         cl.stride,
                         cl.padding,
                     )?;
-                    geo.forward_into(x, slice(&cl.w)?, slice(&cl.b)?, y)?;
+                    let (w, b) = (slice(&cl.w)?, slice(&cl.b)?);
+                    if fuse_relu {
+                        geo.forward_relu_into(x, w, b, y)?;
+                    } else {
+                        geo.forward_into(x, w, b, y)?;
+                    }
+                    relu_done = fuse_relu;
                 }
+                Layer::Relu if skip_relu => {}
                 Layer::Relu => relu_forward(x, y)?,
                 Layer::Pool {
                     kind,
@@ -494,6 +521,10 @@ impl Model {
     /// Cost of the last forward pass against `labels` (softmax cross-entropy, mean over
     /// the batch) and the backward pass: afterwards every parameter's gradient is set.
     pub fn backward(&mut self, labels: &[u8]) -> Result<f32> {
+        self.run_backward(labels, true)
+    }
+
+    fn run_backward(&mut self, labels: &[u8], fuse: bool) -> Result<f32> {
         if self.last_mode != Mode::Train || self.batch == 0 {
             return Err(param_err!(
                 "backward needs a training-mode forward pass first"
@@ -507,8 +538,12 @@ impl Model {
             labels,
             Some(view2_mut(&mut self.grads[last], m, k)?),
         )?;
+        let mut relu_done = false; // the ReLU at `i` got its gradient from the max pool after it
         for i in (0..self.layers.len()).rev() {
             let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
+            let skip_relu = std::mem::take(&mut relu_done);
+            // A max pool right after a ReLU (that needs its input gradient) does both.
+            let relu_before = fuse && i >= 2 && matches!(self.layers[i - 1], Layer::Relu);
             let x = &self.acts[i][..m * size(sx)];
             let (gb, ga) = self.grads.split_at_mut(i + 1);
             let dy = &ga[0][..m * size(sy)];
@@ -534,8 +569,9 @@ impl Model {
                     )?;
                 }
                 Layer::Relu => {
-                    if need_dx {
-                        relu_backward(x, dy, dx)?
+                    if need_dx && !skip_relu {
+                        // From the output: the input is not kept when a convolution fused it.
+                        relu_backward(&self.acts[i + 1][..m * size(sy)], dy, dx)?
                     }
                 }
                 Layer::Pool {
@@ -548,6 +584,11 @@ impl Model {
                     if need_dx {
                         let geo = PoolGeometry::new(m, sx, *kind, *f, *stride, *padding)?;
                         match kind {
+                            PoolKind::Max if relu_before => {
+                                let relu_dx = &mut gb[i - 1][..m * size(self.shapes[i - 1])];
+                                geo.backward_argmax_relu_into(&argmax[..dy.len()], dy, x, relu_dx)?;
+                                relu_done = true;
+                            }
                             PoolKind::Max => {
                                 geo.backward_argmax_into(&argmax[..dy.len()], dy, dx)?
                             }
@@ -769,7 +810,8 @@ impl Model {
     /// "probabilities".
     pub fn layer_outputs(&mut self, image: ArrayView3<f32>) -> Result<Vec<LayerOutput>> {
         let x = image.insert_axis(ndarray::Axis(0));
-        let probs = softmax(self.forward(x, Mode::Infer)?);
+        let m = self.fill_input(x)?;
+        let probs = softmax(self.run_forward(m, Mode::Infer, false)?);
         let mut counts = std::collections::HashMap::new();
         let last = self.layers.len() - 1;
         let mut outputs = Vec::with_capacity(self.layers.len() + 1);
@@ -1078,6 +1120,37 @@ pub(crate) mod tests {
         assert!(e.to_string().contains("flat vector"), "{e}");
         let e = Model::new(&[LayerSpec::Dense { units: 3 }], (4, 4, 3), 0).unwrap_err();
         assert!(e.to_string().contains("flatten"), "{e}");
+    }
+
+    #[test]
+    fn fused_conv_relu_and_pool_relu_give_the_unfused_numbers() {
+        // forward_filled writes conv+ReLU in one pass and backward sends the max pool's
+        // gradient through the ReLU in one; layer_outputs runs every layer on its own.
+        let mut model = Model::new(&crate::layers::signs_network(), (64, 64, 3), 5).unwrap();
+        let x = batch(1, (64, 64, 3), 2);
+        let outs = model.layer_outputs(x.index_axis(ndarray::Axis(0), 0)).unwrap();
+        let conv1 = &outs[0].values;
+        let relu1 = &outs[1].values;
+        assert!(conv1.iter().any(|&v| v < 0.0) && relu1.iter().any(|&v| v > 0.0));
+        for (&c, &r) in conv1.iter().zip(relu1) {
+            assert_eq!(r, if c < 0.0 { 0.0 } else { c });
+        }
+        let fused = model.forward(x.view(), Mode::Infer).unwrap().to_owned();
+        assert_eq!(fused.as_slice().unwrap(), &outs[outs.len() - 2].values[..]);
+        // Backward: the gradients against the same model run layer by layer.
+        let labels = [1u8, 4, 0];
+        let xs = batch(3, (64, 64, 3), 9);
+        model.forward(xs.view(), Mode::Train).unwrap();
+        model.backward(&labels).unwrap();
+        let mut got = Vec::new();
+        model.visit_params(|_, p| got.extend(p.grad.iter().copied()));
+        let m = model.fill_input(xs.view()).unwrap();
+        model.run_forward(m, Mode::Train, false).unwrap();
+        model.run_backward(&labels, false).unwrap();
+        let mut want = Vec::new();
+        model.visit_params(|_, p| want.extend(p.grad.iter().copied()));
+        assert!(got.iter().any(|&g| g != 0.0));
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -147,13 +147,14 @@ impl PoolGeometry {
                             let cell = &x[at..at + c];
                             match argmax.as_deref_mut() {
                                 Some(a) => {
+                                    // Selects, not branches: the winner's position is
+                                    // data, which a branch predictor guesses badly.
                                     for (ch, ((b, &v), a)) in
                                         out_px.iter_mut().zip(cell).zip(&mut a[o..o + c]).enumerate()
                                     {
-                                        if v > *b {
-                                            *b = v;
-                                            *a = (at + ch) as u32;
-                                        }
+                                        let better = v > *b;
+                                        *b = if better { v } else { *b };
+                                        *a = if better { (at + ch) as u32 } else { *a };
                                     }
                                 }
                                 None => {
@@ -235,6 +236,20 @@ impl PoolGeometry {
     /// dx (overwritten) gets dy at each winner. Errors for average pooling or an index
     /// outside x.
     pub fn backward_argmax_into(&self, argmax: &[u32], dy: &[f32], dx: &mut [f32]) -> Result<()> {
+        self.scatter_to_winners(argmax, dy, None, dx)
+    }
+
+    /// Max-pooling backward through the ReLU that feeds it, in one pass: dx (overwritten)
+    /// is the gradient at the ReLU's input, dy at each winner whose value `relu_out` (the
+    /// ReLU's output, this pooling's input) is positive. The same numbers as
+    /// [`Self::backward_argmax_into`] then `relu_backward`, without two passes over the
+    /// (large, mostly zero) gradient of the ReLU's output.
+    pub fn backward_argmax_relu_into(&self, argmax: &[u32], dy: &[f32], relu_out: &[f32], dx: &mut [f32]) -> Result<()> {
+        check_len(relu_out.len(), self.x_len(), "ReLU output")?;
+        self.scatter_to_winners(argmax, dy, Some(relu_out), dx)
+    }
+
+    fn scatter_to_winners(&self, argmax: &[u32], dy: &[f32], relu_out: Option<&[f32]>, dx: &mut [f32]) -> Result<()> {
         if self.kind != PoolKind::Max {
             return Err(shape_err!("only max pooling records winners; use backward_into for average pooling"));
         }
@@ -246,10 +261,15 @@ impl PoolGeometry {
             if a == NO_CELL {
                 continue;
             }
+            let at = a as usize;
             let d = dx
-                .get_mut(a as usize)
+                .get_mut(at)
                 .ok_or_else(|| shape_err!("argmax index {a} is outside the input"))?;
-            *d += g;
+            // The ReLU passes gradient where its output is positive (0 at exactly 0, and
+            // for NaN, as relu_backward does).
+            if relu_out.is_none_or(|r| r[at] > 0.0) {
+                *d += g;
+            }
         }
         Ok(())
     }
@@ -375,6 +395,29 @@ mod tests {
                 assert!(rel < 1e-4, "{kind:?} {d:?} f{f} s{s}: relative error {rel}");
             }
         }
+    }
+
+    #[test]
+    fn max_pool_backward_through_relu_is_pool_backward_then_relu_backward() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let (m, h, w, c) = (2, 9, 8, 3);
+        // The ReLU's output: zeros (from negatives) and positives, some windows all zero.
+        let relu_out: Vec<f32> = (0..m * h * w * c)
+            .map(|_| if rng.random_bool(0.85) { 0.0 } else { rng.random_range(0.0..1.0) })
+            .collect();
+        let geo = PoolGeometry::new(m, (h, w, c), PoolKind::Max, 3, 2, Padding::Same).unwrap();
+        let mut y = vec![0.0; geo.out_len()];
+        let mut argmax = vec![0u32; geo.out_len()];
+        geo.forward_into(&relu_out, &mut y, Some(&mut argmax)).unwrap();
+        let dy: Vec<f32> = (0..geo.out_len()).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let mut pooled = vec![0.0; geo.x_len()];
+        geo.backward_argmax_into(&argmax, &dy, &mut pooled).unwrap();
+        let mut want = vec![0.0; geo.x_len()];
+        crate::activation::relu_backward(&relu_out, &pooled, &mut want).unwrap();
+        let mut got = vec![f32::NAN; geo.x_len()];
+        geo.backward_argmax_relu_into(&argmax, &dy, &relu_out, &mut got).unwrap();
+        assert_eq!(got, want);
+        assert!(pooled.iter().zip(&want).any(|(p, w)| *p != 0.0 && *w == 0.0), "the ReLU masked something");
     }
 
     #[test]

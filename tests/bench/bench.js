@@ -7,8 +7,11 @@
 //
 // ConvLab runs twice, side by side: in one worker (the page's trainer alone) and split
 // between N workers (www/data-parallel.js: this page's trainer plus N-1 helper workers,
-// N = min(navigator.hardwareConcurrency, 4)), each a core.Training as the page uses.
-import init, { DataSet, SignsData, Training, conv1MacRates, simdPeakGmacs } from '/www/pkg/convlab.js';
+// N = min(navigator.hardwareConcurrency, 4)), each a core.Training as the page uses, in
+// the build the page picks (www/core.js: relaxed SIMD where the browser has it); where
+// that is the relaxed-SIMD build, a third run uses the plain SIMD build, for comparison.
+import { build, core, initCore } from '/www/core.js';
+import initPlain, * as plain from '/www/pkg/convlab.js';
 import { GradientHelpers, parallelStep, workerCount } from '/www/data-parallel.js';
 
 const params = new URLSearchParams(location.search);
@@ -159,7 +162,10 @@ const median = (xs) => {
 };
 
 async function main() {
-  await init();
+  await initCore();
+  const { DataSet, SignsData, Training, conv1MacRates, simdPeakGmacs } = core;
+  const both = build === 'relaxed-simd';
+  if (both) await initPlain({ module_or_path: '/www/pkg/convlab_bg.wasm' });
   const [trainH5, testH5] = await Promise.all([
     bytes('/data/train_sign_digits.h5'), bytes('/data/test_sign_digits.h5')]);
   const signs = new SignsData(trainH5, testH5);
@@ -179,10 +185,20 @@ async function main() {
   const settings = (epochs) => ({ seed: SEED, epochs, evaluate_every_epoch: false });
   const convlab = new Training(settings(1 + EPOCHS + CPU_EPOCHS), trainSet, testSet);
   const convlabN = new Training(settings(1 + EPOCHS), trainSet, testSet);
+  const convlabPlain = both
+    ? new plain.Training(settings(1 + EPOCHS), plain.DataSet.fromH5(trainH5), plain.DataSet.fromH5(testH5))
+    : null;
+  log(`ConvLab core build: ${build}${both ? ' (and the plain SIMD build, for comparison)' : ''}`);
   const helpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/gradient-worker.js', location.href)) : null;
   const epochOne = () => {
     for (;;) {
       const r = convlab.step();
+      if (r.epoch_report) return r.epoch_report.cost;
+    }
+  };
+  const epochPlain = () => {
+    for (;;) {
+      const r = convlabPlain.step();
       if (r.epoch_report) return r.epoch_report.cost;
     }
   };
@@ -208,13 +224,18 @@ async function main() {
   const wasmRandom = rng(SEED);
 
   const series = () => ({ seconds: [], cpu_seconds: [], costs: [] });
-  const result = { convlab: series(), convlab_parallel: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
+  const result = { convlab: series(), convlab_parallel: series(), convlab_plain: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
   result.workers = WORKERS;
+  result.build = build;
   const nameN = `ConvLab x${WORKERS}`;
   const w1 = await timed(epochOne);
   log(`warm-up  ConvLab x1   ${w1.seconds.toFixed(3)} s  cost ${w1.value.toFixed(4)}`);
   const w1n = await timed(epochN);
   log(`warm-up  ${nameN}   ${w1n.seconds.toFixed(3)} s  cost ${w1n.value.toFixed(4)}`);
+  if (both) {
+    const wp = await timed(epochPlain);
+    log(`warm-up  ConvLab x1 plain SIMD   ${wp.seconds.toFixed(3)} s  cost ${wp.value.toFixed(4)}`);
+  }
   const w2 = await timed(() => tfEpoch(wasmModel, tfTrain, wasmRandom));
   log(`warm-up  TF.js wasm   ${w2.seconds.toFixed(3)} s  cost ${w2.value.toFixed(4)}`);
   for (let e = 1; e <= EPOCHS; e++) {
@@ -223,8 +244,9 @@ async function main() {
       ['convlab', 'ConvLab x1', epochOne],
       ['convlab_parallel', nameN, epochN],
       ['tfjs_wasm', 'TF.js wasm', () => tfEpoch(wasmModel, tfTrain, wasmRandom)],
+      ...(both ? [['convlab_plain', 'ConvLab x1 plain SIMD', epochPlain]] : []),
     ];
-    for (let k = 0; k < e % 3; k++) runs.push(runs.shift());
+    for (let k = 0; k < e % runs.length; k++) runs.push(runs.shift());
     for (const [key, name, f] of runs) {
       const r = await timed(f);
       result[key].seconds.push(r.seconds);
@@ -240,6 +262,11 @@ async function main() {
   result.convlab_parallel.train_accuracy = accuracy(convlabN, false);
   result.convlab_parallel.test_accuracy = accuracy(convlabN, true);
   helpers?.terminate();
+  if (both) {
+    result.convlab_plain.epochs = 1 + EPOCHS;
+    result.convlab_plain.train_accuracy = accuracy(convlabPlain, false);
+    result.convlab_plain.test_accuracy = accuracy(convlabPlain, true);
+  }
   result.tfjs_wasm.epochs = 1 + EPOCHS;
   result.tfjs_wasm.train_accuracy = tfAccuracy(wasmModel, tfTrain);
   result.tfjs_wasm.test_accuracy = tfAccuracy(wasmModel, tfTest);
@@ -273,8 +300,13 @@ async function main() {
 
   result.conv1_rates = conv1MacRates(3);
   result.simd_peak_gmacs = simdPeakGmacs(5);
+  if (both) {
+    result.conv1_rates_plain = plain.conv1MacRates(3);
+    result.simd_peak_gmacs_plain = plain.simdPeakGmacs(5);
+    log(`plain SIMD build: conv1 forward ${result.conv1_rates_plain.forward_gmacs.toFixed(2)}, filter gradient ${result.conv1_rates_plain.filter_grad_gmacs.toFixed(2)} GMAC/s; f32x4 mul + add peak ${result.simd_peak_gmacs_plain.toFixed(2)} GMAC/s per core`);
+  }
   log(`conv1 in wasm: forward ${result.conv1_rates.forward_gmacs.toFixed(2)}, filter gradient ${result.conv1_rates.filter_grad_gmacs.toFixed(2)}, input gradient ${result.conv1_rates.input_grad_gmacs.toFixed(2)} GMAC/s; measured f32x4 multiply-add peak ${result.simd_peak_gmacs.toFixed(2)} GMAC/s per core`);
-  for (const k of ['convlab', 'convlab_parallel', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
+  for (const k of ['convlab', 'convlab_parallel', 'convlab_plain', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
     const s = result[k].seconds;
     if (!s.length) continue;
     result[k].median_s = median(s);
@@ -286,6 +318,7 @@ async function main() {
   if (result.convlab.median_cpu_s) result.cpu_ratio_tfjs_wasm = result.tfjs_wasm.median_cpu_s / result.convlab.median_cpu_s;
   result.ratio_tfjs_wasm_parallel = result.tfjs_wasm.median_s / result.convlab_parallel.median_s;
   result.speedup_parallel = result.convlab.median_s / result.convlab_parallel.median_s;
+  if (both) result.speedup_relaxed = result.convlab_plain.median_s / result.convlab.median_s;
   if (result.tfjs_cpu.median_s) result.ratio_tfjs_cpu = result.tfjs_cpu.median_s / result.convlab_during_cpu.median_s;
   result.gflop_per_epoch = gflopPerEpoch;
   result.train_size = n;

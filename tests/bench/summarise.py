@@ -24,9 +24,11 @@ def main(path):
     n = 1117
     if b and "error" not in b:
         n = b.get("train_size", n)
-        add("ConvLab wasm (Chromium, 1 worker)", b["convlab"], b["convlab"])
+        build = b.get("build", "simd")
+        add(f"ConvLab wasm {build} (Chromium, 1 worker)", b["convlab"], b["convlab"], "the build the page loads")
         w = b.get("workers", 1)
-        add(f"ConvLab wasm (Chromium, {w} workers: data-parallel)", b.get("convlab_parallel", {}), b["convlab"])
+        add(f"ConvLab wasm {build} (Chromium, {w} workers: data-parallel)", b.get("convlab_parallel", {}), b["convlab"])
+        add("ConvLab wasm simd (Chromium, 1 worker)", b.get("convlab_plain", {}), b["convlab"], "plain SIMD build, for browsers without relaxed SIMD")
         add("TF.js 4.22 wasm (SIMD, 1 thread)", b["tfjs_wasm"], b["convlab"], "+ hand-written filter gradient")
         if b.get("tfjs_cpu", {}).get("seconds"):
             ref = b["convlab_during_cpu"]
@@ -71,10 +73,18 @@ def main(path):
         print(f"ConvLab wasm conv1 (batch 64) in Chromium: forward {c['forward_gmacs']:.2f} GMAC/s, "
               f"filter gradient {c['filter_grad_gmacs']:.2f} GMAC/s, input gradient {c['input_grad_gmacs']:.2f} GMAC/s")
         peak = b.get("simd_peak_gmacs")
+        op = "relaxed_madd (fused)" if b.get("build") == "relaxed-simd" else "mul + add"
         if peak:
-            print(f"wasm-SIMD peak, measured (f32x4 mul + add, 12 independent chains, one core): {peak:.2f} GMAC/s; "
+            print(f"wasm-SIMD peak of that build, measured (f32x4 {op}, 12 independent chains, one core): {peak:.2f} GMAC/s; "
                   f"conv1 forward at {100 * c['forward_gmacs'] / peak:.0f}%, filter gradient at "
                   f"{100 * c['filter_grad_gmacs'] / peak:.0f}%, input gradient at {100 * c['input_grad_gmacs'] / peak:.0f}% of it")
+    if b and "conv1_rates_plain" in b:
+        c, peak = b["conv1_rates_plain"], b["simd_peak_gmacs_plain"]
+        print(f"plain SIMD build: conv1 forward {c['forward_gmacs']:.2f} GMAC/s, filter gradient "
+              f"{c['filter_grad_gmacs']:.2f} GMAC/s; f32x4 mul + add peak {peak:.2f} GMAC/s "
+              f"(forward at {100 * c['forward_gmacs'] / peak:.0f}%, filter gradient at {100 * c['filter_grad_gmacs'] / peak:.0f}%)")
+    if b and "speedup_relaxed" in b:
+        print(f"relaxed-SIMD build vs plain SIMD build, 1 worker: {b['speedup_relaxed']:.2f}x faster per epoch")
     if b and "ratio_tfjs_wasm" in b:
         print(f"TF.js wasm / ConvLab wasm 1 worker: {b['ratio_tfjs_wasm']:.2f}x"
               + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")

@@ -48,3 +48,28 @@ test('page loads the core and shows the lecture convolution', async () => {
   assert.deepEqual(problems.foreign, []);
   await context.close();
 });
+
+test('Chromium runs the relaxed-SIMD build of the core, and only that one', async () => {
+  const { page, context, problems } = await openPage(browser, server.url);
+  await byTestId(page, 'conv-output').waitFor();
+  assert.equal(await page.evaluate(async () => (await import(new URL('core.js', location.href).href)).build), 'relaxed-simd');
+  const wasm = problems.requests.filter((u) => u.endsWith('.wasm')).map((u) => new URL(u).pathname);
+  assert.deepEqual(wasm, ['/pkg-relaxed/convlab_bg.wasm']);
+  await context.close();
+});
+
+test('a browser without relaxed SIMD gets the plain SIMD build, and the page works', async () => {
+  // Make the engine refuse the relaxed-SIMD probe, as Safari and older browsers do.
+  const init = () => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !new Uint8Array(bytes.buffer || bytes).some((b, i, a) => b === 253 && a[i + 1] === 133 && a[i + 2] === 2) && validate(bytes);
+  };
+  const { page, context, problems } = await openPage(browser, server.url, { init });
+  const first = byTestId(page, 'conv-output').locator('tr').first().locator('td').first();
+  await first.waitFor();
+  assert.equal(await first.textContent(), '-5');
+  const wasm = problems.requests.filter((u) => u.endsWith('.wasm')).map((u) => new URL(u).pathname);
+  assert.deepEqual(wasm, ['/pkg/convlab_bg.wasm']);
+  assert.deepEqual(problems.console, []);
+  await context.close();
+});

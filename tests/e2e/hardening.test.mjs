@@ -230,7 +230,7 @@ test('served CSP forbids other origins, eval and inline code; the HTML has no in
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory() && e.name !== 'pkg') walk(p); else if (e.name.endsWith('.js')) scripts.push(p);
+      if (e.isDirectory() && !e.name.startsWith('pkg')) walk(p); else if (e.name.endsWith('.js')) scripts.push(p);
     }
   };
   walk(path.join(ROOT, 'www'));

@@ -85,7 +85,7 @@ async function workerHeaps(browserCdp) {
 async function measure(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  const pageWasm = await page.evaluate(async () => (await import(new URL('pkg/convlab.js', location.href).href)).wasmMemoryBytes());
+  const pageWasm = await page.evaluate(async () => (await import(new URL('core.js', location.href).href)).core.wasmMemoryBytes());
   const w = await workerMemory(page);
   return { pageHeap: usedSize, pageWasm, workerHeap: await workerHeaps(browserCdp), workerWasm: w.wasmBytes };
 }

