@@ -1,8 +1,10 @@
 // The wasm core, in the build this browser runs best. Relaxed SIMD (Chromium 114+) adds a
 // fused multiply-add, so the convolution kernels do one instruction where plain SIMD needs
-// two: the relaxed build trains about 20% faster. A browser without it (or one that
+// two: the relaxed build trains about 12% faster. A browser without it (or one that
 // refuses it) gets the plain SIMD build; both are the same Rust code (crate/src/conv.rs).
 // Every page module and worker imports the core from here, so one realm never mixes two.
+// No top-level await here: a module worker whose imports are still awaiting drops the
+// messages posted to it meanwhile.
 
 // A module whose one function is `f32x4.relaxed_madd` of its three v128 parameters.
 const RELAXED_SIMD_PROBE = new Uint8Array([
@@ -17,10 +19,17 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 export const build = WebAssembly.validate(RELAXED_SIMD_PROBE) ? 'relaxed-simd' : 'simd';
 const dir = build === 'relaxed-simd' ? './pkg-relaxed/' : './pkg/';
 
-/** The core's exports (wasm-bindgen's glue); usable once `initCore()` has resolved. */
-export const core = await import(new URL(`${dir}convlab.js`, import.meta.url).href);
+/** The core's exports (wasm-bindgen's glue): null until `initCore()` has resolved. */
+export let core = null;
+let loading = null;
 
-/** Instantiate the core (once per realm; later calls resolve at once). */
+/** Load and instantiate the core (once per realm; later calls share the first). */
 export function initCore() {
-  return core.default({ module_or_path: new URL(`${dir}convlab_bg.wasm`, import.meta.url) });
+  loading ??= (async () => {
+    const glue = await import(new URL(`${dir}convlab.js`, import.meta.url).href);
+    await glue.default({ module_or_path: new URL(`${dir}convlab_bg.wasm`, import.meta.url) });
+    core = glue;
+    return glue;
+  })();
+  return loading;
 }

@@ -306,6 +306,22 @@ async function main() {
     log(`plain SIMD build: conv1 forward ${result.conv1_rates_plain.forward_gmacs.toFixed(2)}, filter gradient ${result.conv1_rates_plain.filter_grad_gmacs.toFixed(2)} GMAC/s; f32x4 mul + add peak ${result.simd_peak_gmacs_plain.toFixed(2)} GMAC/s per core`);
   }
   log(`conv1 in wasm: forward ${result.conv1_rates.forward_gmacs.toFixed(2)}, filter gradient ${result.conv1_rates.filter_grad_gmacs.toFixed(2)}, input gradient ${result.conv1_rates.input_grad_gmacs.toFixed(2)} GMAC/s; measured f32x4 multiply-add peak ${result.simd_peak_gmacs.toFixed(2)} GMAC/s per core`);
+  // Classifying one photo (640x480 RGBA, as the page's worker gets it after decoding):
+  // the core's preprocessing, the forward pass of each view and every layer's maps, as
+  // `Classifier.classify` returns them to be drawn. Median of 20 after one warm-up.
+  const photo = new Uint8Array(640 * 480 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 37 + (i >> 11)) & 255));
+  for (const name of ['hand', 'signs']) {
+    const classifier = core.Classifier.fromJson(await (await fetch(`/www/models/${name}.json`)).text());
+    const ms = [];
+    for (let i = 0; i < 21; i++) {
+      const t0 = now();
+      classifier.classify(photo, 640, 480, 1);
+      ms.push(now() - t0);
+    }
+    classifier.free();
+    result[`classify_${name}_ms`] = median(ms.slice(1));
+    log(`classify one 640x480 photo with ${name}.json: ${result[`classify_${name}_ms`].toFixed(1)} ms (median of 20)`);
+  }
   for (const k of ['convlab', 'convlab_parallel', 'convlab_plain', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
     const s = result[k].seconds;
     if (!s.length) continue;

@@ -85,6 +85,10 @@ def main(path):
               f"(forward at {100 * c['forward_gmacs'] / peak:.0f}%, filter gradient at {100 * c['filter_grad_gmacs'] / peak:.0f}%)")
     if b and "speedup_relaxed" in b:
         print(f"relaxed-SIMD build vs plain SIMD build, 1 worker: {b['speedup_relaxed']:.2f}x faster per epoch")
+    for name in ("hand", "signs"):
+        if b and f"classify_{name}_ms" in b:
+            print(f"classify one 640x480 photo in Chromium with {name}.json (preprocessing, forward pass of "
+                  f"each view, every layer's maps): {b[f'classify_{name}_ms']:.1f} ms")
     if b and "ratio_tfjs_wasm" in b:
         print(f"TF.js wasm / ConvLab wasm 1 worker: {b['ratio_tfjs_wasm']:.2f}x"
               + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")
