@@ -87,22 +87,10 @@ pub fn dataset_input(data: &Dataset, index: usize) -> Result<Array3<f32>> {
 }
 
 /// A photo through the model: the 64x64 input it sees, every layer's output and the
-/// prediction. `pixels` are `width * height * channels` bytes (3 or 4 channels), stored
-/// as the file holds them, with the file's EXIF `orientation` (1-8).
-pub fn classify_photo(
-    model: &mut Model,
-    classes: &[i64],
-    pixels: &[u8],
-    width: usize,
-    height: usize,
-    channels: usize,
-    orientation: u8,
-) -> Result<(Array3<f32>, Vec<LayerOutput>, Prediction)> {
-    classify_photo_views(model, classes, pixels, width, height, channels, orientation, &[View::Identity])
-}
-
-/// [`classify_photo`] with the probabilities averaged over `views` (the layer outputs
-/// are those of the photo itself).
+/// prediction, its probabilities averaged over `views` (`&[View::Identity]` for the photo
+/// alone; the layer outputs are always the photo's own). `pixels` are
+/// `width * height * channels` bytes (3 or 4 channels), stored as the file holds them,
+/// with the file's EXIF `orientation` (1-8).
 #[allow(clippy::too_many_arguments)]
 pub fn classify_photo_views(
     model: &mut Model,
@@ -201,13 +189,13 @@ mod tests {
         let mut model = Model::new(&signs_network(), SIGNS_INPUT, 1).unwrap();
         // A 100x50 RGBA photo: centre-cropped to 50x50, resized to 64x64.
         let pixels = vec![200u8; 100 * 50 * 4];
-        let (input, outputs, p) = classify_photo(&mut model, &[0, 1, 2, 3, 4, 5], &pixels, 100, 50, 4, 1).unwrap();
+        let (input, outputs, p) = classify_photo_views(&mut model, &[0, 1, 2, 3, 4, 5], &pixels, 100, 50, 4, 1, &[View::Identity]).unwrap();
         assert_eq!(input.dim(), (64, 64, 3));
         assert!(input.iter().all(|&v| (v - 200.0 / 255.0).abs() < 1e-5));
         assert_eq!(outputs.last().unwrap().name, "probabilities");
         let sum: f32 = p.probabilities.iter().sum();
         assert!((sum - 1.0).abs() < 1e-5);
-        let err = classify_photo(&mut model, &[], &pixels[..10], 100, 50, 4, 1).unwrap_err();
+        let err = classify_photo_views(&mut model, &[], &pixels[..10], 100, 50, 4, 1, &[View::Identity]).unwrap_err();
         assert!(!err.to_string().is_empty());
         let wrong = Array3::<f32>::zeros((32, 32, 3));
         assert!(classify_input(&mut model, &[], wrong.view()).unwrap_err().to_string().contains("expects 64x64x3"));

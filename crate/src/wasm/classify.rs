@@ -53,19 +53,7 @@ pub(super) fn maps_js(outputs: &[LayerOutput]) -> Result<JsValue, JsError> {
 }
 
 /// `{ input: tiles (the 64x64 picture the network sees), prediction, maps: [tiles...] }`
-/// for the photo alone.
-pub(super) fn photo_js(
-    model: &mut Model,
-    classes: &[i64],
-    pixels: &[u8],
-    width: usize,
-    height: usize,
-    orientation: u8,
-) -> Result<JsValue, JsError> {
-    photo_views_js(model, classes, pixels, width, height, orientation, &[View::Identity])
-}
-
-/// [`photo_js`] with the probabilities averaged over `views` (the maps are the photo's).
+/// for a photo, the probabilities averaged over `views` (the maps are the photo's own).
 pub(super) fn photo_views_js(
     model: &mut Model,
     classes: &[i64],

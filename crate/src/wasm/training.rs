@@ -1,7 +1,8 @@
 //! Bindings for section 6 (train the SIGNS ConvNet): data sets and the step-wise trainer
 //! as opaque handles, driven one minibatch at a time by the page's Web Worker.
 
-use super::classify::{maps_js, photo_js, tiles_js};
+use super::classify::{maps_js, photo_views_js, tiles_js};
+use crate::hand_model::View;
 use super::{from_js, js_err, to_js};
 use crate::classify::dataset_input;
 use crate::data::{h5::load_h5, synthetic, Dataset};
@@ -261,7 +262,7 @@ impl Training {
     #[wasm_bindgen(js_name = classifyPhoto)]
     pub fn classify_photo(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8) -> Result<JsValue, JsError> {
         let classes = self.trainer.train_set().classes.clone();
-        photo_js(self.trainer.model_mut(), &classes, pixels, width, height, orientation)
+        photo_views_js(self.trainer.model_mut(), &classes, pixels, width, height, orientation, &[View::Identity])
     }
 }
 
