@@ -733,45 +733,51 @@ impl Model {
     /// Writes every trainable value into `out` (length [`Model::param_count`]), tensors in
     /// the order of [`Model::visit_params`], each in its row-major order.
     pub fn copy_params_to(&self, out: &mut [f32]) -> Result<()> {
-        self.check_flat(out.len(), "parameters")?;
-        let mut at = 0;
-        self.for_each_tensor(|v, _| {
-            out[at..at + v.len()].copy_from_slice(v);
-            at += v.len();
-        });
-        Ok(())
+        self.gather(out, "parameters", |v, _| v)
     }
 
     /// Sets every trainable value from a flat vector written by [`Model::copy_params_to`].
     pub fn set_params(&mut self, flat: &[f32]) -> Result<()> {
-        self.check_flat(flat.len(), "parameters")?;
-        let mut at = 0;
-        self.for_each_tensor_mut(|v, _, _| {
-            v.copy_from_slice(&flat[at..at + v.len()]);
-            at += v.len();
-        });
-        Ok(())
+        self.scatter(flat, "parameters", |v, _| v)
     }
 
     /// Writes the gradient of the last backward pass into `out`, in the parameters' order.
     pub fn copy_grads_to(&self, out: &mut [f32]) -> Result<()> {
-        self.check_flat(out.len(), "gradients")?;
-        let mut at = 0;
-        self.for_each_tensor(|_, g| {
-            out[at..at + g.len()].copy_from_slice(g);
-            at += g.len();
-        });
-        Ok(())
+        self.gather(out, "gradients", |_, g| g)
     }
 
     /// Replaces the gradient (what the optimiser reads) by a flat vector, e.g. gradients
     /// of parts of a minibatch summed by data-parallel training.
     pub fn set_grads(&mut self, flat: &[f32]) -> Result<()> {
-        self.check_flat(flat.len(), "gradients")?;
+        self.scatter(flat, "gradients", |_, g| g)
+    }
+
+    /// Copies the tensor `pick` chooses of each (values, gradient) pair into `out`, in order.
+    fn gather(&self, out: &mut [f32], what: &str, pick: for<'a> fn(&'a [f32], &'a [f32]) -> &'a [f32]) -> Result<()> {
+        self.check_flat(out.len(), what)?;
         let mut at = 0;
-        self.for_each_tensor_mut(|_, g, _| {
-            g.copy_from_slice(&flat[at..at + g.len()]);
-            at += g.len();
+        self.for_each_tensor(|v, g| {
+            let t = pick(v, g);
+            out[at..at + t.len()].copy_from_slice(t);
+            at += t.len();
+        });
+        Ok(())
+    }
+
+    /// Fills the tensor `pick` chooses of each (values, gradient) pair from `flat`, in order.
+    fn scatter(
+        &mut self,
+        flat: &[f32],
+        what: &str,
+        pick: for<'a> fn(&'a mut [f32], &'a mut [f32]) -> &'a mut [f32],
+    ) -> Result<()> {
+        self.check_flat(flat.len(), what)?;
+        let mut at = 0;
+        self.for_each_tensor_mut(|v, g, _| {
+            let t = pick(v, g);
+            let n = t.len();
+            t.copy_from_slice(&flat[at..at + n]);
+            at += n;
         });
         Ok(())
     }
