@@ -24,7 +24,7 @@ const ready = initCore();
 const state = {
   source: 'synthetic', synthetic: null, h5: { train: null, test: null },
   training: null, running: false, sample: 0, started: 0, elapsedBefore: 0,
-  costs: [], lastProgress: 0, lastMaps: 0, classifiers: {}, settings: null, loadedWeights: false,
+  costs: [], lastProgress: 0, lastMaps: 0, classifiers: {}, modelsLoading: null, settings: null, loadedWeights: false,
   // Data-parallel training: the helpers (null: one worker), whether this run's network
   // can be split, a slice under way (steps await the helpers), and a counter bumped by
   // start, reset and load-weights so that a step begun before them is dropped.
@@ -343,28 +343,10 @@ const handlers = {
   memory() {
     post({ type: 'memory', wasmBytes: core.wasmMemoryBytes() });
   },
-  async models() {
-    // The folder's index lists what is installed, so the page never requests a missing file.
-    const available = [];
-    let list = [];
-    try {
-      const res = await fetch(new URL('models/index.json', import.meta.url));
-      if (res.ok) list = (await res.json()).models || [];
-    } catch (e) {
-      fail('models', new Error(`models/index.json: ${e.message}`));
-    }
-    for (const { key, file } of list) {
-      try {
-        const res = await fetch(new URL(`models/${file}`, import.meta.url));
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        state.classifiers[key]?.free();
-        state.classifiers[key] = core.Classifier.fromJson(await res.text());
-        available.push({ key, file: `models/${file}`, info: state.classifiers[key].describe() });
-      } catch (e) {
-        fail('models', new Error(`models/${file}: ${e.message}`));
-      }
-    }
-    post({ type: 'models', available });
+  models() {
+    // A photo sent while the models load waits for them (classify awaits this).
+    state.modelsLoading = loadModels();
+    return state.modelsLoading;
   },
   async classify({ id, file, model }) {
     try {
@@ -388,8 +370,34 @@ function pickModel(wanted) {
   return options[wanted] || options.hand || options.signs || options.trained || null;
 }
 
+// The installed models (models/index.json lists them, so the page never requests a
+// missing file), loaded into Classifiers; the page is told which are available.
+async function loadModels() {
+  const available = [];
+  let list = [];
+  try {
+    const res = await fetch(new URL('models/index.json', import.meta.url));
+    if (res.ok) list = (await res.json()).models || [];
+  } catch (e) {
+    fail('models', new Error(`models/index.json: ${e.message}`));
+  }
+  for (const { key, file } of list) {
+    try {
+      const res = await fetch(new URL(`models/${file}`, import.meta.url));
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      state.classifiers[key]?.free();
+      state.classifiers[key] = core.Classifier.fromJson(await res.text());
+      available.push({ key, file: `models/${file}`, info: state.classifiers[key].describe() });
+    } catch (e) {
+      fail('models', new Error(`models/${file}: ${e.message}`));
+    }
+  }
+  post({ type: 'models', available });
+}
+
 async function classify(file, wanted) {
   if (!file || !file.size) throw new Error('The file is empty (0 bytes): choose a photo (JPEG, PNG, GIF or WebP).');
+  await state.modelsLoading; // a photo sent right after the page opened waits for the models
   const model = pickModel(wanted);
   if (!model) throw new Error('No model yet: no pretrained model is installed in models/, so train one in section 6 first (even a few epochs), then try again.');
   // The browser turns the photo upright while decoding: Chromium applies the EXIF
