@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Build the Rust core for the browser (release) twice and generate each build's JS glue:
-#   www/pkg/          wasm SIMD (simd128): every current browser
-#   www/pkg-relaxed/  + relaxed SIMD, whose fused multiply-add makes training about 20%
-#                     faster; www/core.js loads it where the browser validates it.
-# The second build has its own target directory so the two never invalidate each other.
+# Build the Rust core for the browser (release) and generate each module's JS glue:
+#   www/pkg/          the core, wasm SIMD (simd128): every current browser
+#   www/pkg-relaxed/  the core + relaxed SIMD, whose fused multiply-add makes training
+#                     about 20% faster; www/core.js loads it where the browser validates it.
+#   www/pkg-h5/       the course's HDF5 reader (crate/h5-module), which the core's builds
+#                     leave out: the worker loads it only when a course file is given.
+# The relaxed build has its own target directory so the builds never invalidate each other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
 base='--cfg getrandom_backend="wasm_js"'
-build() { # out-dir target-dir target-features
-  RUSTFLAGS="-C target-feature=$3 $base" CARGO_TARGET_DIR="$2" \
-    cargo build --release --target wasm32-unknown-unknown -p convlab --lib
-  wasm-bindgen --target web --no-typescript --remove-name-section --out-dir "$1" "$2/wasm32-unknown-unknown/release/convlab.wasm"
+build() { # out-dir target-dir target-features wasm-name cargo-package-args...
+  local out=$1 dir=$2 features=$3 wasm=$4; shift 4
+  RUSTFLAGS="-C target-feature=$features $base" CARGO_TARGET_DIR="$dir" \
+    cargo build --release --target wasm32-unknown-unknown "$@"
+  wasm-bindgen --target web --no-typescript --remove-name-section --out-dir "$out" \
+    "$dir/wasm32-unknown-unknown/release/$wasm.wasm"
 }
-build www/pkg "$target" +simd128
-build www/pkg-relaxed "$target/relaxed-simd" +simd128,+relaxed-simd
+core=(-p convlab --lib --no-default-features --features bindings)
+build www/pkg "$target" +simd128 convlab "${core[@]}"
+build www/pkg-relaxed "$target/relaxed-simd" +simd128,+relaxed-simd convlab "${core[@]}"
+build www/pkg-h5 "$target" +simd128 convlab_h5 -p convlab-h5

@@ -33,3 +33,21 @@ export function initCore() {
   })();
   return loading;
 }
+
+// The course's HDF5 reader is a module of its own (crate/h5-module, a third of the core's
+// size): loaded the first time a course file arrives, so other visitors never fetch it.
+let h5Loading = null;
+
+/** The HDF5 module's exports (`readCourseH5`), loaded and instantiated on first use. */
+export function initH5Reader() {
+  h5Loading ??= (async () => {
+    const glue = await import(new URL('./pkg-h5/convlab_h5.js', import.meta.url).href);
+    await glue.default({ module_or_path: new URL('./pkg-h5/convlab_h5_bg.wasm', import.meta.url) });
+    return glue;
+  })().catch((e) => {
+    h5Loading = null; // a failed load (offline, say) is retried with the next file
+    throw new Error(`the HDF5 reader could not be loaded (${e.message}); reload the page and try again`);
+  });
+  return h5Loading;
+}
+

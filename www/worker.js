@@ -12,7 +12,7 @@
 // Training can use every core (www/data-parallel.js): this worker keeps the Trainer and
 // splits each minibatch with workerCount() - 1 helper workers (www/gradient-worker.js),
 // if a short trial at the start of each run finds split steps at least 10% faster.
-import { core, initCore } from './core.js';
+import { core, initCore, initH5Reader } from './core.js';
 import { photoHeader } from './photo.js';
 import { GradientHelpers, HelperError, parallelStep, workerCount } from './data-parallel.js';
 
@@ -261,9 +261,16 @@ const handlers = {
     state.source = 'synthetic';
     describeData();
   },
-  'h5-file'({ slot, name, bytes }) {
+  // The HDF5 module reads the file; the core gets its pictures, labels and classes.
+  async 'h5-file'({ slot, name, bytes }) {
     try {
-      const set = core.DataSet.fromH5(new Uint8Array(bytes));
+      const file = (await initH5Reader()).readCourseH5(new Uint8Array(bytes));
+      let set;
+      try {
+        set = core.DataSet.fromParts(file.pixels(), file.labels(), file.classes());
+      } finally {
+        file.free();
+      }
       state.h5[slot]?.free();
       state.h5[slot] = set;
       state.source = 'h5';

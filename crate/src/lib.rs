@@ -65,7 +65,7 @@ pub mod bench;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testdata;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bindings"))]
 pub mod wasm;
 
 pub use error::{ConvLabError, Result};

@@ -10,7 +10,7 @@
 // N = min(navigator.hardwareConcurrency, 4)), each a core.Training as the page uses, in
 // the build the page picks (www/core.js: relaxed SIMD where the browser has it); where
 // that is the relaxed-SIMD build, a third run uses the plain SIMD build, for comparison.
-import { build, core, initCore } from '/www/core.js';
+import { build, core, initCore, initH5Reader } from '/www/core.js';
 import initPlain, * as plain from '/www/pkg/convlab.js';
 import { GradientHelpers, parallelStep, workerCount } from '/www/data-parallel.js';
 
@@ -163,14 +163,20 @@ const median = (xs) => {
 
 async function main() {
   await initCore();
-  const { DataSet, SignsData, Training, conv1MacRates, simdPeakGmacs } = core;
+  const { Training, conv1MacRates, simdPeakGmacs } = core;
   const both = build === 'relaxed-simd';
   if (both) await initPlain({ module_or_path: '/www/pkg/convlab_bg.wasm' });
-  const [trainH5, testH5] = await Promise.all([
-    bytes('/data/train_sign_digits.h5'), bytes('/data/test_sign_digits.h5')]);
-  const signs = new SignsData(trainH5, testH5);
-  const train = { pixels: signs.pixels(false), labels: signs.labels(false) };
-  const test = { pixels: signs.pixels(true), labels: signs.labels(true) };
+  // The course files read by the page's own HDF5 module: TF.js and ConvLab get the same
+  // pictures and labels (pixels 0-255, NHWC, labels 0-5).
+  const h5 = await initH5Reader();
+  const read = async (url) => {
+    const f = h5.readCourseH5(await bytes(url));
+    const parts = { pixels: f.pixels(), labels: f.labels(), classes: f.classes() };
+    f.free();
+    return parts;
+  };
+  const [train, test] = await Promise.all([read('/data/train_sign_digits.h5'), read('/data/test_sign_digits.h5')]);
+  const dataSet = (lib, d) => lib.DataSet.fromParts(d.pixels, d.labels, d.classes);
   const n = train.labels.length;
   const gflopPerEpoch = GFLOP_PER_1117 * n / 1117;
   log(`data: ${n} training images, ${test.labels.length} test images; ${gflopPerEpoch.toFixed(2)} GFLOP per epoch`);
@@ -180,13 +186,13 @@ async function main() {
   // ConvLab: the page's trainer (core.Training) with the assignment's settings and no
   // accuracy pass inside the epochs; one for the whole run in one worker (warm-up, the
   // wasm phase, the cpu phase), one split between WORKERS workers (warm-up, wasm phase).
-  const trainSet = DataSet.fromH5(trainH5);
-  const testSet = DataSet.fromH5(testH5);
+  const trainSet = dataSet(core, train);
+  const testSet = dataSet(core, test);
   const settings = (epochs) => ({ seed: SEED, epochs, evaluate_every_epoch: false });
   const convlab = new Training(settings(1 + EPOCHS + CPU_EPOCHS), trainSet, testSet);
   const convlabN = new Training(settings(1 + EPOCHS), trainSet, testSet);
   const convlabPlain = both
-    ? new plain.Training(settings(1 + EPOCHS), plain.DataSet.fromH5(trainH5), plain.DataSet.fromH5(testH5))
+    ? new plain.Training(settings(1 + EPOCHS), dataSet(plain, train), dataSet(plain, test))
     : null;
   log(`ConvLab core build: ${build}${both ? ' (and the plain SIMD build, for comparison)' : ''}`);
   const helpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/gradient-worker.js', location.href)) : null;

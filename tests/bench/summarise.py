@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Print the speed benchmark's table from the JSON lines that tests/bench/run.sh collects."""
+import gzip
 import json
+import pathlib
 import statistics
 import sys
+
+WWW = pathlib.Path(__file__).resolve().parents[2] / "www"
 
 GFLOP_PER_1117 = 7.25  # forward 1,606,016 MAC/image, backward without conv1's input gradient
 
@@ -96,6 +100,29 @@ def main(path):
     if b and "ratio_tfjs_wasm_parallel" in b:
         print(f"TF.js wasm / ConvLab wasm {b.get('workers')} workers: {b['ratio_tfjs_wasm_parallel']:.2f}x; "
               f"{b.get('workers')} workers vs 1: {b['speedup_parallel']:.2f}x faster per epoch")
+    pg = runs.get("page")
+    if pg and "error" in pg:
+        print("page run failed:", pg["error"].splitlines()[0])
+    elif pg:
+        t, o = pg["training"], pg["drawing_overhead"]
+        print("the page training (section 6, course files, s/epoch, median of "
+              f"{len(t['maps']['seconds'])} epochs each): "
+              + "; ".join(f"{v['label']} {v['median']:.3f}" for v in t.values())
+              + f". Drawing slows training by {100 * o['maps']:+.1f}% (maps and curve), "
+              f"{100 * o['curve']:+.1f}% (curve only)")
+        c = pg["classify_64"]
+        print(f"the page classifying a 64x64 photo (median of {c['photos'] - 1}; {c['model']}): "
+              f"{c['total_ms']:.1f} ms from the file given to the maps drawn "
+              f"(core {c['core_ms']:.1f} ms, drawing {c['draw_ms']:.1f} ms)")
+    sizes = []
+    for pkg, what in (("pkg-relaxed", "core, relaxed SIMD"), ("pkg", "core, plain SIMD"),
+                      ("pkg-h5", "HDF5 reader, loaded only for course files")):
+        for f in sorted((WWW / pkg).glob("*_bg.wasm")):
+            raw = f.read_bytes()
+            sizes.append(f"{pkg}/{f.name} ({what}) {len(raw) / 1024:.0f} KB, "
+                         f"{len(gzip.compress(raw, 9)) / 1024:.0f} KB gzipped")
+    if sizes:
+        print("wasm files: " + "; ".join(sizes))
     print("CPU s: CPU time of the process(es) over the epoch (all threads; for the browser, all of "
           "Chromium's processes), which load from other programs does not inflate.")
 

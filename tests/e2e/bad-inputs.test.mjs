@@ -111,6 +111,8 @@ test('learning rate 10: the run diverges, is stopped and explained, and a sane r
 
 test('the bad .h5 fixtures through the page: each named in a clear message, then good files load', async () => {
   const { page, context, problems } = await openTrain();
+  const h5Reader = () => problems.requests.filter((u) => u.endsWith('.wasm') && new URL(u).pathname.startsWith('/pkg-h5/'));
+  assert.deepEqual(h5Reader(), [], 'the HDF5 reader is not fetched before a course file is given');
   const cases = [
     ['not_hdf5.h5', /not an HDF5 file/i], ['truncated.h5', /truncated/],
     ['missing_x.h5', /Missing dataset.*(train|test)_set_x/], ['wrong_shape_x.h5', /shape \(2, 32, 32, 3\), expected \(m, 64, 64, 3\)/],
@@ -128,6 +130,7 @@ test('the bad .h5 fixtures through the page: each named in a clear message, then
   await byTestId(page, 'train-data-input').setInputFiles([path.join(H5, 'ok_contiguous_train.h5'), path.join(H5, 'ok_gzip_test.h5')]);
   await waitText(page, 'train-data-status', 'Course files', 30000);
   assert.deepEqual(await visibleErrors(page, 'train'), []);
+  assert.equal(h5Reader().length, 1, 'the HDF5 reader is fetched once, with the first course file');
   assert.deepEqual(problems.console, []);
   await context.close();
 });

@@ -17,23 +17,10 @@
 //! a file that claims 100 million pictures is refused, not allocated.
 
 use hdf5_reader::{ByteOrder, Datatype, Hdf5File, OpenOptions};
-use ndarray::Array4;
-
-use super::Dataset;
+use super::{Dataset, BYTES_PER_IMAGE, IMAGE_CHANNELS, IMAGE_SIDE, MAX_CLASSES, MAX_IMAGES};
 use crate::data_err;
 use crate::error::Result;
 
-/// Side of the course's square pictures, in pixels.
-pub const IMAGE_SIDE: usize = 64;
-/// Colour channels (RGB).
-pub const IMAGE_CHANNELS: usize = 3;
-/// Most pictures one file may hold: 20,000 x 64 x 64 x 3 bytes = 246 MB, far above the
-/// course's 1080 but still within a browser tab's memory.
-pub const MAX_IMAGES: usize = 20_000;
-/// Most classes: labels are stored as bytes.
-pub const MAX_CLASSES: usize = 256;
-
-const BYTES_PER_IMAGE: usize = IMAGE_SIDE * IMAGE_SIDE * IMAGE_CHANNELS;
 const HDF5_SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n'];
 
 /// Loads one course HDF5 file (train or test) from its bytes.
@@ -86,20 +73,16 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
 
     // Bytes, not `read_array::<u8>`: one non-generic read path keeps the wasm small.
     let pixels = x.read_native_bytes().map_err(|e| read_error(&x_name, e))?;
-    let images = Array4::from_shape_vec((m, IMAGE_SIDE, IMAGE_SIDE, IMAGE_CHANNELS), pixels)
-        .map_err(|_| data_err!("`{x_name}` did not hold the {m} pictures its shape announces."))?;
+    if pixels.len() != m * BYTES_PER_IMAGE {
+        return Err(data_err!("`{x_name}` did not hold the {m} pictures its shape announces."));
+    }
     let raw_labels = read_integers(&y, &y_name)?;
     let classes = read_integers(&c, "list_classes")?;
     if raw_labels.len() != m || classes.len() != n_classes {
         return Err(data_err!("The HDF5 file is damaged: `{y_name}` or `list_classes` did not hold what its shape announces."));
     }
-    for (i, a) in classes.iter().enumerate() {
-        if classes[..i].contains(a) {
-            return Err(data_err!(
-                "`list_classes` names class {a} twice: each class must appear once."
-            ));
-        }
-    }
+    // The file's integers become byte labels here (so the range is checked with the
+    // dataset's name); `Dataset::from_parts` checks the rest.
     let mut labels = Vec::with_capacity(m);
     for (i, &label) in raw_labels.iter().enumerate() {
         if label < 0 || label >= n_classes as i64 {
@@ -110,11 +93,7 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
         }
         labels.push(label as u8);
     }
-    Ok(Dataset {
-        images,
-        labels,
-        classes,
-    })
+    Dataset::from_parts(pixels, labels, classes)
 }
 
 /// Loads the training and the test file and checks that they list the same classes in

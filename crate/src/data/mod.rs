@@ -1,13 +1,17 @@
 //! Training data: the course's HDF5 files, the embedded synthetic hands, photo
 //! preprocessing and augmentation. Every path produces a [`Dataset`].
 //!
-//! - [`h5`]: `train_signs.h5` / `test_signs.h5` from bytes, with clear errors.
+//! - [`h5`]: `train_signs.h5` / `test_signs.h5` from bytes, with clear errors (feature `h5`).
 //! - [`preprocess`]: THE photo -> (64, 64, 3) function (orientation, crop, area resize).
 //! - [`photo_header`]: a photo's size read from its PNG/JPEG/GIF/WebP header, before decoding.
 //! - [`augment`]: seeded random rotation, scale, shift, flip and colour per minibatch.
 
 use ndarray::Array4;
 
+use crate::data_err;
+use crate::error::Result;
+
+#[cfg(feature = "h5")]
 pub mod h5;
 pub mod preprocess;
 pub mod photo_header;
@@ -24,7 +28,58 @@ pub struct Dataset {
     pub classes: Vec<i64>,
 }
 
+/// Side of the course's square pictures, in pixels.
+pub const IMAGE_SIDE: usize = 64;
+/// Colour channels (RGB).
+pub const IMAGE_CHANNELS: usize = 3;
+/// Bytes of one picture.
+pub const BYTES_PER_IMAGE: usize = IMAGE_SIDE * IMAGE_SIDE * IMAGE_CHANNELS;
+/// Most pictures one set may hold: 20,000 x 64 x 64 x 3 bytes = 246 MB, far above the
+/// course's 1080 but still within a browser tab's memory.
+pub const MAX_IMAGES: usize = 20_000;
+/// Most classes: labels are stored as bytes.
+pub const MAX_CLASSES: usize = 256;
+
 impl Dataset {
+    /// A dataset from its flat parts: `pixels` (m, 64, 64, 3) row-major, one label per
+    /// picture, the classes. This is how the page receives a course file from the
+    /// separately loaded HDF5 module, so it checks everything a label's meaning rests on:
+    /// the picture count, classes listed once, every label an index into `classes`.
+    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>, classes: Vec<i64>) -> Result<Dataset> {
+        let m = labels.len();
+        if m > MAX_IMAGES {
+            return Err(data_err!("{m} pictures are too many: at most {MAX_IMAGES} are accepted."));
+        }
+        if pixels.len() != m * BYTES_PER_IMAGE {
+            return Err(data_err!(
+                "{} bytes of pixels do not make {m} pictures of {IMAGE_SIDE}x{IMAGE_SIDE}x{IMAGE_CHANNELS} (that is {} bytes): one label per picture is needed.",
+                pixels.len(),
+                m * BYTES_PER_IMAGE
+            ));
+        }
+        if classes.is_empty() || classes.len() > MAX_CLASSES {
+            return Err(data_err!(
+                "{} classes are listed: 1 to {MAX_CLASSES} are needed.",
+                classes.len()
+            ));
+        }
+        for (i, a) in classes.iter().enumerate() {
+            if classes[..i].contains(a) {
+                return Err(data_err!("`list_classes` names class {a} twice: each class must appear once."));
+            }
+        }
+        if let Some((i, &label)) = labels.iter().enumerate().find(|&(_, &l)| l as usize >= classes.len()) {
+            return Err(data_err!(
+                "Label {label} of picture {i} is out of range: labels must be 0 to {} (indices into the {} classes).",
+                classes.len() - 1,
+                classes.len()
+            ));
+        }
+        let images = Array4::from_shape_vec((m, IMAGE_SIDE, IMAGE_SIDE, IMAGE_CHANNELS), pixels)
+            .expect("length checked above");
+        Ok(Dataset { images, labels, classes })
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -36,3 +91,35 @@ impl Dataset {
 }
 
 pub mod synthetic;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(pixels: Vec<u8>, labels: Vec<u8>, classes: Vec<i64>) -> String {
+        Dataset::from_parts(pixels, labels, classes).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn from_parts_keeps_pictures_labels_and_classes() {
+        let pixels: Vec<u8> = (0..2 * BYTES_PER_IMAGE).map(|i| (i % 251) as u8).collect();
+        let d = Dataset::from_parts(pixels.clone(), vec![1, 0], vec![0, 1]).unwrap();
+        assert_eq!(d.images.shape(), &[2, 64, 64, 3]);
+        // Row-major NHWC: picture 1, row 2, column 3, channel 1.
+        let at = BYTES_PER_IMAGE + (2 * 64 + 3) * 3 + 1;
+        assert_eq!(d.images[[1, 2, 3, 1]], pixels[at]);
+        assert_eq!((d.labels, d.classes), (vec![1, 0], vec![0, 1]));
+    }
+
+    #[test]
+    fn from_parts_refuses_what_a_label_could_not_mean() {
+        let one = || vec![0u8; BYTES_PER_IMAGE];
+        assert!(err(vec![0; BYTES_PER_IMAGE - 1], vec![0], vec![0]).contains("do not make 1 pictures"));
+        assert!(err(one(), vec![0, 0], vec![0]).contains("do not make 2 pictures"));
+        assert!(err(one(), vec![0], vec![]).contains("0 classes are listed"));
+        assert!(err(one(), vec![0], vec![3, 3]).contains("names class 3 twice"));
+        let e = err(one(), vec![2], vec![0, 1]);
+        assert!(e.contains("Label 2 of picture 0 is out of range") && e.contains("0 to 1"), "{e}");
+        assert!(err(vec![], vec![0; MAX_IMAGES + 1], vec![0]).contains("too many"));
+    }
+}

@@ -5,7 +5,7 @@ use super::classify::{maps_js, photo_views_js, tiles_js};
 use crate::hand_model::View;
 use super::{from_js, js_err, to_js};
 use crate::classify::dataset_input;
-use crate::data::{h5::load_h5, synthetic, Dataset};
+use crate::data::{synthetic, Dataset};
 use crate::layers::{layer_table, signs_network, SIGNS_INPUT};
 use crate::tiles::{filter_tiles, rgb_images_rgba};
 use crate::data_parallel::{GradientWorker as CoreGradientWorker, NetworkDescription};
@@ -22,11 +22,11 @@ pub struct DataSet {
 
 #[wasm_bindgen]
 impl DataSet {
-    /// One course HDF5 file (`train_signs.h5` or `test_signs.h5` layout) from its bytes;
-    /// a wrong file is an error with the core's message.
-    #[wasm_bindgen(js_name = fromH5)]
-    pub fn from_h5(bytes: &[u8]) -> Result<DataSet, JsError> {
-        Ok(DataSet { data: load_h5(bytes).map_err(js_err)? })
+    /// One course file as the HDF5 module (`www/pkg-h5`, loaded only for course files)
+    /// read it: pixels (m, 64, 64, 3) row-major, labels, classes. Checked again here.
+    #[wasm_bindgen(js_name = fromParts)]
+    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>, classes: Vec<i64>) -> Result<DataSet, JsError> {
+        Ok(DataSet { data: Dataset::from_parts(pixels, labels, classes).map_err(js_err)? })
     }
 
     /// The embedded synthetic hands: 1080 training or 120 test pictures.
