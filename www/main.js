@@ -22,6 +22,7 @@ function show() {
     root.hidden = v !== view;
     document.querySelector(`nav a[href="#${v.id}"]`)?.setAttribute('aria-current', v === view ? 'page' : 'false');
   }
+  for (const v of VIEWS) if (v !== view && started.has(v.id)) v.hide?.();
   const root = document.getElementById(view.id);
   try {
     if (!started.has(view.id)) {

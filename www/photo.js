@@ -11,7 +11,8 @@ const HEADER_BYTES = 1 << 20;
 // The photo's size from its file header, read by the core before anything is decoded:
 // a photo over 50 megapixels is refused here with the limit in the message (the browser
 // would otherwise decode a 10000x10000 PNG into 400 MB of pixels first). Returns
-// {format, width, height} as shown upright (EXIF), or null when the header is unknown.
+// { size: {format, width, height} as shown upright, or null when the header is unknown,
+//   orientation: the EXIF orientation 1-8 (1 without EXIF) }.
 export async function photoHeader(file) {
   const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
   let size;
@@ -20,8 +21,9 @@ export async function photoHeader(file) {
   } catch (e) {
     throw new Error(`"${file.name}": ${e.message}`);
   }
-  if (size && core.exifOrientation(head) >= 5) [size.width, size.height] = [size.height, size.width];
-  return size;
+  const orientation = core.exifOrientation(head);
+  if (size && orientation >= 5) [size.width, size.height] = [size.height, size.width];
+  return { size, orientation };
 }
 
 function toRgba(source, width, height, maxSide) {
@@ -47,7 +49,7 @@ export async function loadPhoto(file, maxSide = 512) {
   }
   // Decoded straight to the size needed (the browser scales while decoding, off the main
   // thread): a 4000x3000 photo never becomes 48 MB of pixels drawn on the main thread.
-  const header = await photoHeader(file);
+  const { size: header } = await photoHeader(file);
   const options = { imageOrientation: 'from-image' };
   if (header && Math.max(header.width, header.height) > maxSide) {
     const scale = maxSide / Math.max(header.width, header.height);

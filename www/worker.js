@@ -5,7 +5,7 @@
 //
 // Messages in:  use-synthetic | h5-file {slot, name, bytes} | start {settings} | pause |
 //               resume | reset | sample {index} | save | load-weights {text, settings} |
-//               classify {id, file, model} | models
+//               classify {id, file, model, maps} | models | live-maps {on, maps}
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
 //               classified | state | error {where, message}
 //
@@ -24,7 +24,7 @@ const ready = initCore();
 const state = {
   source: 'synthetic', synthetic: null, h5: { train: null, test: null },
   training: null, running: false, sample: 0, started: 0, elapsedBefore: 0,
-  costs: [], lastProgress: 0, lastMaps: 0, classifiers: {}, modelsLoading: null, settings: null, loadedWeights: false,
+  costs: [], lastProgress: 0, lastMaps: 0, liveMaps: true, mapNames: [], classifiers: {}, modelsLoading: null, settings: null, loadedWeights: false,
   // Data-parallel training: the helpers (null: one worker), whether this run's network
   // can be split, a slice under way (steps await the helpers), and a counter bumped by
   // start, reset and load-weights so that a step begun before them is dropped.
@@ -98,7 +98,7 @@ function sendMaps() {
   try {
     const { test } = datasets();
     const index = Math.min(state.sample, test.length - 1);
-    const maps = t.layerMaps(index, true);
+    const maps = t.layerMaps(index, true, state.mapNames);
     const filters = t.filters();
     const picture = test.picturesAt(Uint32Array.of(index));
     const classes = Array.from(test.classes());
@@ -184,7 +184,7 @@ function report(t, r) {
   if (!r.epoch_report) return false;
   flushProgress(r);
   post({ type: 'epoch', report: r.epoch_report, elapsed: elapsed() });
-  sendMaps();
+  if (state.liveMaps || t.isFinished()) sendMaps();
   if (t.isFinished()) {
     stopRunning();
     finish();
@@ -233,7 +233,7 @@ async function trainSlice() {
   }
   const now = performance.now();
   if (now - state.lastProgress >= PROGRESS_MS) flushProgress();
-  if (now - state.lastMaps >= MAPS_MS) sendMaps();
+  if (state.liveMaps && now - state.lastMaps >= MAPS_MS) sendMaps();
 }
 
 function newTraining(settings) {
@@ -320,6 +320,13 @@ const handlers = {
     post({ type: 'state', running: false, reset: true });
     if (state.training) sendMaps();
   },
+  // The page draws the maps only while section 6 is on screen with its box ticked; the
+  // rest of the time none are computed (they are sent at once when wanted again).
+  'live-maps'({ on, maps = [] }) {
+    state.liveMaps = Boolean(on);
+    state.mapNames = maps; // the layers the page draws (all when empty)
+    if (state.liveMaps) sendMaps();
+  },
   sample({ index }) {
     state.sample = Math.max(0, index | 0);
     sendMaps();
@@ -355,9 +362,9 @@ const handlers = {
     state.modelsLoading = loadModels();
     return state.modelsLoading;
   },
-  async classify({ id, file, model }) {
+  async classify({ id, file, model, maps = [] }) {
     try {
-      const answer = await classify(file, model);
+      const answer = await classify(file, model, maps);
       post({ type: 'classified', id, ...answer }, answer.transfer);
     } catch (e) {
       post({ type: 'error', where: 'classify', id, message: e?.message || String(e) });
@@ -402,7 +409,7 @@ async function loadModels() {
   post({ type: 'models', available });
 }
 
-async function classify(file, wanted) {
+async function classify(file, wanted, maps) {
   if (!file || !file.size) throw new Error('The file is empty (0 bytes): choose a photo (JPEG, PNG, GIF or WebP).');
   await state.modelsLoading; // a photo sent right after the page opened waits for the models
   const model = pickModel(wanted);
@@ -413,7 +420,7 @@ async function classify(file, wanted) {
   // browser honours, and hand the core upright pixels (orientation 1). The core still
   // reads the file's orientation, to say what was done.
   // Refused from the header before decoding (a 10000x10000 PNG would be 400 MB of pixels).
-  await photoHeader(file);
+  const { orientation } = await photoHeader(file);
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
@@ -426,18 +433,26 @@ async function classify(file, wanted) {
     bitmap.close();
     throw new Error(`The photo is ${width}x${height} pixels (${(width * height / 1e6).toFixed(0)} megapixels), more than the limit of ${limit / 1e6} megapixels: use a smaller photo.`);
   }
-  const orientation = core.exifOrientation(new Uint8Array(await file.arrayBuffer()));
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0);
-  const pixels = ctx.getImageData(0, 0, width, height).data;
-  const t0 = performance.now();
-  const result = model.run(pixels, width, height, 1);
-  const ms = performance.now() - t0;
-  // A small copy of the upright photo for the page to show.
+  let result, ms;
+  try {
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(bitmap, 0, 0);
+    const pixels = ctx.getImageData(0, 0, width, height).data;
+    const t0 = performance.now();
+    result = model.run(pixels, width, height, 1, maps);
+    ms = performance.now() - t0;
+  } catch (e) {
+    bitmap.close();
+    throw e;
+  }
+  // The upright photo for the page to show, shrunk when it is large (a small one is sent as it is).
   const scale = Math.min(1, 480 / Math.max(width, height));
-  const display = await createImageBitmap(bitmap, { resizeWidth: Math.max(1, Math.round(width * scale)), resizeHeight: Math.max(1, Math.round(height * scale)), resizeQuality: 'medium' });
-  bitmap.close();
+  let display = bitmap;
+  if (scale < 1) {
+    display = await createImageBitmap(bitmap, { resizeWidth: Math.max(1, Math.round(width * scale)), resizeHeight: Math.max(1, Math.round(height * scale)), resizeQuality: 'medium' });
+    bitmap.close();
+  }
   const [dw, dh] = [width, height];
   return {
     result, model: model.name, orientation, size: [dw, dh], ms, display,

@@ -8,9 +8,9 @@ use crate::data::preprocess::preprocess;
 use crate::error::Result;
 use crate::model::{LayerOutput, Model};
 use crate::data::Dataset;
-use crate::hand_model::{describe_views, predict_views, View};
+use crate::hand_model::{describe_views, predict_views_reusing, View};
 use crate::{param_err, shape_err};
-use ndarray::{Array3, ArrayView3, Axis};
+use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
 use serde::Serialize;
 
 /// Below this top probability the answer comes with a warning: the threshold tuned on
@@ -39,11 +39,15 @@ pub struct Prediction {
 
 /// The prediction from a layer-outputs list (its last entry is "probabilities").
 pub fn prediction_from_outputs(outputs: &[LayerOutput], classes: &[i64]) -> Result<Prediction> {
-    let probs = outputs
+    prediction(own_probabilities(outputs)?, classes)
+}
+
+fn own_probabilities(outputs: &[LayerOutput]) -> Result<&[f32]> {
+    outputs
         .last()
         .filter(|o| o.name == "probabilities")
-        .ok_or_else(|| shape_err!("the network gave no probabilities"))?;
-    prediction(&probs.values, classes)
+        .map(|o| o.values.as_slice())
+        .ok_or_else(|| shape_err!("the network gave no probabilities"))
 }
 
 /// Arg-max, label and warning of a probability vector (of the photo alone).
@@ -134,7 +138,10 @@ pub fn classify_input_views(
     let prediction = if views == [View::Identity] {
         prediction_from_outputs(&outputs, classes)?
     } else {
-        predict_input(model, classes, input, views)?
+        // The photo's own probabilities are the outputs' last entry: that view is not run again.
+        let own = own_probabilities(&outputs)?;
+        let own = ArrayView2::from_shape((1, own.len()), own).map_err(|e| shape_err!("{e}"))?;
+        predict_over(model, classes, input, views, Some(own))?
     };
     Ok((outputs, prediction))
 }
@@ -143,7 +150,11 @@ pub fn classify_input_views(
 /// `views` ([`crate::hand_model::predict_views`]).
 pub fn predict_input(model: &mut Model, classes: &[i64], input: ArrayView3<f32>, views: &[View]) -> Result<Prediction> {
     check_input(model, input)?;
-    let p = predict_views(model, input.insert_axis(Axis(0)), views)?;
+    predict_over(model, classes, input, views, None)
+}
+
+fn predict_over(model: &mut Model, classes: &[i64], input: ArrayView3<f32>, views: &[View], own: Option<ArrayView2<f32>>) -> Result<Prediction> {
+    let p = predict_views_reusing(model, input.insert_axis(Axis(0)), views, own)?;
     prediction_over(&p.iter().copied().collect::<Vec<_>>(), classes, views)
 }
 
@@ -182,6 +193,23 @@ mod tests {
     fn nan_outputs_and_empty_outputs_are_errors() {
         assert!(prediction(&[f32::NAN, f32::NAN], &[]).unwrap_err().to_string().contains("not a number"));
         assert!(prediction(&[], &[]).is_err());
+    }
+
+    #[test]
+    fn the_photo_own_view_is_reused_and_the_answer_is_the_same_bit_for_bit() {
+        // The robust network (batch norm, global pooling) averaged over the photo and its
+        // mirror: classify_input_views takes the photo's own probabilities from its layer
+        // outputs; predict_input runs both views. Same numbers, to the last bit.
+        let mut model = Model::new(&crate::hand_model::robust_network(), SIGNS_INPUT, 7).unwrap();
+        let input = Array3::from_shape_fn((64, 64, 3), |(y, x, c)| ((y * 7 + x * 3 + c * 11) % 17) as f32 / 16.0);
+        let views = &crate::hand_model::DEFAULT_VIEWS;
+        let (_, reused) = classify_input_views(&mut model, &[0, 1, 2, 3, 4, 5], input.view(), views).unwrap();
+        let all = predict_input(&mut model, &[0, 1, 2, 3, 4, 5], input.view(), views).unwrap();
+        assert_eq!(reused, all);
+        assert_eq!(reused.views, 2);
+        // And the mirror counts: the average differs from the photo alone.
+        let alone = predict_input(&mut model, &[0, 1, 2, 3, 4, 5], input.view(), &[View::Identity]).unwrap();
+        assert_ne!(alone.probabilities, all.probabilities);
     }
 
     #[test]

@@ -120,9 +120,11 @@ const DIV_HUE_NEG: f64 = 285.0;
 /// STEPS colours from |t| = 0 to 1.
 type Ramp = Vec<[u8; 4]>;
 
-/// (positive side, negative side).
-fn diverging_lut() -> &'static (Ramp, Ramp) {
-    static LUT: OnceLock<(Ramp, Ramp)> = OnceLock::new();
+/// Both sides in one table, from the negative end to the positive one: entry STEPS - 1
+/// is zero, STEPS - 1 + k and STEPS - 1 - k mirror each other (one table lookup per value,
+/// no branch on the sign).
+fn diverging_lut() -> &'static Ramp {
+    static LUT: OnceLock<Ramp> = OnceLock::new();
     LUT.get_or_init(|| {
         let mut pos = Vec::with_capacity(STEPS);
         let mut neg = Vec::with_capacity(STEPS);
@@ -135,7 +137,7 @@ fn diverging_lut() -> &'static (Ramp, Ramp) {
             pos.push(lch_to_rgba(l, c, DIV_HUE_POS));
             neg.push(lch_to_rgba(l, c, DIV_HUE_NEG));
         }
-        (pos, neg)
+        neg.iter().skip(1).rev().chain(&pos).copied().collect()
     })
 }
 
@@ -161,27 +163,41 @@ fn sequential_lut() -> &'static Ramp {
     })
 }
 
+#[inline]
 fn lut_index(t: f32) -> usize {
-    // t in [0, 1]; NaN never reaches here.
-    ((t.clamp(0.0, 1.0) * (STEPS - 1) as f32).round() as usize).min(STEPS - 1)
+    // t in [0, 1]; NaN never reaches here. + 0.5 and truncation round a non-negative
+    // value as `round` does, without its libm call per pixel.
+    ((t.clamp(0.0, 1.0) * (STEPS - 1) as f32 + 0.5) as usize).min(STEPS - 1)
 }
 
 /// Colour of t in [-1, 1] on the diverging map (-1 blue end, 0 neutral, 1 red end).
 /// Useful for drawing a legend strip. NaN gives transparent.
 pub fn diverging_color(t: f32) -> [u8; 4] {
-    let (pos, neg) = diverging_lut();
-    if t.is_nan() {
-        return [0, 0, 0, 0];
-    }
-    if t >= 0.0 { pos[lut_index(t)] } else { neg[lut_index(-t)] }
+    diverging_color_in(diverging_lut(), t)
 }
 
 /// Colour of t in [0, 1] on the sequential map. NaN gives transparent.
 pub fn sequential_color(t: f32) -> [u8; 4] {
+    sequential_color_in(sequential_lut(), t)
+}
+
+// The colour functions with the table passed in: the `_into` loops look it up once, not
+// once per pixel.
+#[inline]
+fn diverging_color_in(lut: &Ramp, t: f32) -> [u8; 4] {
     if t.is_nan() {
         return [0, 0, 0, 0];
     }
-    sequential_lut()[lut_index(t)]
+    let k = lut_index(t.abs());
+    lut[if t >= 0.0 { STEPS - 1 + k } else { STEPS - 1 - k }]
+}
+
+#[inline]
+fn sequential_color_in(lut: &Ramp, t: f32) -> [u8; 4] {
+    if t.is_nan() {
+        return [0, 0, 0, 0];
+    }
+    lut[lut_index(t)]
 }
 
 fn finite_stats(values: &[f32]) -> (f32, f32, usize) {
@@ -226,9 +242,10 @@ pub fn diverging_into(values: &[f32], scale: Option<f32>, out: &mut [u8]) -> Res
     let (data_min, data_max, non_finite) = finite_stats(values);
     let m = usable_scale(scale, data_min.abs().max(data_max.abs()));
     let inv = if m > 0.0 { 1.0 / m } else { 0.0 };
+    let lut = diverging_lut();
     for (px, &v) in out.chunks_exact_mut(4).zip(values) {
         let t = if v.is_infinite() { v.signum() } else { v * inv };
-        px.copy_from_slice(&diverging_color(t));
+        px.copy_from_slice(&diverging_color_in(lut, t));
     }
     Ok(ColorRange { low: -m, high: m, data_min, data_max, non_finite })
 }
@@ -256,9 +273,10 @@ pub fn sequential_into(values: &[f32], scale: Option<f32>, out: &mut [u8]) -> Re
     let (data_min, data_max, non_finite) = finite_stats(values);
     let m = usable_scale(scale, data_max.max(0.0));
     let inv = if m > 0.0 { 1.0 / m } else { 0.0 };
+    let lut = sequential_lut();
     for (px, &v) in out.chunks_exact_mut(4).zip(values) {
         let t = if v.is_infinite() { if v > 0.0 { 1.0 } else { 0.0 } } else { v * inv };
-        px.copy_from_slice(&sequential_color(t));
+        px.copy_from_slice(&sequential_color_in(lut, t));
     }
     Ok(ColorRange { low: 0.0, high: m, data_min, data_max, non_finite })
 }

@@ -189,11 +189,32 @@ pub fn predict_views(
     images: ArrayView4<f32>,
     views: &[View],
 ) -> Result<ndarray::Array2<f32>> {
+    predict_views_reusing(model, images, views, None)
+}
+
+/// [`predict_views`] when the probabilities of the images as they are (`own`, (m, classes),
+/// from [`Model::layer_outputs`]) are already known: the Identity view is not run again.
+pub fn predict_views_reusing(
+    model: &mut Model,
+    images: ArrayView4<f32>,
+    views: &[View],
+    own: Option<ndarray::ArrayView2<f32>>,
+) -> Result<ndarray::Array2<f32>> {
     if views.is_empty() {
         return Err(param_err!("test-time averaging needs at least one view"));
     }
     let mut sum: Option<ndarray::Array2<f32>> = None;
     for &view in views {
+        if let (View::Identity, Some(own)) = (view, own) {
+            if own.nrows() != images.len_of(Axis(0)) {
+                return Err(shape_err!("{} known probabilities for {} images", own.nrows(), images.len_of(Axis(0))));
+            }
+            sum = Some(match sum {
+                None => own.to_owned(),
+                Some(s) => s + own,
+            });
+            continue;
+        }
         let batch = if view == View::Identity {
             images.to_owned()
         } else {

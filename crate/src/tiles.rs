@@ -62,18 +62,25 @@ pub fn channel_tiles(values: &[f32], shape: Shape3, kind: MapKind) -> Result<Til
     let scale = values.iter().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs()));
     // A layer of zeros (dead filters) gets scale 1, so it is drawn as zeros, not stretched.
     let scale = if scale > 0.0 { scale } else { 1.0 };
-    let mut plane = vec![0f32; h * w];
+    // Channel planes (c, h, w) in one pass over the values: a strided gather per channel
+    // cost more than the colouring.
+    let mut planes = vec![0f32; n];
+    if c > 0 {
+        for (i, pixel) in values.chunks_exact(c).enumerate() {
+            for (ch, &v) in pixel.iter().enumerate() {
+                planes[ch * h * w + i] = v;
+            }
+        }
+    }
     let mut rgba = vec![0u8; n * 4];
     let mut range = ColorRange { low: 0.0, high: 0.0, data_min: 0.0, data_max: 0.0, non_finite: 0 };
     let mut non_finite = 0;
     for ch in 0..c {
-        for (p, v) in plane.iter_mut().zip(values.iter().skip(ch).step_by(c.max(1))) {
-            *p = *v;
-        }
+        let plane = &planes[ch * h * w..(ch + 1) * h * w];
         let out = &mut rgba[ch * h * w * 4..(ch + 1) * h * w * 4];
         range = match kind {
-            MapKind::Signed => diverging_into(&plane, Some(scale), out)?,
-            MapKind::Magnitude => sequential_into(&plane, Some(scale), out)?,
+            MapKind::Signed => diverging_into(plane, Some(scale), out)?,
+            MapKind::Magnitude => sequential_into(plane, Some(scale), out)?,
         };
         non_finite += range.non_finite;
     }

@@ -313,15 +313,16 @@ async function main() {
   }
   log(`conv1 in wasm: forward ${result.conv1_rates.forward_gmacs.toFixed(2)}, filter gradient ${result.conv1_rates.filter_grad_gmacs.toFixed(2)}, input gradient ${result.conv1_rates.input_grad_gmacs.toFixed(2)} GMAC/s; measured f32x4 multiply-add peak ${result.simd_peak_gmacs.toFixed(2)} GMAC/s per core`);
   // Classifying one photo (640x480 RGBA, as the page's worker gets it after decoding):
-  // the core's preprocessing, the forward pass of each view and every layer's maps, as
-  // `Classifier.classify` returns them to be drawn. Median of 20 after one warm-up.
+  // the core's preprocessing, the forward pass of each view and the maps the page draws
+  // (conv1, pool1, conv2, pool2), as `Classifier.classify` returns them to be drawn.
+  // Median of 20 after one warm-up.
   const photo = new Uint8Array(640 * 480 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 37 + (i >> 11)) & 255));
   for (const name of ['hand', 'signs']) {
     const classifier = core.Classifier.fromJson(await (await fetch(`/www/models/${name}.json`)).text());
     const ms = [];
     for (let i = 0; i < 21; i++) {
       const t0 = now();
-      classifier.classify(photo, 640, 480, 1);
+      classifier.classify(photo, 640, 480, 1, ['conv1', 'pool1', 'conv2', 'pool2']);
       ms.push(now() - t0);
     }
     classifier.free();

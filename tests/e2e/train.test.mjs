@@ -96,6 +96,41 @@ test('the built-in synthetic hands train for one epoch, with flips and shifts', 
   await context.close();
 });
 
+test('live feature maps: none while unticked or while section 6 is hidden, drawn as soon as they can be seen', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#train&epochs=30`);
+  await page.waitForFunction(() => /built-in synthetic hands/.test(document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });
+  // Every redraw relabels the canvases: count redraws of conv1's maps.
+  const redraws = () => page.evaluate(() => window.mapRedraws);
+  await byTestId(page, 'train-live-maps').uncheck();
+  await byTestId(page, 'train-start').click();
+  await waitForEpoch(page, 1, 240000);
+  // The start drew the untrained network's maps once; the run itself redraws nothing.
+  assert.equal(await page.locator('[data-testid="train-maps-conv1"] canvas').count(), 8);
+  await page.evaluate(() => {
+    window.mapRedraws = 0;
+    new MutationObserver((records) => { window.mapRedraws += records.length; })
+      .observe(document.querySelector('[data-testid="train-maps-conv1"]'), { attributes: true, subtree: true });
+  });
+  await page.waitForTimeout(2000); // four times the worker's maps interval
+  assert.equal(await redraws(), 0, 'no maps while the box is unticked');
+  assert.match(await byTestId(page, 'train-progress-text').textContent(), /^Epoch/, 'training went on meanwhile');
+  // Ticked during the run: the maps come at once (not at the next epoch).
+  await byTestId(page, 'train-live-maps').check();
+  await page.waitForFunction(() => window.mapRedraws > 0, null, { timeout: 5000 });
+  // Hidden (another section shown): no maps either.
+  await page.evaluate(() => { location.hash = '#conv'; });
+  await page.waitForTimeout(300); // a maps message already on its way may still land
+  const before = await redraws();
+  await page.waitForTimeout(2000);
+  assert.equal(await redraws(), before, 'no maps while section 6 is hidden');
+  assert.match(await byTestId(page, 'train-progress-text').textContent(), /^Epoch/, 'training went on meanwhile');
+  await page.evaluate(() => { location.hash = '#train'; });
+  await page.waitForFunction((n) => window.mapRedraws > n, before, { timeout: 5000 });
+  await byTestId(page, 'train-pause').click();
+  assert.deepEqual(problems.console, []);
+  await context.close();
+});
+
 test('pause and resume, then save the weights and load them back (a broken file is refused)', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#train`);
   await page.waitForFunction(() => /built-in synthetic hands/.test(document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });

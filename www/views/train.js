@@ -95,6 +95,7 @@ export const trainView = {
     ui.accuracy = el('p', { className: 'big', dataset: { testid: 'train-accuracy' }, 'aria-live': 'polite', text: 'Train accuracy: –, test accuracy: –' });
     ui.history = el('table', { className: 'history', dataset: { testid: 'train-history' } });
     ui.sample = el('input', { type: 'number', min: 0, value: 0, dataset: { testid: 'train-sample' } });
+    ui.liveMaps = el('input', { type: 'checkbox', checked: true, dataset: { testid: 'train-live-maps' } });
     ui.samplePicture = el('canvas', { className: 'pixelated sample', role: 'img', 'aria-label': 'The chosen test picture' });
     ui.sampleLabel = el('span', { className: 'note' });
     ui.maps = {};
@@ -138,7 +139,8 @@ export const trainView = {
         el('figure', { className: 'curve-box' }, el('figcaption', { text: 'Cost while training' }), ui.curve),
         el('div', {}, ui.cost, ui.accuracy, ui.history)),
       el('h3', { text: 'Inside the network, for one test picture' }),
-      el('div', { className: 'controls' }, el('label', {}, 'Test picture number', ui.sample), ui.samplePicture, ui.sampleLabel),
+      el('div', { className: 'controls' }, el('label', {}, 'Test picture number', ui.sample), ui.samplePicture, ui.sampleLabel,
+        el('label', { className: 'check' }, ui.liveMaps, 'redraw while training (untick to train a little faster; they are drawn at the end)')),
       el('div', { className: 'maps' }, mapBlocks,
         el('div', { className: 'map-block' }, el('h4', { text: 'W1: the 8 learned 4×4×3 filters (as colours)' }), ui.filters)),
       ui.results,
@@ -352,6 +354,9 @@ export const trainView = {
           break;
         }
         case 'epoch':
+          // A User Timing mark per epoch (DevTools' performance panel shows them, and
+          // tests/bench/page_bench.mjs reads them): the worker's training clock.
+          performance.mark('convlab:epoch', { detail: { epoch: msg.report.epoch, elapsedMs: msg.elapsed } });
           showEpoch(msg.report);
           scheduleDraw();
           break;
@@ -400,7 +405,13 @@ export const trainView = {
     window.addEventListener('beforeunload', (e) => {
       if (state.steps.length && !state.saved) { e.preventDefault(); e.returnValue = ''; }
     });
+    // Feature maps are computed and drawn only while they can be seen.
+    const mapsWanted = () => worker.send({ type: 'live-maps', on: ui.liveMaps.checked && !root.hidden, maps: Object.keys(MAP_TITLES) });
+    ui.liveMaps.addEventListener('change', mapsWanted);
+    this.shown = () => { mapsWanted(); scheduleDraw(); };
+    this.hidden = mapsWanted;
     worker.send({ type: 'use-synthetic' });
   },
-  show(params) { this.apply?.(params); },
+  show(params) { this.apply?.(params); this.shown?.(); },
+  hide() { this.hidden?.(); },
 };

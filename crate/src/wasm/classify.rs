@@ -37,13 +37,15 @@ pub(super) fn tiles_js(name: &str, tiles: &Tiles) -> Result<JsValue, JsError> {
     Ok(meta)
 }
 
-/// Every spatial layer output (conv, relu, pool...: more than one pixel) as tiles, in
-/// order; flat outputs (flatten, logits, probabilities) are left out.
-pub(super) fn maps_js(outputs: &[LayerOutput]) -> Result<JsValue, JsError> {
+/// The spatial layer outputs (conv, relu, pool...: more than one pixel) named in `names`
+/// (all of them when `names` is empty) as tiles, in layer order; flat outputs (flatten,
+/// logits, probabilities) are left out. The page asks only for the maps it draws:
+/// colouring every layer's maps cost more than the network's forward pass.
+pub(super) fn maps_js(outputs: &[LayerOutput], names: &[String]) -> Result<JsValue, JsError> {
     let list = js_sys::Array::new();
     for out in outputs {
         let (h, w, _) = out.shape;
-        if h * w <= 1 {
+        if h * w <= 1 || !(names.is_empty() || names.contains(&out.name)) {
             continue;
         }
         let tiles = channel_tiles(&out.values, out.shape, kind_of(&out.values)).map_err(js_err)?;
@@ -54,6 +56,7 @@ pub(super) fn maps_js(outputs: &[LayerOutput]) -> Result<JsValue, JsError> {
 
 /// `{ input: tiles (the 64x64 picture the network sees), prediction, maps: [tiles...] }`
 /// for a photo, the probabilities averaged over `views` (the maps are the photo's own).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn photo_views_js(
     model: &mut Model,
     classes: &[i64],
@@ -62,6 +65,7 @@ pub(super) fn photo_views_js(
     height: usize,
     orientation: u8,
     views: &[View],
+    maps: &[String],
 ) -> Result<JsValue, JsError> {
     let channels = if pixels.len() == width.saturating_mul(height).saturating_mul(3) { 3 } else { 4 };
     let (input, outputs, prediction) =
@@ -70,7 +74,7 @@ pub(super) fn photo_views_js(
     let set = |k: &str, v: &JsValue| Reflect::set(&out, &k.into(), v).map_err(|_| JsError::new("could not build the result"));
     set("input", &tiles_js("input", &rgb_input_rgba(input.view()).map_err(js_err)?)?)?;
     set("prediction", &to_js::<Prediction>(&prediction)?)?;
-    set("maps", &maps_js(&outputs)?)?;
+    set("maps", &maps_js(&outputs, maps)?)?;
     Ok(out.into())
 }
 
@@ -106,10 +110,11 @@ impl Classifier {
     /// A decoded photo (RGBA or RGB bytes as stored in the file, `width` x `height`, EXIF
     /// `orientation` 1-8) through THE preprocessing and the model, averaged over the
     /// model's views (`hand_model::views_for`: the photo and its mirror for the robust
-    /// network), like `convlab classify`: see `photo_views_js`.
-    pub fn classify(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8) -> Result<JsValue, JsError> {
+    /// network), like `convlab classify`: see `photo_views_js`. `maps` names the layers
+    /// whose feature maps come back (`["conv1", "pool1"]`; all spatial ones when empty).
+    pub fn classify(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8, maps: Vec<String>) -> Result<JsValue, JsError> {
         let views = views_for(&self.model);
-        photo_views_js(&mut self.model, &self.classes, pixels, width, height, orientation, views)
+        photo_views_js(&mut self.model, &self.classes, pixels, width, height, orientation, views, &maps)
     }
 }
 

@@ -154,14 +154,15 @@ impl Training {
         to_js(&self.trainer.evaluate(test).map_err(js_err)?)
     }
 
-    /// Every spatial layer's output for picture `index` of the test (or training) set,
-    /// as tiles: conv1 64x64x8, relu1, pool1 8x8x8, conv2 8x8x16, relu2, pool2 2x2x16.
+    /// The spatial layer outputs named in `maps` (all when empty: conv1 64x64x8, relu1,
+    /// pool1 8x8x8, conv2 8x8x16, relu2, pool2 2x2x16) for picture `index` of the test (or
+    /// training) set, as tiles.
     #[wasm_bindgen(js_name = layerMaps)]
-    pub fn layer_maps(&mut self, index: usize, test: bool) -> Result<JsValue, JsError> {
+    pub fn layer_maps(&mut self, index: usize, test: bool, maps: Vec<String>) -> Result<JsValue, JsError> {
         let data = if test { self.trainer.test_set() } else { self.trainer.train_set() };
         let input = dataset_input(data, index).map_err(js_err)?;
         let outputs = self.trainer.model_mut().layer_outputs(input.view()).map_err(js_err)?;
-        maps_js(&outputs)
+        maps_js(&outputs, &maps)
     }
 
     /// The first convolution's filters (4x4x3x8) as 8 RGB tiles.
@@ -260,9 +261,9 @@ impl Training {
 
     /// A photo through the model being trained (see `Classifier.classify`).
     #[wasm_bindgen(js_name = classifyPhoto)]
-    pub fn classify_photo(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8) -> Result<JsValue, JsError> {
+    pub fn classify_photo(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8, maps: Vec<String>) -> Result<JsValue, JsError> {
         let classes = self.trainer.train_set().classes.clone();
-        photo_views_js(self.trainer.model_mut(), &classes, pixels, width, height, orientation, &[View::Identity])
+        photo_views_js(self.trainer.model_mut(), &classes, pixels, width, height, orientation, &[View::Identity], &maps)
     }
 }
 
