@@ -3,6 +3,8 @@
 # settings (Adam lr 0.009, batch 64, Glorot) on ../shared/data/sign-digits/
 #   - in headless Chromium: ConvLab's release wasm vs TF.js 4.22 'wasm' and 'cpu' backends
 #     (tests/bench/bench.html), epochs alternating, same data and batch;
+#   - the page itself (tests/bench/page_bench.mjs): how much drawing the feature maps and
+#     the cost curve slows training, and one 64x64 photo classified, file to drawn maps;
 #   - natively: ConvLab (crate/examples/train_bench.rs) vs PyTorch on the CPU, 1 and 2
 #     threads (tests/bench/pytorch_bench.py, in a venv this script makes).
 # Prints seconds per epoch, ratios, GFLOP/s and accuracies, with the load average.
@@ -54,6 +56,10 @@ if [ "${SKIP_BROWSER:-0}" != 1 ]; then
     | tee "$WORK/browser.out"
   grep '^BROWSER_RESULT ' "$WORK/browser.out" | sed 's/^BROWSER_RESULT //' \
     | python3 -c 'import json,sys; r=json.load(sys.stdin); r["name"]="browser"; print(json.dumps(r))' >> "$RESULTS"
+  echo "== browser: the page itself (training watched three ways; a 64x64 photo classified)"
+  node tests/bench/page_bench.mjs "$URL" "$DATA" | tee "$WORK/page.out" || true
+  grep '^PAGE_RESULT ' "$WORK/page.out" | sed 's/^PAGE_RESULT //' \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin); r["name"]="page"; print(json.dumps(r))' >> "$RESULTS" || true
   kill "$SERVER_PID"; SERVER_PID=
 fi
 

@@ -92,7 +92,7 @@ def main(path):
     for name in ("hand", "signs"):
         if b and f"classify_{name}_ms" in b:
             print(f"classify one 640x480 photo in Chromium with {name}.json (preprocessing, forward pass of "
-                  f"each view, every layer's maps): {b[f'classify_{name}_ms']:.1f} ms")
+                  f"each view, the four layers' maps the page draws): {b[f'classify_{name}_ms']:.1f} ms")
     if b and "ratio_tfjs_wasm" in b:
         print(f"TF.js wasm / ConvLab wasm 1 worker: {b['ratio_tfjs_wasm']:.2f}x"
               + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")
