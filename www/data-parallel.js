@@ -63,7 +63,7 @@ export class GradientHelpers {
     for (const w of this.workers) w.postMessage({ type: 'network', json });
   }
 
-  /// Helper i's gradient of `inputs`/`labels` at `params`: { images, cost, grads }.
+  /// Helper i's gradient of `inputs`/`labels` at `params`: { images, cost, correct, grads }.
   share(i, params, inputs, labels) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -106,7 +106,7 @@ export async function parallelStep(training, helpers, isCurrent = () => true) {
     return null;
   }
   try {
-    for (const r of results) training.addShareGradient(r.images, r.cost, r.grads);
+    for (const r of results) training.addShareGradient(r.images, r.cost, r.correct, r.grads);
     return training.finishStep();
   } catch (e) {
     training.cancelStep();

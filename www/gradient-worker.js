@@ -5,7 +5,7 @@
 // from the same parameters.
 //
 // Messages in:  network {json} | share {id, params, inputs, labels}
-// Messages out: share {id, images, cost, grads} | error {id, message}
+// Messages out: share {id, images, cost, correct, grads} | error {id, message}
 import { core, initCore } from './core.js';
 
 const ready = initCore();
@@ -20,9 +20,11 @@ self.onmessage = async ({ data }) => {
     } else if (data.type === 'share') {
       if (!worker) throw new Error('no network yet');
       const out = worker.gradient(data.params, data.inputs, data.labels);
-      const cost = out[out.length - 1];
-      const grads = out.subarray(0, out.length - 1);
-      self.postMessage({ type: 'share', id: data.id, images: data.labels.length, cost, grads }, [out.buffer]);
+      // The gradient, then the mean cost and the number of images predicted right.
+      const cost = out[out.length - 2];
+      const correct = out[out.length - 1];
+      const grads = out.subarray(0, out.length - 2);
+      self.postMessage({ type: 'share', id: data.id, images: data.labels.length, cost, correct, grads }, [out.buffer]);
     }
   } catch (e) {
     self.postMessage({ type: 'error', id: data?.id, message: e?.message || String(e) });

@@ -88,11 +88,11 @@ impl GradientWorker {
         self.grads.len()
     }
 
-    /// Mean cost and mean gradient of the images `inputs` (n images, NHWC floats as the
-    /// network reads them) with `labels`, for the parameters `params` (flat, as
-    /// [`Model::copy_params_to`] writes them). The gradient is returned flat, in the
-    /// same order, and stays valid until the next call.
-    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8]) -> Result<(f32, &[f32])> {
+    /// Mean cost, the number predicted right by the forward pass, and mean gradient of the
+    /// images `inputs` (n images, NHWC floats as the network reads them) with `labels`,
+    /// for the parameters `params` (flat, as [`Model::copy_params_to`] writes them). The
+    /// gradient is returned flat, in the same order, and stays valid until the next call.
+    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8]) -> Result<(f32, usize, &[f32])> {
         let n = labels.len();
         let (h, w, c) = self.model.input_shape();
         if n == 0 || inputs.len() != n * h * w * c {
@@ -108,10 +108,10 @@ impl GradientWorker {
         }
         self.model.set_params(params)?;
         self.model.input_buffer(n).copy_from_slice(inputs);
-        self.model.forward_filled(n, Mode::Train)?;
+        let correct = crate::train::count_correct(self.model.forward_filled(n, Mode::Train)?, labels);
         let cost = self.model.backward(labels)?;
         self.model.copy_grads_to(&mut self.grads)?;
-        Ok((cost, &self.grads))
+        Ok((cost, correct, &self.grads))
     }
 }
 
@@ -182,8 +182,8 @@ mod tests {
         }
         trainer.first_share_gradient(sizes[0]).unwrap();
         for (w, (inputs, labels)) in workers.iter_mut().zip(&others) {
-            let (cost, grads) = w.gradient(&params, inputs, labels).unwrap();
-            trainer.add_share_gradient(labels.len(), cost, grads).unwrap();
+            let (cost, correct, grads) = w.gradient(&params, inputs, labels).unwrap();
+            trainer.add_share_gradient(labels.len(), cost, correct, grads).unwrap();
         }
         trainer.finish_step().unwrap().cost
     }
@@ -214,9 +214,9 @@ mod tests {
         let mut worker = GradientWorker::new(&NetworkDescription::of(&model)).unwrap();
         let per = 8 * 8 * 3;
         let flat = x.as_slice().unwrap();
-        let (c1, g1) = worker.gradient(&params, &flat[..7 * per], &data.labels[..7]).unwrap();
+        let (c1, _, g1) = worker.gradient(&params, &flat[..7 * per], &data.labels[..7]).unwrap();
         let g1 = g1.to_vec();
-        let (c2, g2) = worker.gradient(&params, &flat[7 * per..], &data.labels[7..]).unwrap();
+        let (c2, _, g2) = worker.gradient(&params, &flat[7 * per..], &data.labels[7..]).unwrap();
         let summed: Vec<f64> =
             g1.iter().zip(g2).map(|(&a, &b)| (7.0 * a as f64 + 6.0 * b as f64) / 13.0).collect();
         let cost = (7.0 * c1 as f64 + 6.0 * c2 as f64) / 13.0;
@@ -270,6 +270,28 @@ mod tests {
         assert!(diff < 1e-3, "largest weight difference {diff}");
     }
 
+    #[test]
+    fn split_steps_count_the_running_train_accuracy_like_one_worker() {
+        // A learning rate too small to move a weight: every forward pass of the epoch sees
+        // the same network, so the running accuracy must equal a full pass over the set,
+        // in one worker and split three ways alike.
+        let s = TrainSettings { learning_rate: 1e-30, evaluate_every_epoch: true, ..settings(1) };
+        let data = pictures(50, 4);
+        let mut one = Trainer::new(&conv_net(), data.clone(), pictures(10, 5), s.clone()).unwrap();
+        let mut three = Trainer::new(&conv_net(), data, pictures(10, 5), s).unwrap();
+        let net = NetworkDescription::of(three.model());
+        let mut workers = vec![GradientWorker::new(&net).unwrap(), GradientWorker::new(&net).unwrap()];
+        let full = one.accuracy(false).unwrap();
+        one.run_epoch().unwrap();
+        while !three.is_finished() {
+            split_step(&mut three, &mut workers, 3);
+        }
+        let running = |t: &Trainer| t.history()[0].train_accuracy.unwrap();
+        assert!(full > 0.0 && full < 1.0, "a network that gets some right: {full}");
+        assert_eq!(running(&one), full);
+        assert_eq!(running(&three), full);
+    }
+
     fn net_params(t: &Trainer) -> usize {
         t.model().param_count()
     }
@@ -306,8 +328,9 @@ mod tests {
         assert!(t.batch_inputs(10, 17).is_err() && t.batch_labels(5, 5).is_err());
         t.first_share_gradient(8).unwrap();
         assert!(t.first_share_gradient(8).is_err());
-        assert!(t.add_share_gradient(9, 1.0, &vec![0.0; t.model().param_count()]).is_err());
-        assert!(t.add_share_gradient(8, 1.0, &[0.0; 3]).is_err());
+        assert!(t.add_share_gradient(9, 1.0, 0, &vec![0.0; t.model().param_count()]).is_err());
+        assert!(t.add_share_gradient(8, 1.0, 0, &[0.0; 3]).is_err());
+        assert!(t.add_share_gradient(8, 1.0, 9, &vec![0.0; t.model().param_count()]).is_err(), "9 right of 8");
         let e = t.finish_step().unwrap_err().to_string();
         assert!(e.contains("8 of the minibatch's 16"), "{e}");
         t.cancel_step();

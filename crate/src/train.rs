@@ -13,6 +13,7 @@ use crate::data::Dataset;
 use crate::error::{ConvLabError, Result};
 use crate::layers::LayerSpec;
 use crate::model::{Mode, Model};
+use ndarray::ArrayView2;
 use crate::optim::{Adam, AdamSettings, LrSchedule};
 use crate::{data_err, param_err};
 use rand::seq::SliceRandom;
@@ -150,6 +151,10 @@ pub struct Trainer {
     steps_done: usize,
     epoch_cost_sum: f64,
     epoch_steps: usize,
+    /// Images trained on this epoch, and how many of them the network got right in its
+    /// forward pass (before each step's update): the running training accuracy.
+    epoch_images: usize,
+    epoch_correct: usize,
     step_costs: Vec<f32>,
     history: Vec<EpochReport>,
     stopped: bool,
@@ -178,6 +183,8 @@ struct PendingStep {
     images_done: usize,
     /// Sum of (images in the share) x (the share's mean cost).
     cost_sum: f64,
+    /// Images of the shares so far that the forward pass got right.
+    correct: usize,
     first_share_done: bool,
 }
 
@@ -305,6 +312,8 @@ impl Trainer {
             steps_done: 0,
             epoch_cost_sum: 0.0,
             epoch_steps: 0,
+            epoch_images: 0,
+            epoch_correct: 0,
             step_costs: Vec::new(),
             history: Vec::new(),
             stopped: false,
@@ -339,6 +348,8 @@ impl Trainer {
         self.steps_done = 0;
         self.epoch_cost_sum = 0.0;
         self.epoch_steps = 0;
+        self.epoch_images = 0;
+        self.epoch_correct = 0;
         self.step_costs.clear();
         self.history.clear();
         self.stopped = false;
@@ -398,9 +409,9 @@ impl Trainer {
     pub fn step(&mut self) -> Result<StepReport> {
         self.check_can_step()?;
         let (m, end) = self.prepare_minibatch()?;
-        self.model.forward_filled(m, Mode::Train)?;
+        let correct = count_correct(self.model.forward_filled(m, Mode::Train)?, &self.labels);
         let cost = self.model.backward(&self.labels)?;
-        self.complete_step(end, cost)
+        self.complete_step(end, cost, m, correct)
     }
 
     fn check_can_step(&self) -> Result<()> {
@@ -464,9 +475,10 @@ impl Trainer {
         Ok((m, end))
     }
 
-    /// The rest of a step once the model holds the minibatch's gradient and `cost` is
-    /// its mean cost: the divergence check, the Adam update, the bookkeeping.
-    fn complete_step(&mut self, end: usize, cost: f32) -> Result<StepReport> {
+    /// The rest of a step once the model holds the minibatch's gradient, `cost` is its
+    /// mean cost and `correct` of its `images` were predicted right: the divergence
+    /// check, the Adam update, the bookkeeping.
+    fn complete_step(&mut self, end: usize, cost: f32, images: usize, correct: usize) -> Result<StepReport> {
         let epoch = self.epochs_done + 1;
         // A uniform guess costs ln(classes); a healthy run stays near or below it (2.4 at
         // most at lr 0.05 on the SIGNS network). Lr 1 and 10 jump to 10^3-10^6 at step 2
@@ -494,6 +506,8 @@ impl Trainer {
         self.step_costs.push(cost);
         self.epoch_cost_sum += cost as f64;
         self.epoch_steps += 1;
+        self.epoch_images += images;
+        self.epoch_correct += correct;
         self.pos = end;
         let mut epoch_report = None;
         if self.pos >= self.order.len() {
@@ -542,6 +556,7 @@ impl Trainer {
             end,
             images_done: 0,
             cost_sum: 0.0,
+            correct: 0,
             first_share_done: false,
         });
         Ok(m)
@@ -589,26 +604,30 @@ impl Trainer {
                 p.images_done
             ));
         }
-        self.model.forward_filled(k, Mode::Train)?;
+        let correct = count_correct(self.model.forward_filled(k, Mode::Train)?, &self.labels[..k]);
         let cost = self.model.backward(&self.labels[..k])?;
         self.grad_share.resize(self.model.param_count(), 0.0);
         self.model.copy_grads_to(&mut self.grad_share)?;
-        self.accumulate(k, cost, None)?;
+        self.accumulate(k, cost, correct, None)?;
         if let Some(p) = self.pending.as_mut() {
             p.first_share_done = true;
         }
         Ok(cost)
     }
 
-    /// Adds another worker's share: `images` images of the minibatch, their mean cost and
-    /// their mean gradient (flat, in the order of [`Model::copy_grads_to`]).
-    pub fn add_share_gradient(&mut self, images: usize, cost: f32, grads: &[f32]) -> Result<()> {
-        self.accumulate(images, cost, Some(grads))
+    /// Adds another worker's share: `images` images of the minibatch, their mean cost, how
+    /// many its forward pass got right, and their mean gradient (flat, in the order of
+    /// [`Model::copy_grads_to`]).
+    pub fn add_share_gradient(&mut self, images: usize, cost: f32, correct: usize, grads: &[f32]) -> Result<()> {
+        self.accumulate(images, cost, correct, Some(grads))
     }
 
     /// grad_sum += images x (grads, or the first share's gradient); cost likewise.
-    fn accumulate(&mut self, images: usize, cost: f32, grads: Option<&[f32]>) -> Result<()> {
+    fn accumulate(&mut self, images: usize, cost: f32, correct: usize, grads: Option<&[f32]>) -> Result<()> {
         let p = self.pending()?;
+        if correct > images {
+            return Err(param_err!("a share of {images} images cannot have {correct} right"));
+        }
         if images == 0 || p.images_done + images > p.m {
             return Err(param_err!(
                 "a share of {images} images does not fit the minibatch of {} ({} done)",
@@ -631,6 +650,7 @@ impl Trainer {
         if let Some(p) = self.pending.as_mut() {
             p.images_done += images;
             p.cost_sum += images as f64 * cost as f64;
+            p.correct += correct;
         }
         Ok(())
     }
@@ -654,7 +674,7 @@ impl Trainer {
         self.grad_sum.iter_mut().for_each(|g| *g *= inv);
         self.model.set_grads(&self.grad_sum)?;
         let cost = (p.cost_sum / p.m as f64) as f32;
-        self.complete_step(p.end, cost)
+        self.complete_step(p.end, cost, p.m, p.correct)
     }
 
     /// Drops a data-parallel step under way (a worker failed): the next step prepares
@@ -670,12 +690,18 @@ impl Trainer {
 
     fn finish_epoch(&mut self) -> Result<EpochReport> {
         let cost = (self.epoch_cost_sum / self.epoch_steps.max(1) as f64) as f32;
+        // The training accuracy is the running one, as Keras's `fit` reports it: what the
+        // forward passes of the epoch got right (free, where a separate pass over the
+        // training set made an epoch of the page ~40% longer). The test set is measured.
+        let running = self.epoch_correct as f32 / self.epoch_images.max(1) as f32;
         self.pos = 0;
         self.epoch_cost_sum = 0.0;
         self.epoch_steps = 0;
+        self.epoch_images = 0;
+        self.epoch_correct = 0;
         self.epochs_done += 1;
         let (train_accuracy, test_accuracy) = if self.settings.evaluate_every_epoch {
-            let train = Some(self.accuracy(false)?);
+            let train = Some(running);
             let test = if self.test.is_empty() {
                 None
             } else {
@@ -729,6 +755,19 @@ impl Trainer {
     }
 }
 
+/// Index of the largest value of a row (the first of equal ones).
+fn argmax(row: ndarray::ArrayView1<f32>) -> usize {
+    row.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |b, (j, &v)| if v > b.1 { (j, v) } else { b })
+        .0
+}
+
+/// How many rows of `logits` (one per image) have their largest value at the label.
+pub(crate) fn count_correct(logits: ArrayView2<f32>, labels: &[u8]) -> usize {
+    logits.outer_iter().zip(labels).filter(|(row, &y)| argmax(row.view()) == y as usize).count()
+}
+
 /// Labels predicted by `model` for every image of `data`, in chunks of `chunk` images.
 pub fn predict_labels(model: &mut Model, data: &Dataset, chunk: usize) -> Result<Vec<u8>> {
     let chunk = chunk.max(1);
@@ -737,16 +776,7 @@ pub fn predict_labels(model: &mut Model, data: &Dataset, chunk: usize) -> Result
     for part in idx.chunks(chunk) {
         fill_batch(data, part, model.input_buffer(part.len()))?;
         let logits = model.forward_filled(part.len(), Mode::Infer)?;
-        for row in logits.outer_iter() {
-            let best = row
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f32::NEG_INFINITY),
-                    |b, (j, &v)| if v > b.1 { (j, v) } else { b },
-                );
-            preds.push(best.0 as u8);
-        }
+        preds.extend(logits.outer_iter().map(|row| argmax(row) as u8));
     }
     Ok(preds)
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openPage, byTestId, ROOT } from './harness.mjs';
+import { startServer, launch, openPage, openTrain as openTrainAt, byTestId, textOf as text, visibleErrors, waitText, ROOT } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -16,16 +16,7 @@ after(async () => { await browser?.close(); server?.close(); });
 
 const H5 = path.join(ROOT, 'crate/tests/fixtures/h5');
 const PHOTOS = path.join(ROOT, 'crate/tests/fixtures/photos');
-const text = (page, id) => byTestId(page, id).textContent();
-const visibleErrors = (page, section) => page.locator(`#${section} [data-testid="error"]:not([hidden])`).allTextContents();
-const waitText = (page, id, source, timeout = 120000) => page.waitForFunction(
-  ([i, s]) => new RegExp(s).test(document.querySelector(`[data-testid="${i}"]`)?.textContent || ''), [id, source], { timeout });
-
-async function openTrain() {
-  const opened = await openPage(browser, `${server.url}#train`);
-  await waitText(opened.page, 'train-data-status', 'built-in synthetic hands', 60000);
-  return opened;
-}
+const openTrain = () => openTrainAt(browser, server.url);
 
 // Sets a control as a script would (a number input takes "abc" only this way).
 const setValue = (page, id, value) => byTestId(page, id).evaluate((el, v) => {

@@ -74,3 +74,15 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
 }
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+export const textOf = (page, id) => byTestId(page, id).textContent();
+export const visibleErrors = (page, section) => page.locator(`#${section} [data-testid="error"]:not([hidden])`).allTextContents();
+// Waits until the element's text matches the regular expression source `source`.
+export const waitText = (page, id, source, timeout = 120000) => page.waitForFunction(
+  ([i, s]) => new RegExp(s).test(document.querySelector(`[data-testid="${i}"]`)?.textContent || ''), [id, source], { timeout });
+
+// Section 6 opened (`hash`: '#train' and its parameters), ready with the built-in hands.
+export async function openTrain(browser, url, hash = '#train') {
+  const opened = await openPage(browser, `${url}${hash}`);
+  await waitText(opened.page, 'train-data-status', 'built-in synthetic hands', 60000);
+  return opened;
+}

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, byTestId, OUT, ROOT } from './harness.mjs';
+import { startServer, launch, openPage, byTestId, waitText, OUT, ROOT } from './harness.mjs';
 
 const CYCLES = Number(process.env.CONVLAB_LOAD_CYCLES || 20);
 const PHOTOS = Number(process.env.CONVLAB_LOAD_PHOTOS || 200);
@@ -111,9 +111,7 @@ function printRows(title, rows) {
   }
 }
 
-async function builtInHandsReady(page) {
-  await page.waitForFunction(() => /built-in synthetic hands/.test(document.querySelector('[data-testid="train-data-status"]')?.textContent || ''), null, { timeout: 60000 });
-}
+const builtInHandsReady = (page) => waitText(page, 'train-data-status', 'built-in synthetic hands', 60000);
 const progressText = (re) => (src) => new RegExp(src).test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || '');
 
 async function trainToTheEnd(page, epochs) {

@@ -270,10 +270,10 @@ export const trainView = {
     function showEpoch(r) {
       state.epochs.push(r);
       ui.cost.textContent = `Cost after epoch ${r.epoch}: ${r.cost.toFixed(4)}`;
-      ui.accuracy.textContent = `Epoch ${r.epoch}: train accuracy ${pct(r.train_accuracy)}, test accuracy ${pct(r.test_accuracy)}`;
+      ui.accuracy.textContent = `Epoch ${r.epoch}: train accuracy ${pct(r.train_accuracy)} (during the epoch), test accuracy ${pct(r.test_accuracy)}`;
       if (!ui.history.tHead) {
         const head = ui.history.createTHead().insertRow();
-        for (const t of ['epoch', 'cost', 'train', 'test']) head.append(el('th', { scope: 'col', text: t }));
+        for (const t of ['epoch', 'cost', 'train (running)', 'test']) head.append(el('th', { scope: 'col', text: t }));
         ui.history.createTBody();
       }
       const row = ui.history.tBodies[0].insertRow(0);
@@ -290,7 +290,7 @@ export const trainView = {
       drawTiles(ui.filters, msg.filters, { size: 56, alt: (i) => `filter ${i + 1} of W1 as an RGB picture` });
     }
     function showResults(msg) {
-      const { evaluation, classes, mistakes, pictures } = msg;
+      const { evaluation, trainAccuracy, classes, mistakes, pictures } = msg;
       ui.results.hidden = false;
       ui.collapse.hidden = !evaluation.collapse_warning;
       ui.collapse.textContent = evaluation.collapse_warning ? `Warning: ${evaluation.collapse_warning}` : '';
@@ -306,7 +306,7 @@ export const trainView = {
       drawTiles(ui.mistakes, pictures, { size: 56, captions: mistakes.map((m) => `${m.truth}→${m.predicted}`),
         alt: (i) => `test picture ${mistakes[i].index}: a ${mistakes[i].truth}, predicted ${mistakes[i].predicted}` });
       if (!mistakes.length) ui.mistakes.append(el('p', { className: 'note', text: 'None: every test picture is right.' }));
-      ui.accuracy.textContent = `${ui.accuracy.textContent.replace(/ \(final.*$/, '')} (final test accuracy ${pct(evaluation.accuracy)})`;
+      ui.accuracy.textContent = `${ui.accuracy.textContent.replace(/ \(final.*$/, '')} (final: train accuracy ${pct(trainAccuracy)}, test accuracy ${pct(evaluation.accuracy)})`;
     }
 
     worker.listen((msg) => {

@@ -241,10 +241,11 @@ impl Training {
         self.trainer.first_share_gradient(k).map_err(js_err)
     }
 
-    /// A helper's share: its number of images, mean cost and mean gradient.
+    /// A helper's share: its number of images, mean cost, images predicted right, and
+    /// mean gradient.
     #[wasm_bindgen(js_name = addShareGradient)]
-    pub fn add_share_gradient(&mut self, images: usize, cost: f32, grads: &[f32]) -> Result<(), JsError> {
-        self.trainer.add_share_gradient(images, cost, grads).map_err(js_err)
+    pub fn add_share_gradient(&mut self, images: usize, cost: f32, correct: usize, grads: &[f32]) -> Result<(), JsError> {
+        self.trainer.add_share_gradient(images, cost, correct, grads).map_err(js_err)
     }
 
     /// Ends the split step: one Adam update; returns what `step()` returns.
@@ -285,12 +286,14 @@ impl GradientWorker {
     }
 
     /// Mean gradient of the images `inputs` with `labels` for `params`, flat, with the
-    /// mean cost appended as the last value (one typed array to transfer back).
+    /// mean cost and the number predicted right appended as the last two values (one
+    /// typed array to transfer back; a count of images is exact in an f32).
     pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8]) -> Result<Vec<f32>, JsError> {
-        let (cost, grads) = self.worker.gradient(params, inputs, labels).map_err(js_err)?;
-        let mut out = Vec::with_capacity(grads.len() + 1);
+        let (cost, correct, grads) = self.worker.gradient(params, inputs, labels).map_err(js_err)?;
+        let mut out = Vec::with_capacity(grads.len() + 2);
         out.extend_from_slice(grads);
         out.push(cost);
+        out.push(correct as f32);
         Ok(out)
     }
 }
