@@ -206,8 +206,13 @@ fn finite_stats(values: &[f32]) -> (f32, f32, usize) {
     let mut bad = 0;
     for &v in values {
         if v.is_finite() {
-            min = min.min(v);
-            max = max.max(v);
+            // Comparisons, not f32::min/max: in wasm those are libm calls (fminf) per value.
+            if v < min {
+                min = v;
+            }
+            if v > max {
+                max = v;
+            }
         } else {
             bad += 1;
         }
@@ -234,6 +239,46 @@ fn usable_scale(scale: Option<f32>, fallback: f32) -> f32 {
     }
 }
 
+/// The colour of one value on a map whose scale is known: what [`diverging_into`] and
+/// [`sequential_into`] apply to every value, and what the feature-map tiles apply while
+/// they reorder a layer's channels (`crate::tiles::channel_tiles`).
+#[derive(Debug, Clone, Copy)]
+pub struct Painter {
+    signed: bool,
+    scale: f32,
+    inv: f32,
+    lut: &'static Ramp,
+}
+
+impl Painter {
+    /// The diverging map, +-`m` at its ends.
+    pub fn diverging(m: f32) -> Painter {
+        Painter { signed: true, scale: m, inv: if m > 0.0 { 1.0 / m } else { 0.0 }, lut: diverging_lut() }
+    }
+
+    /// The sequential map, 0 to `m`.
+    pub fn sequential(m: f32) -> Painter {
+        Painter { signed: false, scale: m, inv: if m > 0.0 { 1.0 / m } else { 0.0 }, lut: sequential_lut() }
+    }
+
+    /// The values at the map's two ends (the legend's low and high).
+    pub fn ends(&self) -> (f32, f32) {
+        (if self.signed { -self.scale } else { 0.0 }, self.scale)
+    }
+
+    /// The colour of `v`: beyond the ends the end colours, NaN transparent.
+    #[inline]
+    pub fn color(&self, v: f32) -> [u8; 4] {
+        if self.signed {
+            let t = if v.is_infinite() { v.signum() } else { v * self.inv };
+            diverging_color_in(self.lut, t)
+        } else {
+            let t = if v.is_infinite() { if v > 0.0 { 1.0 } else { 0.0 } } else { v * self.inv };
+            sequential_color_in(self.lut, t)
+        }
+    }
+}
+
 /// Diverging map into `out` (4 bytes per value). The scale m is `scale` when it is a
 /// positive finite number (to keep colours stable across frames), else max |v| over the
 /// finite values. Values beyond +-m take the end colours.
@@ -241,13 +286,14 @@ pub fn diverging_into(values: &[f32], scale: Option<f32>, out: &mut [u8]) -> Res
     check_out(values, out)?;
     let (data_min, data_max, non_finite) = finite_stats(values);
     let m = usable_scale(scale, data_min.abs().max(data_max.abs()));
-    let inv = if m > 0.0 { 1.0 / m } else { 0.0 };
-    let lut = diverging_lut();
-    for (px, &v) in out.chunks_exact_mut(4).zip(values) {
-        let t = if v.is_infinite() { v.signum() } else { v * inv };
-        px.copy_from_slice(&diverging_color_in(lut, t));
-    }
+    paint(Painter::diverging(m), values, out);
     Ok(ColorRange { low: -m, high: m, data_min, data_max, non_finite })
+}
+
+fn paint(painter: Painter, values: &[f32], out: &mut [u8]) {
+    for (px, &v) in out.chunks_exact_mut(4).zip(values) {
+        px.copy_from_slice(&painter.color(v));
+    }
 }
 
 /// Diverging map of `values` as a new RGBA buffer (len 4 * values.len()), scaled by
@@ -272,12 +318,7 @@ pub fn sequential_into(values: &[f32], scale: Option<f32>, out: &mut [u8]) -> Re
     check_out(values, out)?;
     let (data_min, data_max, non_finite) = finite_stats(values);
     let m = usable_scale(scale, data_max.max(0.0));
-    let inv = if m > 0.0 { 1.0 / m } else { 0.0 };
-    let lut = sequential_lut();
-    for (px, &v) in out.chunks_exact_mut(4).zip(values) {
-        let t = if v.is_infinite() { if v > 0.0 { 1.0 } else { 0.0 } } else { v * inv };
-        px.copy_from_slice(&sequential_color_in(lut, t));
-    }
+    paint(Painter::sequential(m), values, out);
     Ok(ColorRange { low: 0.0, high: m, data_min, data_max, non_finite })
 }
 

@@ -10,7 +10,7 @@
 //!   pictures, (w - min) / (max - min) over all filters, the usual way to look at W1.
 //! - [`rgb_images_rgba`]: u8 RGB pictures (m, h, w, 3) to RGBA for drawing.
 
-use crate::colormap::{diverging_into, sequential_into, ColorRange};
+use crate::colormap::Painter;
 use crate::error::Result;
 use crate::layers::Shape3;
 use crate::shape_err;
@@ -59,32 +59,29 @@ pub fn channel_tiles(values: &[f32], shape: Shape3, kind: MapKind) -> Result<Til
     if values.len() != n {
         return Err(shape_err!("a {h}x{w}x{c} map has {n} values, got {}", values.len()));
     }
-    let scale = values.iter().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs()));
+    // A comparison, not f32::max (a libm call per value in wasm).
+    let scale = values.iter().map(|v| v.abs()).filter(|a| a.is_finite()).fold(0f32, |m, a| if a > m { a } else { m });
     // A layer of zeros (dead filters) gets scale 1, so it is drawn as zeros, not stretched.
     let scale = if scale > 0.0 { scale } else { 1.0 };
-    // Channel planes (c, h, w) in one pass over the values: a strided gather per channel
-    // cost more than the colouring.
-    let mut planes = vec![0f32; n];
+    let painter = match kind {
+        MapKind::Signed => Painter::diverging(scale),
+        MapKind::Magnitude => Painter::sequential(scale),
+    };
+    // One pass over the values (h, w, c), each painted into its channel's tile: colouring
+    // channel by channel through strided copies cost several times more.
+    let mut rgba = vec![0u8; n * 4];
+    let mut non_finite = 0;
     if c > 0 {
         for (i, pixel) in values.chunks_exact(c).enumerate() {
             for (ch, &v) in pixel.iter().enumerate() {
-                planes[ch * h * w + i] = v;
+                let at = (ch * h * w + i) * 4;
+                rgba[at..at + 4].copy_from_slice(&painter.color(v));
+                non_finite += usize::from(!v.is_finite());
             }
         }
     }
-    let mut rgba = vec![0u8; n * 4];
-    let mut range = ColorRange { low: 0.0, high: 0.0, data_min: 0.0, data_max: 0.0, non_finite: 0 };
-    let mut non_finite = 0;
-    for ch in 0..c {
-        let plane = &planes[ch * h * w..(ch + 1) * h * w];
-        let out = &mut rgba[ch * h * w * 4..(ch + 1) * h * w * 4];
-        range = match kind {
-            MapKind::Signed => diverging_into(plane, Some(scale), out)?,
-            MapKind::Magnitude => sequential_into(plane, Some(scale), out)?,
-        };
-        non_finite += range.non_finite;
-    }
-    Ok(Tiles { height: h, width: w, count: c, rgba, low: range.low, high: range.high, non_finite })
+    let (low, high) = if n == 0 { (0.0, 0.0) } else { painter.ends() };
+    Ok(Tiles { height: h, width: w, count: c, rgba, low, high, non_finite })
 }
 
 /// The filters (f_h, f_w, 3, c_out) of a layer that sees RGB pictures, as c_out RGB tiles
@@ -174,6 +171,25 @@ mod tests {
         assert_eq!(&t.rgba[4..8], &sequential_color(0.5));
         assert_eq!(&t.rgba[8..12], &sequential_color(1.0));
         assert_eq!(&t.rgba[12..16], &sequential_color(0.0));
+    }
+
+    #[test]
+    fn each_tile_is_its_channel_painted_on_the_layer_scale() {
+        // A 5x3x4 signed layer with a NaN and an infinity: every tile must be what the
+        // diverging map paints of that channel's plane, on the scale of the whole layer.
+        let (h, w, c) = (5, 3, 4);
+        let mut values: Vec<f32> = (0..h * w * c).map(|i| ((i * 37 % 23) as f32 - 11.0) / 3.0).collect();
+        values[7] = f32::NAN;
+        values[20] = f32::NEG_INFINITY;
+        let t = channel_tiles(&values, (h, w, c), MapKind::Signed).unwrap();
+        let scale = values.iter().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs()));
+        assert_eq!((t.low, t.high, t.non_finite), (-scale, scale, 2));
+        for ch in 0..c {
+            let plane: Vec<f32> = values.iter().skip(ch).step_by(c).copied().collect();
+            let mut want = vec![0u8; h * w * 4];
+            crate::colormap::diverging_into(&plane, Some(scale), &mut want).unwrap();
+            assert_eq!(&t.rgba[ch * h * w * 4..(ch + 1) * h * w * 4], &want[..], "channel {ch}");
+        }
     }
 
     #[test]
