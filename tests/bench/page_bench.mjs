@@ -10,7 +10,7 @@
 // Prints one JSON line prefixed "PAGE_RESULT ". Usage: node page_bench.mjs URL DATA_DIR
 // (URL serves the repository's www/ at /www/, as tests/bench/run.sh sets it up).
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch } from '../e2e/harness.mjs';
 
 const [url, dataDir] = process.argv.slice(2);
 const EPOCHS = Number(process.env.PAGE_EPOCHS || 4);
@@ -23,12 +23,7 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-dev-shm-usage'],
-});
+const browser = await launch(); // the e2e tests' Chromium and flags
 let code = 0;
 const result = {};
 try {

@@ -2,7 +2,7 @@
 // tests) from a server rooted at SERVE_DIR, stream the page's log, and print its result
 // as one JSON line prefixed "BROWSER_RESULT ". Usage: node run_browser.mjs URL
 import { readFileSync, readdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launch } from '../e2e/harness.mjs';
 
 // CPU seconds (user + system) used so far by every process below this one (Chromium's
 // browser, zygote, renderer, GPU...), from /proc: a clock that other load on a shared
@@ -29,12 +29,7 @@ function chromiumCpuSeconds() {
 }
 
 const url = process.argv[2];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-dev-shm-usage'],
-});
+const browser = await launch(); // the e2e tests' Chromium and flags
 let code = 0;
 try {
   const page = await (await browser.newContext()).newPage();
