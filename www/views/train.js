@@ -405,8 +405,15 @@ export const trainView = {
     window.addEventListener('beforeunload', (e) => {
       if (state.steps.length && !state.saved) { e.preventDefault(); e.returnValue = ''; }
     });
-    // Feature maps are computed and drawn only while they can be seen.
-    const mapsWanted = () => worker.send({ type: 'live-maps', on: ui.liveMaps.checked && !root.hidden, maps: Object.keys(MAP_TITLES) });
+    // Feature maps are computed and drawn only while they can be seen. Told to the worker
+    // when that changes (which recomputes them), not on every hash change of the section.
+    let mapsOn = null;
+    const mapsWanted = () => {
+      const on = ui.liveMaps.checked && !root.hidden;
+      if (on === mapsOn) return;
+      mapsOn = on;
+      worker.send({ type: 'live-maps', on, maps: Object.keys(MAP_TITLES) });
+    };
     ui.liveMaps.addEventListener('change', mapsWanted);
     this.shown = () => { mapsWanted(); scheduleDraw(); };
     this.hidden = mapsWanted;
