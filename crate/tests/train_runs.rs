@@ -41,7 +41,7 @@ fn signs_network_cost_falls_on_sign_digits() {
 
 /// Issue 4's bar: the assignment's defaults (Adam 0.009, 100 epochs, minibatches of 64,
 /// Glorot init, no conv biases) with seed 1 reach at least 90% test accuracy. About two
-/// minutes of CPU; measured 111/120 = 92.5% (README, "Training the assignment's network").
+/// minutes of CPU; measured 111/120 = 92.5% (docs/performance.md, "Training accuracy").
 #[test]
 fn assignment_defaults_with_seed_1_reach_90_percent() {
     let Some(dir) = sign_digits_dir() else { return };
@@ -63,7 +63,7 @@ fn assignment_defaults_with_seed_1_reach_90_percent() {
 }
 
 /// The embedded default data: the same defaults reach at least 90% test accuracy on the
-/// synthetic hands. Measured 94.2% for seed 1 (README, "Data").
+/// synthetic hands. Measured 94.2% for seed 1 (docs/performance.md, "Training accuracy").
 #[test]
 fn assignment_defaults_learn_the_synthetic_hands() {
     let settings = TrainSettings {

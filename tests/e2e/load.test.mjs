@@ -5,7 +5,7 @@
 //    cycle (first classification) by more than the margins below.
 //  - The worst main-thread long task (PerformanceObserver 'longtask') while training and
 //    while filtering a 4000x3000 photo made in the browser; fails above 50 ms (issue 6).
-// Figures are printed and written to tests/out/load.json (the README's table).
+// Figures are printed and written to tests/out/load.json (the tables in docs/hardening.md).
 // Shorter runs: CONVLAB_LOAD_CYCLES=3 CONVLAB_LOAD_PHOTOS=20.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

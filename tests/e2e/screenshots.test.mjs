@@ -1,4 +1,4 @@
-// Visit every section as a new user would and save the screenshots the README shows
+// Visit every section as a new user would and save the screenshots the README and docs/screenshots show
 // (tests/out/readme/<section>.jpg); each section must render its heading with no error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
