@@ -38,7 +38,11 @@ fn convlab(args: &[&str]) -> String {
         .args(photos())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -91,4 +95,98 @@ fn classify_with_weights_takes_the_assignment_network_alone() {
         assert_eq!(v["warning"].as_str(), p.warning.as_deref());
     }
     assert_eq!(json.lines().count(), 2);
+}
+
+/// A fresh folder of this test's own under Cargo's scratch directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `convlab train` for one epoch in `dir`, with `args`; its exit success, stdout, stderr.
+fn train_in(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_convlab"))
+        .current_dir(dir)
+        .args(["train", "--epochs", "1", "--seed", "3"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
+
+fn assert_weights(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    from_json(&text).unwrap_or_else(|e| panic!("{} is not weights: {e}", path.display()));
+}
+
+const SOMEONE_ELSES: &str = "another program's file, not weights";
+
+#[test]
+fn train_without_out_never_replaces_weights_json_and_says_where_it_wrote() {
+    let dir = scratch("train-default-out");
+    std::fs::write(dir.join("weights.json"), SOMEONE_ELSES).unwrap();
+    let (ok, stdout, stderr) = train_in(&dir, &[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("weights.json")).unwrap(),
+        SOMEONE_ELSES
+    );
+    let written = dir.join("weights-2.json").canonicalize().unwrap();
+    assert_weights(&written);
+    assert!(
+        stdout.contains("weights.json already exists: left as it was"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("Weights saved to {}", written.display())),
+        "{stdout}"
+    );
+    // A folder without weights.json gets that name.
+    let fresh = scratch("train-default-out-fresh");
+    let (ok, stdout, stderr) = train_in(&fresh, &[]);
+    assert!(ok, "{stderr}");
+    let written = fresh.join("weights.json").canonicalize().unwrap();
+    assert_weights(&written);
+    assert!(stdout.contains(&format!("Weights saved to {}", written.display())));
+}
+
+#[test]
+fn train_refuses_an_existing_out_before_training_unless_forced() {
+    let dir = scratch("train-given-out");
+    let mine = dir.join("mine.json");
+    std::fs::write(&mine, SOMEONE_ELSES).unwrap();
+    let (ok, stdout, stderr) = train_in(&dir, &["--out", "mine.json"]);
+    assert!(!ok);
+    assert!(
+        stderr
+            .contains("mine.json already exists: give another --out, or add --force to replace it"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("Training on"),
+        "refused only after training: {stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), SOMEONE_ELSES);
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "wrote another file"
+    );
+
+    let (ok, stdout, stderr) = train_in(&dir, &["--out", "mine.json", "--force"]);
+    assert!(ok, "{stderr}");
+    assert_weights(&mine);
+    assert!(stdout.contains(&format!(
+        "Weights saved to {}",
+        mine.canonicalize().unwrap().display()
+    )));
+
+    // A folder that does not exist is said before training too.
+    let (ok, stdout, stderr) = train_in(&dir, &["--out", "no/such/w.json"]);
+    assert!(!ok);
+    assert!(stderr.contains("no folder no/such"), "{stderr}");
+    assert!(!stdout.contains("Training on"), "{stdout}");
 }

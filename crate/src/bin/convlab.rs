@@ -1,6 +1,6 @@
 //! The `convlab` command line: train, classify and print shapes without a browser.
 //!
-//! - `convlab train [--train PATH --test PATH] [--epochs --lr --batch --seed --l2 --out]`
+//! - `convlab train [--train PATH --test PATH] [--epochs --lr --batch --seed --l2 --out --force]`
 //! - `convlab classify [--weights W] [--json] photo.jpg ...` (default: the shipped robust
 //!   hand model, `www/models/hand.json`, built into the binary)
 //! - `convlab shapes`
@@ -69,9 +69,14 @@ mod native {
             /// Layer stack as a JSON file (a list of layer specs); default: the assignment's network.
             #[arg(long)]
             network: Option<PathBuf>,
-            /// Where to save the trained weights.
-            #[arg(long, default_value = "weights.json")]
-            out: PathBuf,
+            /// Where to save the trained weights (default: weights.json in the current
+            /// folder, or weights-2.json, ... if that name is taken). An existing file is
+            /// never replaced without --force.
+            #[arg(long)]
+            out: Option<PathBuf>,
+            /// Replace the --out file if it already exists.
+            #[arg(long, requires = "out")]
+            force: bool,
         },
         /// Classify photos: with the built-in robust hand model (averaged over the photo and
         /// its mirror image), or with trained weights.
@@ -105,6 +110,7 @@ mod native {
                 augment,
                 network,
                 out,
+                force,
             } => match augmentation(&augment) {
                 Err(e) => Err(e),
                 Ok(augment) => {
@@ -123,7 +129,11 @@ mod native {
                         evaluate_every_epoch: false,
                         augment,
                     };
-                    run_train(train.zip(test), network.as_deref(), settings, &out)
+                    let out = match out {
+                        Some(path) => OutFile::Given { path, force },
+                        None => OutFile::Default,
+                    };
+                    run_train(train.zip(test), network.as_deref(), settings, out)
                 }
             },
             Command::Classify {
@@ -159,8 +169,10 @@ mod native {
         paths: Option<(PathBuf, PathBuf)>,
         network: Option<&Path>,
         settings: TrainSettings,
-        out: &Path,
+        out: OutFile,
     ) -> Result<()> {
+        // Refuse before training, not after a long run.
+        out.check()?;
         let specs: Vec<LayerSpec> = match network {
             Some(p) => serde_json::from_slice(&read(p)?).map_err(|e| {
                 convlab::param_err!("{} is not a list of layer specs: {e}", p.display())
@@ -222,10 +234,111 @@ mod native {
             println!("Warning: {w}");
         }
         let json = weights::to_json(trainer.model(), &trainer.train_set().classes)?;
-        std::fs::write(out, json)
-            .map_err(|e| convlab::data_err!("cannot write {}: {e}", out.display()))?;
-        println!("Weights saved to {}", out.display());
+        let saved = out.write(json.as_bytes())?;
+        let shown = std::fs::canonicalize(&saved).unwrap_or(saved);
+        println!("Weights saved to {}", shown.display());
         Ok(())
+    }
+
+    /// Where `train` saves its weights. A file the command did not create is never replaced
+    /// unless `--force` says so: the check runs before training and the write itself
+    /// creates the file exclusively, so a file that appears during the run is kept too.
+    enum OutFile {
+        /// `--out PATH` (`force`: `--force` was given).
+        Given { path: PathBuf, force: bool },
+        /// No `--out`: weights.json, or the first free weights-N.json.
+        Default,
+    }
+
+    impl OutFile {
+        fn check(&self) -> Result<()> {
+            match self {
+                OutFile::Given { path, force: false } if path.exists() => Err(taken(path)),
+                OutFile::Given { path, .. } => match path.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+                        Err(convlab::data_err!(
+                            "cannot write {}: no folder {}",
+                            path.display(),
+                            dir.display()
+                        ))
+                    }
+                    _ => Ok(()),
+                },
+                OutFile::Default => Ok(()),
+            }
+        }
+
+        /// Writes `bytes` and returns the path written.
+        fn write(&self, bytes: &[u8]) -> Result<PathBuf> {
+            match self {
+                OutFile::Given { path, force: true } => std::fs::write(path, bytes)
+                    .map(|_| path.clone())
+                    .map_err(|e| cannot_write(path, e)),
+                OutFile::Given { path, force: false } => match create_new(path, bytes) {
+                    Ok(()) => Ok(path.clone()),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        // Appeared during training: keep it, and keep the weights too.
+                        println!(
+                            "{} appeared during training: left as it was",
+                            path.display()
+                        );
+                        write_free(path, bytes)
+                    }
+                    Err(e) => Err(cannot_write(path, e)),
+                },
+                OutFile::Default => {
+                    let wanted = Path::new("weights.json");
+                    let path = write_free(wanted, bytes)?;
+                    if path != wanted {
+                        println!("{} already exists: left as it was", wanted.display());
+                    }
+                    Ok(path)
+                }
+            }
+        }
+    }
+
+    /// Creates `path` with `bytes`; fails with `AlreadyExists` rather than replace a file.
+    fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        f.write_all(bytes)
+    }
+
+    /// Writes `bytes` to `path` if free, else to the first free `stem-2.ext`, `stem-3.ext`, ...
+    fn write_free(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        let ext = path
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        for n in 1..10_000 {
+            let candidate = if n == 1 {
+                path.to_path_buf()
+            } else {
+                path.with_file_name(format!("{stem}-{n}{ext}"))
+            };
+            match create_new(&candidate, bytes) {
+                Ok(()) => return Ok(candidate),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(cannot_write(&candidate, e)),
+            }
+        }
+        Err(taken(path))
+    }
+
+    fn taken(path: &Path) -> ConvLabError {
+        convlab::data_err!(
+            "{} already exists: give another --out, or add --force to replace it",
+            path.display()
+        )
+    }
+
+    fn cannot_write(path: &Path, e: std::io::Error) -> ConvLabError {
+        convlab::data_err!("cannot write {}: {e}", path.display())
     }
 
     /// The robust hand model the page uses by default, built into the binary.
