@@ -405,6 +405,50 @@ mod tests {
         }
     }
 
+    /// Colour-blind vision: Machado, Oliveira and Fernandes (2009), the full-severity
+    /// matrices, which act on linear RGB. Returns the simulated colour in CIELAB.
+    fn seen_by(matrix: [[f64; 3]; 3], rgb: [u8; 3]) -> [f64; 3] {
+        let lin = |v: u8| {
+            let c = v as f64 / 255.0;
+            if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        };
+        let l = [lin(rgb[0]), lin(rgb[1]), lin(rgb[2])];
+        let m = |r: usize| encode_srgb(matrix[r][0] * l[0] + matrix[r][1] * l[1] + matrix[r][2] * l[2]);
+        srgb_to_lab([m(0), m(1), m(2)])
+    }
+
+    const PROTANOPIA: [[f64; 3]; 3] =
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]];
+    const DEUTERANOPIA: [[f64; 3]; 3] =
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]];
+    const TRITANOPIA: [[f64; 3]; 3] =
+        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]];
+
+    #[test]
+    fn the_diverging_ends_stay_apart_for_colour_blind_eyes() {
+        // Positive and negative values differ only in hue (red-orange vs blue, same
+        // lightness): readable only if each kind of dichromat still sees two hues. Red-
+        // orange vs blue differ along the blue-yellow axis, which protanopes and
+        // deuteranopes keep. CIE76 distances (a "just noticeable difference" is about 2.3).
+        // `cargo test -p convlab --lib colour_blind -- --nocapture` prints them.
+        let rgb = |t: f32| { let c = diverging_color(t); [c[0], c[1], c[2]] };
+        const NORMAL: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        for (name, m) in [
+            ("normal vision", NORMAL),
+            ("protanopia", PROTANOPIA),
+            ("deuteranopia", DEUTERANOPIA),
+            ("tritanopia", TRITANOPIA),
+        ] {
+            for t in [1.0f32, 0.5, 0.25] {
+                let (pos, neg, zero) = (seen_by(m, rgb(t)), seen_by(m, rgb(-t)), seen_by(m, rgb(0.0)));
+                let apart = dist(pos, neg);
+                println!("{name}: +{t} vs -{t}: {apart:.1}; from zero {:.1} and {:.1}", dist(pos, zero), dist(neg, zero));
+                assert!(apart > 40.0 * t as f64, "{name} at ±{t}: the two signs are {apart:.1} apart");
+                assert!(dist(pos, zero) > 20.0 * t as f64 && dist(neg, zero) > 20.0 * t as f64, "{name} at ±{t}");
+            }
+        }
+    }
+
     #[test]
     fn diverging_is_symmetric_around_a_neutral_zero() {
         let values: Vec<f32> = (-10..=10).map(|i| i as f32).collect();
