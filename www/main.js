@@ -7,10 +7,11 @@ import { edgesView } from './views/edges.js';
 import { shapesView } from './views/shapes.js';
 import { volumesView } from './views/volumes.js';
 import { poolingView } from './views/pooling.js';
+import { backpropView } from './views/backprop.js';
 import { trainView } from './views/train.js';
 import { classifyView } from './views/classify.js';
 
-const VIEWS = [convView, edgesView, shapesView, volumesView, poolingView, trainView, classifyView];
+const VIEWS = [convView, edgesView, shapesView, volumesView, poolingView, backpropView, trainView, classifyView];
 const status = document.getElementById('status');
 const started = new Set();
 

@@ -117,18 +117,54 @@ impl LayerSpec {
 
 /// The table of a whole stack: one row per layer, or the first error, naming the layer.
 pub fn layer_table(input: Shape3, specs: &[LayerSpec]) -> Result<Vec<LayerRow>> {
+    let table = layer_table_partial(input, specs);
+    match table.error {
+        Some(e) => Err(e.error),
+        None => Ok(table.rows),
+    }
+}
+
+/// The first layer that cannot be computed: its index (0-based) and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerFailure {
+    pub layer: usize,
+    #[serde(serialize_with = "as_message")]
+    pub error: crate::ConvLabError,
+}
+
+fn as_message<S: serde::Serializer>(e: &crate::ConvLabError, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&e.to_string())
+}
+
+/// The rows up to the first failing layer, and that failure: one bad layer must not hide
+/// the shapes of the good ones before it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartialTable {
+    pub rows: Vec<LayerRow>,
+    pub error: Option<LayerFailure>,
+}
+
+/// Like [`layer_table`], but keeps the rows computed before the first failure.
+pub fn layer_table_partial(input: Shape3, specs: &[LayerSpec]) -> PartialTable {
     let mut shape = input;
     let mut rows = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
-        let row = spec.row(shape).map_err(|e| match e {
-            crate::ConvLabError::Shape(m) => shape_err!("layer {} ({}): {m}", i + 1, spec.name()),
-            crate::ConvLabError::Param(m) => param_err!("layer {} ({}): {m}", i + 1, spec.name()),
-            other => other,
-        })?;
-        shape = row.output;
-        rows.push(row);
+        match spec.row(shape) {
+            Ok(row) => {
+                shape = row.output;
+                rows.push(row);
+            }
+            Err(e) => {
+                let error = match e {
+                    crate::ConvLabError::Shape(m) => shape_err!("layer {} ({}): {m}", i + 1, spec.name()),
+                    crate::ConvLabError::Param(m) => param_err!("layer {} ({}): {m}", i + 1, spec.name()),
+                    other => other,
+                };
+                return PartialTable { rows, error: Some(LayerFailure { layer: i, error }) };
+            }
+        }
     }
-    Ok(rows)
+    PartialTable { rows, error: None }
 }
 
 impl LayerSpec {
@@ -243,6 +279,26 @@ mod tests {
     }
 
     #[test]
+    fn signs_preset_is_the_trained_network_1286_parameters_1310_with_conv_biases() {
+        let total = |specs: &[LayerSpec]| layer_table(SIGNS_INPUT, specs).unwrap().iter().map(|r| r.params).sum::<usize>();
+        let preset = network_presets().into_iter().find(|p| p.name == "signs").unwrap();
+        // The preset section 4 shows is the network section 6 trains: one list, one count.
+        assert_eq!(preset.layers, signs_network());
+        // By hand: 4*4*3*8 + 2*2*8*16 + (64*6 + 6) = 384 + 512 + 390.
+        assert_eq!(total(&preset.layers), 1_286);
+        // The bias is a per-layer choice: both convs with one bias per filter add 8 + 16.
+        let with_bias: Vec<LayerSpec> = preset
+            .layers
+            .iter()
+            .map(|l| match *l {
+                LayerSpec::Conv { f, filters, stride, padding, .. } => LayerSpec::Conv { f, filters, stride, padding, bias: true },
+                ref other => other.clone(),
+            })
+            .collect();
+        assert_eq!(total(&with_bias), 1_310);
+    }
+
+    #[test]
     fn conv_bias_defaults_to_present_and_is_written_only_when_absent() {
         // Files written before the field existed have biases on every convolution.
         let old: LayerSpec = serde_json::from_str(r#"{"type":"conv","f":3,"filters":2,"stride":1,"padding":"same"}"#).unwrap();
@@ -254,6 +310,27 @@ mod tests {
         assert_eq!(serde_json::from_str::<LayerSpec>(&text).unwrap(), none);
         assert_eq!(none.row((5, 5, 4)).unwrap().params, 3 * 3 * 4 * 2);
         assert_eq!(old.row((5, 5, 4)).unwrap().params, (3 * 3 * 4 + 1) * 2);
+    }
+
+    #[test]
+    fn a_bad_layer_keeps_the_rows_before_it() {
+        // LeNet-5 with a conv after its flatten: the five good rows stay, layer 6 is named.
+        let mut specs = lenet5_network();
+        specs.insert(5, LayerSpec::Conv { f: 3, filters: 4, stride: 1, padding: Padding::Valid, bias: true });
+        let t = layer_table_partial(LENET5_INPUT, &specs);
+        let shapes: Vec<Shape3> = t.rows.iter().map(|r| r.output).collect();
+        assert_eq!(shapes, vec![(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (1, 1, 400)]);
+        let failure = t.error.unwrap();
+        assert_eq!(failure.layer, 5);
+        let text = failure.error.to_string();
+        assert!(text.starts_with("layer 6 (conv)") && text.contains("larger than the padded input"), "{text}");
+        // f = 50 on the first layer: no rows at all, and the same message layer_table gives.
+        let mut specs = lenet5_network();
+        specs[0] = LayerSpec::Conv { f: 50, filters: 6, stride: 1, padding: Padding::Valid, bias: true };
+        let t = layer_table_partial(LENET5_INPUT, &specs);
+        assert!(t.rows.is_empty());
+        assert_eq!(t.error.unwrap().error, layer_table(LENET5_INPUT, &specs).unwrap_err());
+        assert_eq!(layer_table_partial(LENET5_INPUT, &lenet5_network()).error, None);
     }
 
     #[test]

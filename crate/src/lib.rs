@@ -7,6 +7,7 @@
 //! - [`stepper`]: one position of the sliding window, term by term, for the step-by-step view.
 //! - [`volume_step`]: one conv layer over a volume, channel by channel, + bias and ReLU.
 //! - [`layers`]: a network as a list of layer specs; shapes, parameters and MACs per layer.
+//! - [`receptive_field`]: which input pixels one cell of a layer sees (r, jump, clipping).
 //! - [`params`]: parameter counts (456, not the lecture's 156), the fully connected
 //!   alternative, and how often the filter visits each input pixel.
 //! - [`edges`]: vertical / horizontal / Sobel / Scharr filters, gradient magnitude, grey conversion.
@@ -14,6 +15,8 @@
 //! - [`test_pictures`]: grey pictures drawn by code for the edge lab (steps, checkerboard, disc...).
 //! - [`learned_filter`]: gradient descent learns the nine weights of a 3x3 edge filter.
 //! - [`pool`]: max and average pooling (TensorFlow's SAME semantics), forward and backward.
+//! - [`backprop_step`]: backprop through one conv and one pooling layer, window by window,
+//!   with a numeric gradient check (the course's optional part).
 //! - [`data`]: datasets (course HDF5 files, synthetic hands), photo preprocessing,
 //!   photo headers (the size before decoding), augmentation.
 //! - [`activation`], [`loss`], [`dense`], [`batchnorm`], [`dropout`], [`global_pool`]: the other
@@ -35,6 +38,7 @@ pub mod error;
 pub mod shape;
 pub mod conv;
 pub mod layers;
+pub mod receptive_field;
 pub mod stepper;
 pub mod volume_step;
 pub mod params;
@@ -43,6 +47,7 @@ pub mod colormap;
 pub mod test_pictures;
 pub mod learned_filter;
 pub mod pool;
+pub mod backprop_step;
 pub mod data;
 pub mod activation;
 pub mod loss;
@@ -58,8 +63,7 @@ pub mod weights;
 pub mod classify;
 pub mod tiles;
 pub mod hand_model;
-#[cfg(test)]
-mod gradcheck;
+pub mod gradcheck;
 pub mod bench;
 
 #[cfg(not(target_arch = "wasm32"))]

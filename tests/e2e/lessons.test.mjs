@@ -216,8 +216,8 @@ test('volumes: the layer-stack table totals the parameters and MACs (LeNet-5: 62
   t = await cells();
   assert.deepEqual(t.slice(0, 4), ['Total (9 layers)', '1×1×10', (lecture + 110).toLocaleString('en-US'), (macs + 100).toLocaleString('en-US')]);
   // An impossible layer: no totals, the core's message instead.
-  await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input').first().fill('99');
-  await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input').first().dispatchEvent('change');
+  await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input[type="number"]').first().fill('99');
+  await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input[type="number"]').first().dispatchEvent('change');
   assert.equal((await cells())[2], '—');
   assert.equal(await page.locator('#volumes [data-testid="error"]:visible').count(), 1);
   await byTestId(page, 'volumes-preset').selectOption('lenet5');

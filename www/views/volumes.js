@@ -1,9 +1,11 @@
 // Section 4: convolution over volumes, one layer in full (+ bias, ReLU), and a whole
-// network's shapes, parameters and MACs. The core computes every number; this view lays
-// out the example volumes and the tables.
+// network's shapes, parameters and MACs (layer-table.js). The core computes every number;
+// this view lays out the example volumes and the tables.
 import { fillGrid } from '../draw/grid.js';
 import { errorBox } from '../errors.js';
 import { fmt, signClass } from '../format.js';
+import { layerTable } from './layer-table.js';
+import { volume3d } from './volume-3d.js';
 
 const N = 6, C = 3, F = 3, K = 2;
 const STEP = Array.from({ length: N }, () => [10, 10, 10, 0, 0, 0]);
@@ -16,8 +18,6 @@ const CHANNELS = [['R', 'red', STEP], ['G', 'green', LECTURE], ['B', 'blue', FLA
 const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
 const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
 const FILTERS = [VERTICAL, HORIZONTAL]; // the same slice on all three channels
-const PRESET_LABELS = { lecture_39: 'Lecture: 39×39×3 ConvNet', lenet5: 'LeNet-5-like, 32×32×3', signs: 'The SIGNS ConvNet, 64×64×3' };
-const TYPES = { conv: 'conv', max_pool: 'max pool', avg_pool: 'avg pool', relu: 'ReLU', flatten: 'flatten', dense: 'fully connected' };
 const group = (n) => Number(n).toLocaleString('en-US');
 
 // x (h, w, c) and filters (f, f, c, k), row-major, as the core expects.
@@ -56,9 +56,8 @@ export const volumesView = {
   init(core, root, setHash) {
     const q = (id) => root.querySelector(`[data-testid="${id}"]`);
     const layerErrors = errorBox(q('volumes-b2').closest('.controls'));
-    const tableErrors = errorBox(q('volumes-table'));
-    const presets = core.networkPresets();
-    const state = { preset: 'lenet5', input: [32, 32, 3], layers: [] };
+    const solid = volume3d(q, { input: CHANNELS.map((c) => c[2]), filters: FILTERS, channels: C });
+    const table = layerTable(core, q, setHash, errorBox(q('volumes-add-fc').closest('.controls')));
 
     // An empty field is not 0: Number('') would silently use a bias of 0.
     function biases() {
@@ -124,6 +123,7 @@ export const volumesView = {
       const b = biases();
       drawChannels(e);
       drawLayer(e, b);
+      solid.update(e.sums.map((s) => rows(s, e.cols)));
       const p = core.convParams(F, C, K);
       q('volumes-notation').textContent =
         `Layer l takes n_H[l−1] × n_W[l−1] × n_C[l−1] = ${N}×${N}×${C} and uses n_C[l] = ${K} filters of f[l] × f[l] × n_C[l−1] = ${F}×${F}×${C}, `
@@ -131,124 +131,6 @@ export const volumesView = {
         + `Parameters: each filter has 3×3×3 weights and 1 bias, ${K} filters: ${p.params} in all, whatever the image size.`;
     }
 
-    // ---- the layer-stack table
-    function spec(layer) {
-      const l = { ...layer };
-      if ('padding' in l && typeof l.padding === 'string' && /^\d+$/.test(l.padding.trim())) l.padding = { pad: Number(l.padding) };
-      return l;
-    }
-    const padText = (p) => (typeof p === 'object' && p !== null ? String(p.pad ?? 'explicit') : p);
-
-    function numberCell(tr, layer, key, label) {
-      const td = tr.insertCell();
-      if (!(key in layer)) return;
-      const input = document.createElement('input');
-      input.type = key === 'padding' ? 'text' : 'number';
-      input.value = key === 'padding' ? padText(layer[key]) : layer[key];
-      if (key !== 'padding') input.min = key === 'rate' ? 0 : 1;
-      input.size = 5;
-      input.setAttribute('aria-label', label);
-      input.addEventListener('change', () => {
-        layer[key] = key === 'padding' ? input.value.trim().toLowerCase() : Number(input.value);
-        renderTable();
-      });
-      td.append(input);
-    }
-
-    function renderTable() {
-      const table = q('volumes-table');
-      let out = null;
-      try {
-        out = core.layerTable(state.input, state.layers.map(spec));
-        tableErrors.clear();
-      } catch (e) {
-        tableErrors.show(e.message);
-      }
-      table.replaceChildren();
-      const head = table.createTHead().insertRow();
-      for (const h of ['#', 'Layer', 'f', 'Filters / units', 's', 'Padding', 'Output shape', 'Parameters', 'MACs', '']) {
-        const th = document.createElement('th');
-        th.textContent = h;
-        th.scope = 'col';
-        head.append(th);
-      }
-      const body = table.createTBody();
-      const input = body.insertRow();
-      input.insertCell().textContent = '0';
-      input.insertCell().textContent = 'input';
-      for (let i = 0; i < 4; i++) input.insertCell();
-      input.insertCell().textContent = state.input.join('×');
-      input.insertCell().textContent = '0';
-      input.insertCell().textContent = '0';
-      input.insertCell();
-      state.layers.forEach((layer, i) => {
-        const tr = body.insertRow();
-        tr.insertCell().textContent = String(i + 1);
-        const sel = document.createElement('select');
-        sel.setAttribute('aria-label', `layer ${i + 1} type`);
-        for (const [k, label] of Object.entries(TYPES)) sel.add(new Option(label, k));
-        sel.value = layer.type;
-        sel.addEventListener('change', () => { state.layers[i] = blank(sel.value); renderTable(); });
-        tr.insertCell().append(sel);
-        numberCell(tr, layer, 'f', `layer ${i + 1} filter size f`);
-        if ('filters' in layer) numberCell(tr, layer, 'filters', `layer ${i + 1} number of filters`);
-        else numberCell(tr, layer, 'units', `layer ${i + 1} units`);
-        numberCell(tr, layer, 'stride', `layer ${i + 1} stride`);
-        numberCell(tr, layer, 'padding', `layer ${i + 1} padding (valid, same or a number)`);
-        const r = out?.[i];
-        tr.insertCell().textContent = r ? r.output.join('×') : '—';
-        tr.insertCell().textContent = r ? group(r.params) : '—';
-        tr.insertCell().textContent = r ? group(r.macs) : '—';
-        const del = document.createElement('button');
-        del.type = 'button';
-        del.textContent = '✕';
-        del.setAttribute('aria-label', `remove layer ${i + 1}`);
-        del.addEventListener('click', () => { state.layers.splice(i, 1); renderTable(); });
-        tr.insertCell().append(del);
-      });
-      // Totals of the core's per-layer figures: the whole network's size and cost.
-      const foot = table.createTFoot().insertRow();
-      foot.dataset.testid = 'volumes-total';
-      const totalHead = document.createElement('th');
-      totalHead.scope = 'row';
-      totalHead.colSpan = 6;
-      totalHead.textContent = `Total (${state.layers.length} layer${state.layers.length === 1 ? '' : 's'})`;
-      foot.append(totalHead);
-      const ok = out && out.length === state.layers.length;
-      foot.insertCell().textContent = ok && out.length ? out.at(-1).output.join('×') : '—';
-      foot.insertCell().textContent = ok ? group(out.reduce((a, r) => a + r.params, 0)) : '—';
-      foot.insertCell().textContent = ok ? group(out.reduce((a, r) => a + r.macs, 0)) : '—';
-      foot.insertCell();
-      for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) q(k).value = state.input[i];
-      setHash({ net: state.preset });
-    }
-
-    function blank(type) {
-      switch (type) {
-        case 'conv': return { type, f: 3, filters: 8, stride: 1, padding: 'valid' };
-        case 'max_pool': case 'avg_pool': return { type, f: 2, stride: 2, padding: 'valid' };
-        case 'dense': return { type, units: 10 };
-        default: return { type };
-      }
-    }
-    function loadPreset(name) {
-      const p = presets.find((x) => x.name === name) || presets[0];
-      state.preset = p.name;
-      state.input = [...p.input];
-      state.layers = p.layers.map((l) => ({ ...l }));
-      q('volumes-preset').value = p.name;
-      renderTable();
-    }
-    for (const p of presets) q('volumes-preset').add(new Option(PRESET_LABELS[p.name] || p.name, p.name));
-    q('volumes-preset').addEventListener('change', (e) => loadPreset(e.target.value));
-    for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) {
-      q(k).addEventListener('change', (e) => { state.input[i] = Number(e.target.value); renderTable(); });
-    }
-    const add = (type) => () => { state.layers.push(blank(type)); renderTable(); };
-    q('volumes-add-conv').addEventListener('click', add('conv'));
-    q('volumes-add-pool').addEventListener('click', add('max_pool'));
-    q('volumes-add-flatten').addEventListener('click', add('flatten'));
-    q('volumes-add-fc').addEventListener('click', add('dense'));
     q('volumes-b1').addEventListener('change', renderLayer);
     q('volumes-b2').addEventListener('change', renderLayer);
 
@@ -263,11 +145,13 @@ export const volumesView = {
         + 'Convolution is small because one filter is shared by every position (parameter sharing) and each output depends only on the few inputs under the filter (sparse connections).';
     }
 
+    this.stopSolid = solid.stop;
     this.apply = (params) => {
       renderLayer();
       renderCompare();
-      if (params.net !== state.preset || state.layers.length === 0) loadPreset(params.net || 'lenet5');
+      table.apply(params);
     };
   },
   show(params) { this.apply(params); },
+  hide() { this.stopSolid?.(); },
 };

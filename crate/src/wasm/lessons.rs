@@ -2,7 +2,7 @@
 
 use super::{from_js, js_err, to_js};
 use crate::conv::{conv2d, Correlation};
-use crate::layers::{layer_table, LayerSpec, Shape3};
+use crate::layers::{layer_table, layer_table_partial, LayerSpec, Shape3};
 use crate::shape::Padding;
 use crate::stepper::window_step;
 use ndarray::{Array1, Array4, ArrayView2};
@@ -78,6 +78,24 @@ pub fn layer_table_js(input: JsValue, specs: JsValue) -> Result<JsValue, JsError
     let input: Shape3 = from_js(input, "input shape")?;
     let specs: Vec<LayerSpec> = from_js(specs, "layer list")?;
     to_js(&layer_table(input, &specs).map_err(js_err)?)
+}
+
+/// The table up to the first bad layer: `{ rows: [...], error: { layer, error } | null }`
+/// (`layer` 0-based, `error` the message naming it).
+#[wasm_bindgen(js_name = layerTablePartial)]
+pub fn layer_table_partial_js(input: JsValue, specs: JsValue) -> Result<JsValue, JsError> {
+    let input: Shape3 = from_js(input, "input shape")?;
+    let specs: Vec<LayerSpec> = from_js(specs, "layer list")?;
+    to_js(&layer_table_partial(input, &specs))
+}
+
+/// The input region seen by cell (row, col) of layer `layer` (0-based) of a stack:
+/// `{ size: [r_h, r_w], jump, rows: [a, b], cols, clipped_rows, clipped_cols, growth }`.
+#[wasm_bindgen(js_name = receptiveField)]
+pub fn receptive_field_js(input: JsValue, specs: JsValue, layer: usize, row: usize, col: usize) -> Result<JsValue, JsError> {
+    let input: Shape3 = from_js(input, "input shape")?;
+    let specs: Vec<LayerSpec> = from_js(specs, "layer list")?;
+    to_js(&crate::receptive_field::receptive_field(input, &specs, layer, row, col).map_err(js_err)?)
 }
 
 // ---------------------------------------------------------------- section 2: edges

@@ -4,6 +4,7 @@
 
 mod bench;
 mod lessons;
+mod backprop;
 mod training;
 mod classify;
 

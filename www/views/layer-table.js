@@ -1,0 +1,235 @@
+// Section 4's whole network, layer by layer: the core's shapes, parameters and MACs per
+// layer (up to the first bad layer, which is marked with the core's message), the conv
+// bias as a per-layer choice, and the receptive field of any cell of any layer.
+import { drawCells, cellAt, drawField } from '../draw/receptive.js';
+
+const PRESET_LABELS = { lecture_39: 'Lecture: 39×39×3 ConvNet', lenet5: 'LeNet-5-like, 32×32×3', signs: 'The SIGNS ConvNet, 64×64×3 (the one section 6 trains)' };
+const TYPES = { conv: 'conv', max_pool: 'max pool', avg_pool: 'avg pool', relu: 'ReLU', flatten: 'flatten', dense: 'fully connected' };
+const HEADINGS = ['#', 'Layer', 'f', 'Filters / units', 's', 'Padding', 'Output shape', 'Parameters', 'MACs', ''];
+const FIELD_PICTURE = 'disc';
+const group = (n) => Number(n).toLocaleString('en-US');
+
+function spec(layer) {
+  const l = { ...layer };
+  if ('padding' in l && typeof l.padding === 'string' && /^\d+$/.test(l.padding.trim())) l.padding = { pad: Number(l.padding) };
+  return l;
+}
+const padText = (p) => (typeof p === 'object' && p !== null ? String(p.pad ?? 'explicit') : p);
+
+function blank(type) {
+  switch (type) {
+    case 'conv': return { type, f: 3, filters: 8, stride: 1, padding: 'valid' };
+    case 'max_pool': case 'avg_pool': return { type, f: 2, stride: 2, padding: 'valid' };
+    case 'dense': return { type, units: 10 };
+    default: return { type };
+  }
+}
+
+export function layerTable(core, q, setHash, errors) {
+  const presets = core.networkPresets();
+  const state = { preset: 'lenet5', input: [32, 32, 3], layers: [], rows: [], field: { layer: 0, row: 0, col: 0 } };
+  const table = q('volumes-table');
+
+  function numberCell(tr, layer, key, label) {
+    const td = tr.insertCell();
+    if (!(key in layer)) return;
+    const input = document.createElement('input');
+    input.type = key === 'padding' ? 'text' : 'number';
+    input.value = key === 'padding' ? padText(layer[key]) : layer[key];
+    if (key !== 'padding') input.min = key === 'rate' ? 0 : 1;
+    input.size = 5;
+    input.setAttribute('aria-label', label);
+    input.addEventListener('change', () => {
+      layer[key] = key === 'padding' ? input.value.trim().toLowerCase() : Number(input.value);
+      render();
+    });
+    td.append(input);
+  }
+
+  function typeCell(tr, layer, i) {
+    const td = tr.insertCell();
+    const sel = document.createElement('select');
+    sel.setAttribute('aria-label', `layer ${i + 1} type`);
+    for (const [k, label] of Object.entries(TYPES)) sel.add(new Option(label, k));
+    sel.value = layer.type;
+    sel.addEventListener('change', () => { state.layers[i] = blank(sel.value); render(); });
+    td.append(sel);
+    if (layer.type !== 'conv') return;
+    // The assignment's tf.nn.conv2d layers have no bias; the lecture's have one per filter.
+    const label = document.createElement('label');
+    label.className = 'check bias';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = layer.bias !== false;
+    box.dataset.testid = `layer-bias-${i + 1}`;
+    box.addEventListener('change', () => { layer.bias = box.checked; render(); });
+    label.append(box, ' + bias');
+    td.append(label);
+  }
+
+  function render() {
+    let out;
+    try {
+      out = core.layerTablePartial(state.input, state.layers.map(spec));
+      errors.clear();
+    } catch (e) {
+      // Not a layer's fault (an input shape that is not a number): nothing to tabulate.
+      errors.show(e.message);
+      out = { rows: [], error: null };
+    }
+    state.rows = out.rows;
+    const failed = out.error;
+    table.replaceChildren();
+    const head = table.createTHead().insertRow();
+    for (const h of HEADINGS) {
+      const th = document.createElement('th');
+      th.textContent = h;
+      th.scope = 'col';
+      head.append(th);
+    }
+    const body = table.createTBody();
+    const input = body.insertRow();
+    for (const text of ['0', 'input', '', '', '', '', state.input.join('×'), '0', '0', '']) input.insertCell().textContent = text;
+    state.layers.forEach((layer, i) => {
+      const tr = body.insertRow();
+      const pick = document.createElement('button');
+      pick.type = 'button';
+      pick.className = 'link';
+      pick.textContent = String(i + 1);
+      pick.setAttribute('aria-label', `layer ${i + 1}: show what its cells see`);
+      pick.setAttribute('aria-pressed', String(state.field.layer === i));
+      pick.disabled = !out.rows[i];
+      pick.addEventListener('click', () => { state.field = { layer: i, row: 0, col: 0 }; render(); });
+      tr.insertCell().append(pick);
+      typeCell(tr, layer, i);
+      numberCell(tr, layer, 'f', `layer ${i + 1} filter size f`);
+      if ('filters' in layer) numberCell(tr, layer, 'filters', `layer ${i + 1} number of filters`);
+      else numberCell(tr, layer, 'units', `layer ${i + 1} units`);
+      numberCell(tr, layer, 'stride', `layer ${i + 1} stride`);
+      numberCell(tr, layer, 'padding', `layer ${i + 1} padding (valid, same or a number)`);
+      const r = out.rows[i];
+      for (const text of r ? [r.output.join('×'), group(r.params), group(r.macs)] : ['—', '—', '—']) tr.insertCell().textContent = text;
+      const del = document.createElement('button');
+      del.type = 'button';
+      del.textContent = '✕';
+      del.setAttribute('aria-label', `remove layer ${i + 1}`);
+      del.addEventListener('click', () => { state.layers.splice(i, 1); render(); });
+      tr.insertCell().append(del);
+      if (state.field.layer === i) tr.classList.add('selected');
+      if (failed?.layer === i) markFailure(body, tr, failed.error);
+    });
+    // Totals of the core's per-layer figures: the whole network's size and cost.
+    const foot = table.createTFoot().insertRow();
+    foot.dataset.testid = 'volumes-total';
+    const totalHead = document.createElement('th');
+    totalHead.scope = 'row';
+    totalHead.colSpan = 6;
+    totalHead.textContent = `Total (${state.layers.length} layer${state.layers.length === 1 ? '' : 's'})`;
+    foot.append(totalHead);
+    const ok = !failed;
+    foot.insertCell().textContent = ok && out.rows.length ? out.rows.at(-1).output.join('×') : '—';
+    foot.insertCell().textContent = ok ? group(out.rows.reduce((a, r) => a + r.params, 0)) : '—';
+    foot.insertCell().textContent = ok ? group(out.rows.reduce((a, r) => a + r.macs, 0)) : '—';
+    foot.insertCell();
+    for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) q(k).value = state.input[i];
+    renderField();
+    setHash({ net: state.preset });
+  }
+
+  // The faulty row in red, and the core's message in a row of its own right under it.
+  function markFailure(body, tr, message) {
+    tr.classList.add('faulty');
+    tr.setAttribute('aria-invalid', 'true');
+    const note = body.insertRow();
+    note.className = 'faulty-note';
+    const td = note.insertCell();
+    td.colSpan = HEADINGS.length;
+    td.textContent = message;
+    td.dataset.testid = 'error';
+    td.setAttribute('role', 'alert');
+  }
+
+  // ---- receptive fields
+  function renderField() {
+    const { layer } = state.field;
+    const row = state.rows[layer];
+    const panel = q('rf-panel');
+    panel.hidden = !row;
+    if (!row) return;
+    const [h, w] = row.output;
+    state.field.row = Math.min(state.field.row, h - 1);
+    state.field.col = Math.min(state.field.col, w - 1);
+    const { row: i, col: j } = state.field;
+    let rf;
+    try {
+      rf = core.receptiveField(state.input, state.layers.map(spec), layer, i, j);
+    } catch (e) {
+      panel.hidden = true;
+      return;
+    }
+    drawCells(q('rf-cells'), h, w, state.field);
+    q('rf-cells').setAttribute('aria-label', `Layer ${layer + 1}'s ${h}×${w} cells; chosen: row ${i + 1}, column ${j + 1}. Arrow keys move it.`);
+    q('rf-cells-caption').textContent = `Layer ${layer + 1} (${TYPES[state.layers[layer].type]}), ${h}×${w}: cell row ${i + 1}, column ${j + 1}`;
+    const [ih, iw] = state.input;
+    const picture = core.testPicture(FIELD_PICTURE, ih, iw);
+    drawField(q('rf-input'), picture.rgba(), ih, iw, rf);
+    picture.free?.();
+    const [rh, rw] = rf.size;
+    q('rf-size').textContent = `${rh}×${rw}`;
+    const seen = (rf.clipped_rows[1] - rf.clipped_rows[0] + 1) * (rf.clipped_cols[1] - rf.clipped_cols[0] + 1);
+    const clipped = seen < rh * rw;
+    const steps = rf.growth.map((g) => (g.size[0] === g.size[1] ? g.size[0] : g.size.join('×'))).join(' → ');
+    q('rf-explain').textContent =
+      `r grows layer by layer, r_l = r_(l−1) + (f_l − 1)·j_(l−1) and j_l = j_(l−1)·s_l from r = 1, j = 1: ${steps}. `
+      + `Neighbouring cells of this layer are ${rf.jump} input pixel${rf.jump === 1 ? '' : 's'} apart. `
+      + `This cell sees input rows ${rf.clipped_rows[0] + 1}–${rf.clipped_rows[1] + 1}, columns ${rf.clipped_cols[0] + 1}–${rf.clipped_cols[1] + 1}`
+      + (clipped ? ` (${seen.toLocaleString('en-US')} real pixels: the rest of its ${rh}×${rw} window, dashed, lies in the zero padding beyond the border).` : '.');
+  }
+
+  const moveTo = (cell) => { state.field = { ...state.field, ...cell }; renderField(); };
+  q('rf-cells').addEventListener('click', (e) => {
+    const [h, w] = state.rows[state.field.layer].output;
+    const cell = cellAt(q('rf-cells'), e, h, w);
+    if (cell) moveTo(cell);
+  });
+  q('rf-cells').addEventListener('keydown', (e) => {
+    const d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const [h, w] = state.rows[state.field.layer].output;
+    moveTo({ row: Math.max(0, Math.min(h - 1, state.field.row + d[0])), col: Math.max(0, Math.min(w - 1, state.field.col + d[1])) });
+  });
+
+  // The last layer that still has a spatial grid: where the field is largest and most telling.
+  function deepestGrid() {
+    const k = state.rows.findLastIndex((r) => r.output[0] > 1 || r.output[1] > 1);
+    return Math.max(0, k);
+  }
+
+  function loadPreset(name) {
+    const p = presets.find((x) => x.name === name) || presets[0];
+    state.preset = p.name;
+    state.input = [...p.input];
+    state.layers = p.layers.map((l) => ({ ...l }));
+    q('volumes-preset').value = p.name;
+    state.rows = core.layerTablePartial(state.input, state.layers.map(spec)).rows;
+    state.field = { layer: deepestGrid(), row: 0, col: 0 };
+    render();
+  }
+  for (const p of presets) q('volumes-preset').add(new Option(PRESET_LABELS[p.name] || p.name, p.name));
+  q('volumes-preset').addEventListener('change', (e) => loadPreset(e.target.value));
+  for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) {
+    q(k).addEventListener('change', (e) => { state.input[i] = Number(e.target.value); render(); });
+  }
+  const add = (type) => () => { state.layers.push(blank(type)); render(); };
+  q('volumes-add-conv').addEventListener('click', add('conv'));
+  q('volumes-add-pool').addEventListener('click', add('max_pool'));
+  q('volumes-add-flatten').addEventListener('click', add('flatten'));
+  q('volumes-add-fc').addEventListener('click', add('dense'));
+
+  return {
+    apply(params) {
+      if (params.net !== state.preset || state.layers.length === 0) loadPreset(params.net || 'lenet5');
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Section 4's layer as volumes: the 6x6x3 input, the two 3x3x3 filters and the 4x4x2
+// output drawn in 3D (www/draw/iso.js), turned by dragging (pointer events: mouse, pen and
+// touch) or the arrow keys, while a stepper moves the filter through its 16 positions.
+import { drawVolumes, drawWireBox } from '../draw/iso.js';
+import { fmt } from '../format.js';
+import { stepper } from '../stepper.js';
+
+const CHANNEL_FILL = ['#fde2e2', '#dcf3dc', '#dde7fb'];
+const WINDOW_FILL = ['#fbbf77', '#f7c873', '#f3d06f'];
+const HOT = '#c2410c';
+const START = { yaw: 0.6, pitch: 0.5 };
+
+// input: rows x cols x channels as [channel][row][col]; filters: [k][row][col] (the same
+// slice on every channel); output(k) -> rows of the k-th output channel (from the core).
+export function volume3d(q, { input, filters, channels }) {
+  const canvas = q('volumes-3d');
+  const ctx = canvas.getContext('2d');
+  const n = input[0].length, f = filters[0].length, K = filters.length, out = n - f + 1;
+  const view = { ...START };
+  let output = null;
+
+  function position(p) {
+    return p > 0 ? { row: Math.floor((p - 1) / out), col: (p - 1) % out } : null;
+  }
+
+  function draw() {
+    const rect = canvas.getBoundingClientRect();
+    const ratio = window.devicePixelRatio || 1;
+    const cssWidth = Math.max(300, Math.round(rect.width || 760));
+    canvas.width = Math.round(cssWidth * ratio);
+    canvas.height = Math.round(cssWidth * 0.5 * ratio);
+    const at = position(steps.pos);
+    const inWin = (i, j) => at && i >= at.row && i < at.row + f && j >= at.col && j < at.col + f;
+    const volumes = [
+      { origin: [0, 0, 0], dims: [n, n, channels], label: (i, j, k) => fmt(input[k][i][j]), fill: (i, j, k) => (inWin(i, j) ? WINDOW_FILL[k] : CHANNEL_FILL[k]) },
+      ...filters.map((w, k) => ({
+        origin: [8 + k * 4.5, 1.5, 0], dims: [f, f, channels], label: (i, j) => fmt(w[i][j]),
+        fill: () => '#ece9e2', stroke: () => (at ? HOT : null),
+      })),
+      {
+        origin: [18, 1, 0], dims: [out, out, K], label: (i, j, k) => (output ? fmt(output[k][i][j]) : ''),
+        fill: (i, j) => (at && i === at.row && j === at.col ? '#fbbf77' : '#ffffff'),
+      },
+    ];
+    const screen = drawVolumes(ctx, volumes, view);
+    if (at) {
+      const corners = drawWireBox(ctx, screen, [at.col - 0.08, at.row - 0.08, -0.08], [at.col + f + 0.08, at.row + f + 0.08, channels + 0.08], HOT);
+      // Lines from the window to the output cell it makes.
+      const target = screen([18 + at.col + 0.5, 1 + at.row + 0.5, 0]);
+      ctx.save();
+      ctx.strokeStyle = 'rgba(194, 65, 12, 0.45)';
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      for (const c of [corners[0], corners[2], corners[4], corners[6]]) { ctx.moveTo(c[0], c[1]); ctx.lineTo(target[0], target[1]); }
+      ctx.stroke();
+      ctx.restore();
+    }
+    describe(at);
+  }
+
+  function describe(at) {
+    const where = at ? `The filters cover rows ${at.row + 1}–${at.row + f}, columns ${at.col + 1}–${at.col + f} of all ${channels} channels; `
+      + `their ${f * f * channels} products each add up to output cell row ${at.row + 1}, column ${at.col + 1}: `
+      + filters.map((_, k) => `${fmt(output[k][at.row][at.col])} in channel ${k + 1}`).join(', ') + '.'
+      : 'Press Step to place the filters on the input.';
+    q('volumes-3d-note').textContent = where;
+    canvas.setAttribute('aria-label', `The ${n}×${n}×${channels} input, ${K} filters of ${f}×${f}×${channels} and the ${out}×${out}×${K} output as 3D blocks of numbers. ${where} Drag or use the arrow keys to turn them.`);
+  }
+
+  const steps = stepper(q, 'volumes-3d', {
+    count: () => out * out,
+    onChange: draw,
+    describe: (p, total) => (p ? `position ${p} of ${total}` : 'no position yet'),
+  });
+
+  // Turning: a horizontal drag changes the yaw, a vertical one the pitch (kept between
+  // straight on and straight down).
+  let drag = null;
+  canvas.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; canvas.setPointerCapture(e.pointerId); });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!drag) return;
+    turn((e.clientX - drag.x) * 0.01, (e.clientY - drag.y) * 0.01);
+    drag = { x: e.clientX, y: e.clientY };
+  });
+  const end = () => { drag = null; };
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+  canvas.addEventListener('keydown', (e) => {
+    const d = { ArrowLeft: [-0.15, 0], ArrowRight: [0.15, 0], ArrowUp: [0, 0.15], ArrowDown: [0, -0.15] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    turn(...d);
+  });
+  function turn(dYaw, dPitch) {
+    view.yaw = Math.max(-1.5, Math.min(1.5, view.yaw + dYaw));
+    view.pitch = Math.max(0, Math.min(1.5, view.pitch + dPitch));
+    canvas.dataset.yaw = view.yaw.toFixed(2);
+    draw();
+  }
+  q('volumes-3d-front').addEventListener('click', () => { view.yaw = 0; view.pitch = 0; draw(); });
+  q('volumes-3d-turned').addEventListener('click', () => { Object.assign(view, START); draw(); });
+
+  return {
+    // New output numbers (the biases do not change the sums drawn here, but keep one path).
+    update(sums) { output = sums; draw(); },
+    stop: () => steps.stop(),
+  };
+}
