@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openPage, OUT } from './harness.mjs';
 
-const SECTIONS = ['conv', 'edges', 'shapes', 'volumes', 'pooling', 'train', 'classify'];
+const SECTIONS = ['conv', 'edges', 'shapes', 'volumes', 'pooling', 'backprop', 'train', 'classify'];
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
