@@ -1,12 +1,28 @@
 // Back / Step / Play / Reset and a position slider over positions 0..count(), the controls
 // of section 1's sliding window, for any view that walks through windows one at a time.
-// The buttons are found by test id: `${prefix}-back`, -step, -play, -reset, -scrub.
-export function stepper(q, prefix, { count, onChange, describe = (p, n) => `${p} of ${n}`, interval = 700 }) {
+// They are put at the start of `box`, with test ids `${prefix}-back`, -step, -play,
+// -reset and -scrub; `label` names the slider.
+import { el } from './dom.js';
+
+export function stepper(box, prefix, { label, count, onChange, describe = (p, n) => `${p} of ${n}`, interval = 700 }) {
   let pos = 0;
   let timer = null;
-  const scrub = q(`${prefix}-scrub`);
-  const play = q(`${prefix}-play`);
+  const button = (name, text, onclick, aria) => el('button', { type: 'button', dataset: { testid: `${prefix}-${name}` }, 'aria-label': aria, onclick }, text);
   const stop = () => { clearInterval(timer); timer = null; };
+  const scrub = el('input', { type: 'range', min: 0, value: 0, dataset: { testid: `${prefix}-scrub` }, oninput: () => go(Number(scrub.value)) });
+  const play = button('play', 'Play', () => {
+    if (timer) { stop(); sync(); return; }
+    if (pos >= count()) pos = 0;
+    timer = setInterval(() => { if (pos >= count()) { stop(); sync(); } else go(pos + 1); }, interval);
+    go(pos);
+  });
+  box.prepend(
+    button('back', '◀ Back', () => go(pos - 1), 'Step back'),
+    button('step', 'Step ▶', () => go(pos + 1), 'Step forward'),
+    play,
+    button('reset', 'Reset', () => { stop(); go(0); }),
+    el('label', {}, `${label} `, scrub),
+  );
   function sync() {
     const n = count();
     pos = Math.max(0, Math.min(pos, n));
@@ -16,16 +32,6 @@ export function stepper(q, prefix, { count, onChange, describe = (p, n) => `${p}
     play.textContent = timer ? 'Pause' : 'Play';
   }
   function go(p) { pos = p; sync(); onChange(pos); }
-  q(`${prefix}-step`).addEventListener('click', () => go(pos + 1));
-  q(`${prefix}-back`).addEventListener('click', () => go(pos - 1));
-  q(`${prefix}-reset`).addEventListener('click', () => { stop(); go(0); });
-  scrub.addEventListener('input', () => go(Number(scrub.value)));
-  play.addEventListener('click', () => {
-    if (timer) { stop(); sync(); return; }
-    if (pos >= count()) pos = 0;
-    timer = setInterval(() => { if (pos >= count()) { stop(); sync(); } else go(pos + 1); }, interval);
-    go(pos);
-  });
   return {
     get pos() { return pos; },
     go,

@@ -111,12 +111,14 @@ export const backpropView = {
     }
 
     const hash = () => setHash({ conv: convSteps.pos || '', pool: poolSteps.pos || '' });
-    convSteps = stepper(q, 'backprop-conv', {
+    convSteps = stepper(q('backprop-conv-controls'), 'backprop-conv', {
+      label: 'Windows done',
       count: () => state.dz.length * state.dz[0].length,
       onChange: (p) => { renderConv(p); hash(); },
       describe: (p, n) => `${p} of ${n} windows sent back`,
     });
-    poolSteps = stepper(q, 'backprop-pool', {
+    poolSteps = stepper(q('backprop-pool-controls'), 'backprop-pool', {
+      label: 'Windows done',
       count: () => state.dy.length * state.dy[0].length,
       onChange: (p) => { renderPool(p); hash(); },
       describe: (p, n) => `${p} of ${n} windows sent back`,

@@ -67,7 +67,8 @@ export function volume3d(q, { input, filters, channels }) {
     canvas.setAttribute('aria-label', `The ${n}×${n}×${channels} input, ${K} filters of ${f}×${f}×${channels} and the ${out}×${out}×${K} output as 3D blocks of numbers. ${where} Drag or use the arrow keys to turn them.`);
   }
 
-  const steps = stepper(q, 'volumes-3d', {
+  const steps = stepper(q('volumes-3d-controls'), 'volumes-3d', {
+    label: 'Position',
     count: () => out * out,
     onChange: draw,
     describe: (p, total) => (p ? `position ${p} of ${total}` : 'no position yet'),
