@@ -83,10 +83,15 @@ test('receptive fields: 16×16 after LeNet-5\'s second pooling, 43×43 clipped i
   assert.match(await textOf(page, 'rf-explain'), /rows 28–32, columns 28–32\.$/);
   await cells.press('ArrowUp');
   assert.match(await textOf(page, 'rf-cells-caption'), /row 27, column 28/);
+  assert.match(await page.evaluate(() => location.hash), /cell=1\.27\.28/);
 
   await byTestId(page, 'volumes-preset').selectOption('signs');
   assert.equal(await textOf(page, 'rf-size'), '43×43');
   assert.match(await textOf(page, 'rf-explain'), /rows 1–42, columns 1–42 \(1,764 real pixels/);
+  // A teacher's link to the SIGNS net's bottom-right cell after the second pooling.
+  await page.evaluate(() => { location.hash = '#volumes&net=signs&cell=6.2.2'; });
+  await page.waitForFunction(() => /row 2, column 2/.test(document.querySelector('[data-testid="rf-cells-caption"]').textContent));
+  assert.match(await textOf(page, 'rf-explain'), /rows 32–64, columns 32–64 \(1,089 real pixels/);
   await page.locator('#volumes .rf-row').screenshot({ path: path.join(OUT, 'anatomy-receptive-field.png') });
 
   // A student's own stack: the lecture's net without its flatten, plus a 3x3 conv:

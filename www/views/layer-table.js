@@ -133,7 +133,13 @@ export function layerTable(core, q, setHash, errors) {
     foot.insertCell();
     for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) q(k).value = state.input[i];
     renderField();
-    setHash({ net: state.preset });
+  }
+
+  // The preset and the chosen cell (layer.row.column, counted from 1) go in the URL, so a
+  // teacher can link to "this cell of that layer".
+  function writeHash() {
+    const { layer, row, col } = state.field;
+    setHash({ net: state.preset, cell: `${layer + 1}.${row + 1}.${col + 1}` });
   }
 
   // The faulty row in red, and the core's message in a row of its own right under it.
@@ -155,6 +161,7 @@ export function layerTable(core, q, setHash, errors) {
     const row = state.rows[layer];
     const panel = q('rf-panel');
     panel.hidden = !row;
+    writeHash();
     if (!row) return;
     const [h, w] = row.output;
     state.field.row = Math.min(state.field.row, h - 1);
@@ -230,6 +237,11 @@ export function layerTable(core, q, setHash, errors) {
   return {
     apply(params) {
       if (params.net !== state.preset || state.layers.length === 0) loadPreset(params.net || 'lenet5');
+      const cell = String(params.cell ?? '').split('.').map((v) => Number(v) - 1);
+      if (cell.length === 3 && cell.every((v) => Number.isInteger(v) && v >= 0) && state.rows[cell[0]]) {
+        state.field = { layer: cell[0], row: cell[1], col: cell[2] };
+        render();
+      }
     },
   };
 }
