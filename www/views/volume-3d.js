@@ -28,17 +28,20 @@ export function volume3d(q, { input, filters, channels }) {
     const ratio = window.devicePixelRatio || 1;
     const cssWidth = Math.max(300, Math.round(rect.width || 760));
     canvas.width = Math.round(cssWidth * ratio);
-    canvas.height = Math.round(cssWidth * 0.5 * ratio);
+    // On a phone the output goes under the filters, so the numbers stay large enough to read.
+    const narrow = cssWidth < 600;
+    const place = narrow ? { filter: (k) => [7.5 + k * 4, 0, 0], output: [9, 4.5, 0] } : { filter: (k) => [8 + k * 4.5, 1.5, 0], output: [18, 1, 0] };
+    canvas.height = Math.round(cssWidth * (narrow ? 0.85 : 0.5) * ratio);
     const at = position(steps.pos);
     const inWin = (i, j) => at && i >= at.row && i < at.row + f && j >= at.col && j < at.col + f;
     const volumes = [
       { origin: [0, 0, 0], dims: [n, n, channels], label: (i, j, k) => fmt(input[k][i][j]), fill: (i, j, k) => (inWin(i, j) ? WINDOW_FILL[k] : CHANNEL_FILL[k]) },
       ...filters.map((w, k) => ({
-        origin: [8 + k * 4.5, 1.5, 0], dims: [f, f, channels], label: (i, j) => fmt(w[i][j]),
+        origin: place.filter(k), dims: [f, f, channels], label: (i, j) => fmt(w[i][j]),
         fill: () => '#ece9e2', stroke: () => (at ? HOT : null),
       })),
       {
-        origin: [18, 1, 0], dims: [out, out, K], label: (i, j, k) => (output ? fmt(output[k][i][j]) : ''),
+        origin: place.output, dims: [out, out, K], label: (i, j, k) => (output ? fmt(output[k][i][j]) : ''),
         fill: (i, j) => (at && i === at.row && j === at.col ? '#fbbf77' : '#ffffff'),
       },
     ];
@@ -46,7 +49,7 @@ export function volume3d(q, { input, filters, channels }) {
     if (at) {
       const corners = drawWireBox(ctx, screen, [at.col - 0.08, at.row - 0.08, -0.08], [at.col + f + 0.08, at.row + f + 0.08, channels + 0.08], HOT);
       // Lines from the window to the output cell it makes.
-      const target = screen([18 + at.col + 0.5, 1 + at.row + 0.5, 0]);
+      const target = screen([place.output[0] + at.col + 0.5, place.output[1] + at.row + 0.5, 0]);
       ctx.save();
       ctx.strokeStyle = 'rgba(194, 65, 12, 0.45)';
       ctx.setLineDash([5, 4]);
