@@ -78,6 +78,8 @@ export function layerTable(core, q, setHash, errors) {
       out = { rows: [], error: null };
     }
     state.rows = out.rows;
+    // The chosen layer removed, or now after a bad one: fall back to the last good layer.
+    if (!state.rows[state.field.layer] && state.rows.length) state.field = { layer: state.rows.length - 1, row: 0, col: 0 };
     const failed = out.error;
     table.replaceChildren();
     const head = table.createTHead().insertRow();
