@@ -174,4 +174,25 @@ test('one layer as volumes: the filter moves with the stepper, a drag turns the 
   await canvas.screenshot({ path: path.join(OUT, 'anatomy-volumes-3d-front.png') });
   clean(problems);
   await context.close();
+
+  // A finger on a phone turns it too (touch pointer events, no page scroll stealing them).
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const touchPage = await phone.newPage();
+  const thrown = [];
+  touchPage.on('pageerror', (e) => thrown.push(e.message));
+  await touchPage.goto(`${server.url}#volumes`);
+  await touchPage.waitForFunction(() => document.getElementById('status')?.hidden === true);
+  const solid = byTestId(touchPage, 'volumes-3d');
+  await solid.scrollIntoViewIfNeeded();
+  const yaw = () => solid.getAttribute('data-yaw');
+  const at = await solid.boundingBox();
+  const cdp = await phone.newCDPSession(touchPage);
+  const touch = (type, x) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: at.x + x, y: at.y + at.height / 2 }] });
+  await touch('touchStart', 250);
+  for (const x of [220, 190, 160]) await touch('touchMove', x);
+  await touch('touchEnd');
+  assert.equal(await yaw(), '-0.30', 'a 90 px swipe to the left turns the yaw from 0.6 by -0.9');
+  await solid.screenshot({ path: path.join(OUT, 'anatomy-volumes-3d-phone.png') });
+  assert.deepEqual(thrown, []);
+  await phone.close();
 });

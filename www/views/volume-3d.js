@@ -80,7 +80,10 @@ export function volume3d(q, { input, filters, channels }) {
   // Turning: a horizontal drag changes the yaw, a vertical one the pitch (kept between
   // straight on and straight down).
   let drag = null;
-  canvas.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; canvas.setPointerCapture(e.pointerId); });
+  canvas.addEventListener('pointerdown', (e) => {
+    drag = { x: e.clientX, y: e.clientY };
+    try { canvas.setPointerCapture(e.pointerId); } catch { /* a pointer already gone: the drag still works inside the canvas */ }
+  });
   canvas.addEventListener('pointermove', (e) => {
     if (!drag) return;
     turn((e.clientX - drag.x) * 0.01, (e.clientY - drag.y) * 0.01);
