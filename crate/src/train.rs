@@ -461,6 +461,7 @@ impl Trainer {
                 .map_err(|e| data_err!("minibatch: {e}"))?;
             self.settings
                 .augment
+                .at_epoch(self.epochs_done)
                 .apply(&mut batch, &mut self.augment_rng)?;
             let augmented = batch
                 .as_slice()

@@ -63,9 +63,19 @@ mod native {
             #[arg(long)]
             cosine: bool,
             /// Random changes to the training pictures, comma separated: rotation, scale,
-            /// shift, flip, brightness, contrast, colour, or all (default: none).
+            /// shift, flip, brightness, contrast, colour, or all (default: none); photo for
+            /// other photographers' photos (all, stronger, plus perspective, background,
+            /// skin, white-balance, hue, blur, noise, jpeg, erase, each also by name).
             #[arg(long, value_delimiter = ',')]
             augment: Vec<String>,
+            /// Augmentation settings as JSON (fields of data::augment::Augment), applied
+            /// over --augment: e.g. '{"rotation_deg": 40, "ramp_epochs": 10}'.
+            #[arg(long)]
+            augment_json: Option<String>,
+            /// Add this many synthetic hands (the embedded generator, its own seed) to the
+            /// training set.
+            #[arg(long, default_value_t = 0)]
+            mix_synthetic: usize,
             /// Layer stack as a JSON file (a list of layer specs); default: the assignment's network.
             #[arg(long)]
             network: Option<PathBuf>,
@@ -108,10 +118,12 @@ mod native {
                 l2,
                 cosine,
                 augment,
+                augment_json,
+                mix_synthetic,
                 network,
                 out,
                 force,
-            } => match augmentation(&augment) {
+            } => match augmentation(&augment, augment_json.as_deref()) {
                 Err(e) => Err(e),
                 Ok(augment) => {
                     let settings = TrainSettings {
@@ -133,7 +145,7 @@ mod native {
                         Some(path) => OutFile::Given { path, force },
                         None => OutFile::Default,
                     };
-                    run_train(train.zip(test), network.as_deref(), settings, out)
+                    run_train(train.zip(test), mix_synthetic, network.as_deref(), settings, out)
                 }
             },
             Command::Classify {
@@ -167,6 +179,7 @@ mod native {
 
     fn run_train(
         paths: Option<(PathBuf, PathBuf)>,
+        mix_synthetic: usize,
         network: Option<&Path>,
         settings: TrainSettings,
         out: OutFile,
@@ -179,7 +192,13 @@ mod native {
             })?,
             None => signs_network(),
         };
-        let (train, test) = load_data(paths)?;
+        let (mut train, test) = load_data(paths)?;
+        if mix_synthetic > 0 {
+            // A seed of their own, apart from the embedded split's training and test seeds.
+            let extra = convlab::data::synthetic::generate(mix_synthetic, 0x5167_0013);
+            train = train.concat(&extra)?;
+            println!("Added {mix_synthetic} synthetic hands to the training set");
+        }
         println!(
             "Training on {} images, testing on {}",
             train.len(),
@@ -410,12 +429,22 @@ mod native {
         Ok(())
     }
 
-    /// The augmentation switches named on the command line.
-    fn augmentation(names: &[String]) -> Result<Augment> {
+    /// The augmentation switches named on the command line, then the JSON settings.
+    fn augmentation(names: &[String], json: Option<&str>) -> Result<Augment> {
         let mut a = Augment::default();
         for name in names.iter().map(|n| n.trim()) {
             match name {
                 "all" => a = Augment::robust(),
+                "photo" => a = Augment::photo(),
+                "perspective" => a.perspective = true,
+                "background" => a.background = true,
+                "skin" => a.skin = true,
+                "white-balance" => a.white_balance = true,
+                "hue" => a.hue_saturation = true,
+                "blur" => a.blur = true,
+                "noise" => a.noise = true,
+                "jpeg" => a.jpeg = true,
+                "erase" => a.erase = true,
                 "rotation" => a.rotation = true,
                 "scale" => a.scale = true,
                 "shift" => a.shift = true,
@@ -426,11 +455,30 @@ mod native {
                 "" | "none" => {}
                 other => {
                     return Err(convlab::param_err!(
-                        "unknown augmentation '{other}': use rotation, scale, shift, flip, brightness, contrast, colour or all"
+                        "unknown augmentation '{other}': use rotation, scale, shift, flip, brightness, contrast, colour, all, photo, perspective, background, skin, white-balance, hue, blur, noise, jpeg or erase"
                     ))
                 }
             }
         }
+        if let Some(json) = json {
+            // Fields given override; the others keep what the names chose.
+            let mut value = serde_json::to_value(&a)
+                .map_err(|e| convlab::param_err!("augmentation settings: {e}"))?;
+            let over: serde_json::Value = serde_json::from_str(json)
+                .map_err(|e| convlab::param_err!("--augment-json is not JSON: {e}"))?;
+            let (Some(fields), Some(over)) = (value.as_object_mut(), over.as_object()) else {
+                return Err(convlab::param_err!("--augment-json must be a JSON object"));
+            };
+            for (k, v) in over {
+                if !fields.contains_key(k) {
+                    return Err(convlab::param_err!("--augment-json: unknown setting '{k}'"));
+                }
+                fields.insert(k.clone(), v.clone());
+            }
+            a = serde_json::from_value(value)
+                .map_err(|e| convlab::param_err!("--augment-json: {e}"))?;
+        }
+        a.validate()?;
         Ok(a)
     }
 

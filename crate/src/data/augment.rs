@@ -2,14 +2,28 @@
 //! a seeded generator, so that the network cannot learn one set of photos' framing and
 //! light by heart (the over-fitting the assignment points out).
 //!
-//! Works on f32 NHWC minibatches (m, 64, 64, 3) with values in [0, 1]. Geometry
-//! (rotation, scale, shift, flip) is one affine map per picture, sampled bilinearly with
-//! edge-replicate fill; colour (brightness, contrast, colour cast) follows, then values
-//! are clamped back to [0, 1]. Each change is switched by [`Augment`]; all are off by
-//! default, and [`Augment::robust`] turns them all on.
+//! Works on f32 NHWC minibatches (m, 64, 64, 3) with values in [0, 1]. Per picture, in
+//! this order:
+//! 1. the foreground mask (`data::foreground`), when a change needs it (background, skin);
+//! 2. geometry (rotation, scale, shift, flip, perspective): one map per picture, sampled
+//!    bilinearly with edge-replicate fill (which continues a forearm that leaves the
+//!    picture straight on); the mask moves with the picture;
+//! 3. through the mask: another skin tone, and the hand over a new background
+//!    (`data::backdrop`) or, zoomed out, over its own wall's plain colour;
+//! 4. colour: brightness, contrast, colour cast, white balance, hue and saturation;
+//! 5. random erasing, then the camera (`data::camera`): blur, sensor noise, JPEG;
+//!    values clamped back to [0, 1].
+//!
+//! Each change is switched by [`Augment`]; all are off by default. [`Augment::robust`]
+//! is what the shipped model before issue 13 trained with; [`Augment::photo`] adds
+//! everything aimed at other photographers' photos. Background replacement and erasing
+//! can be ramped in over the first epochs ([`Augment::ramp_epochs`]): pasting new
+//! backgrounds into most minibatches from the start stalled training near chance.
 
-use ndarray::{Array4, ArrayView3, ArrayViewMut3, Axis, Zip};
+use ndarray::{Array3, Array4, ArrayView3, ArrayViewMut3, Axis, Zip};
 use rand::Rng;
+
+use super::{backdrop, camera, foreground};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -41,6 +55,44 @@ pub struct Augment {
     /// Multiply each channel by its own factor in [1 - k, 1 + k] (tinted light).
     pub colour_cast: bool,
     pub colour_cast_amount: f32,
+    /// A tilted camera: distances scaled by up to 1 +- `perspective_amount` from one side
+    /// of the picture to the other, in a random direction.
+    pub perspective: bool,
+    pub perspective_amount: f32,
+    /// With probability `background_prob`, the hand (its soft foreground mask) over a new
+    /// background: a plain colour, a gradient, a texture or stripes. Zoomed-out pictures
+    /// that keep their wall get its plain colour around them instead of repeated edges.
+    pub background: bool,
+    pub background_prob: f32,
+    /// On half the pictures, the hand (through the mask) darkened by a factor down to
+    /// 1 - `skin_amount` and slightly tinted: other skin tones.
+    pub skin: bool,
+    pub skin_amount: f32,
+    /// Warmer or cooler light: red times 1 + t, blue times 1 - t, t up to
+    /// +-`white_balance_amount`.
+    pub white_balance: bool,
+    pub white_balance_amount: f32,
+    /// Hue turned by up to +-`hue_deg` degrees and saturation scaled by a factor in
+    /// [1 - `saturation_amount`, 1 + `saturation_amount`].
+    pub hue_saturation: bool,
+    pub hue_deg: f32,
+    pub saturation_amount: f32,
+    /// On half the pictures, a Gaussian blur of standard deviation up to `blur_sigma` pixels.
+    pub blur: bool,
+    pub blur_sigma: f32,
+    /// Sensor noise: Gaussian, standard deviation up to `noise_sd`, per value.
+    pub noise: bool,
+    pub noise_sd: f32,
+    /// JPEG compression at a quality drawn from [`jpeg_quality_min`, 95].
+    pub jpeg: bool,
+    pub jpeg_quality_min: f32,
+    /// With probability `erase_prob`, a random rectangle (2-20% of the picture, aspect
+    /// 1:3 to 3:1) filled with one random colour: something in front of the hand.
+    pub erase: bool,
+    pub erase_prob: f32,
+    /// Background replacement and erasing ramp in linearly over this many epochs (their
+    /// probabilities times (epoch + 1) / ramp_epochs); 0: at full strength from the start.
+    pub ramp_epochs: usize,
 }
 
 impl Default for Augment {
@@ -61,6 +113,26 @@ impl Default for Augment {
             contrast_amount: 0.3,
             colour_cast: false,
             colour_cast_amount: 0.1,
+            perspective: false,
+            perspective_amount: 0.15,
+            background: false,
+            background_prob: 0.5,
+            skin: false,
+            skin_amount: 0.45,
+            white_balance: false,
+            white_balance_amount: 0.15,
+            hue_saturation: false,
+            hue_deg: 10.0,
+            saturation_amount: 0.4,
+            blur: false,
+            blur_sigma: 1.2,
+            noise: false,
+            noise_sd: 0.04,
+            jpeg: false,
+            jpeg_quality_min: 30.0,
+            erase: false,
+            erase_prob: 0.3,
+            ramp_epochs: 0,
         }
     }
 }
@@ -81,6 +153,31 @@ impl Augment {
         }
     }
 
+    /// For other photographers' photos (issue 13): everything on, turns up to +-45
+    /// degrees, zoom 0.5-1.2 (a hand at half the frame, the wall and forearm continued),
+    /// shifts of 12%, tilt 15%, new backgrounds on half the pictures and erasing on 30%
+    /// (both ramped in over 8 epochs), skin tones, white balance +-0.15, hue +-10
+    /// degrees, saturation +-40%, blur up to 1.2 px, noise up to 0.04, JPEG quality 30-95.
+    pub fn photo() -> Self {
+        Augment {
+            rotation_deg: 45.0,
+            scale_min: 0.5,
+            scale_max: 1.2,
+            shift_frac: 0.12,
+            perspective: true,
+            background: true,
+            skin: true,
+            white_balance: true,
+            hue_saturation: true,
+            blur: true,
+            noise: true,
+            jpeg: true,
+            erase: true,
+            ramp_epochs: 8,
+            ..Augment::robust()
+        }
+    }
+
     /// True when no change is switched on.
     pub fn is_off(&self) -> bool {
         !(self.rotation
@@ -89,7 +186,33 @@ impl Augment {
             || self.flip
             || self.brightness
             || self.contrast
-            || self.colour_cast)
+            || self.colour_cast
+            || self.perspective
+            || self.background
+            || self.skin
+            || self.white_balance
+            || self.hue_saturation
+            || self.blur
+            || self.noise
+            || self.jpeg
+            || self.erase)
+    }
+
+    /// These settings at `epoch` (0 = the first) of a run: background replacement and
+    /// erasing at (epoch + 1) / `ramp_epochs` of their probability until the ramp ends.
+    pub fn at_epoch(&self, epoch: usize) -> Augment {
+        let mut a = self.clone();
+        if self.ramp_epochs > 0 {
+            let k = ((epoch + 1) as f32 / self.ramp_epochs as f32).min(1.0);
+            a.background_prob *= k;
+            a.erase_prob *= k;
+        }
+        a
+    }
+
+    /// Does a change need the picture's foreground mask?
+    fn needs_mask(&self) -> bool {
+        self.background || self.skin
     }
 
     /// Checks the strengths: finite, and within ranges that keep a picture recognisable.
@@ -102,6 +225,16 @@ impl Augment {
             self.brightness_delta,
             self.contrast_amount,
             self.colour_cast_amount,
+            self.perspective_amount,
+            self.background_prob,
+            self.skin_amount,
+            self.white_balance_amount,
+            self.hue_deg,
+            self.saturation_amount,
+            self.blur_sigma,
+            self.noise_sd,
+            self.jpeg_quality_min,
+            self.erase_prob,
         ]
         .iter()
         .all(|v| v.is_finite());
@@ -134,11 +267,40 @@ impl Augment {
         check(
             (0.0..=1.0).contains(&self.colour_cast_amount),
             "Colour cast must be 0 to 1.",
+        )?;
+        check(
+            (0.0..=0.5).contains(&self.perspective_amount),
+            "Perspective must be 0 to 0.5.",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.background_prob) && (0.0..=1.0).contains(&self.erase_prob),
+            "Background and erasing probabilities must be 0 to 1.",
+        )?;
+        check(
+            (0.0..=0.9).contains(&self.skin_amount),
+            "Skin tone change must be 0 to 0.9.",
+        )?;
+        check(
+            (0.0..=0.5).contains(&self.white_balance_amount),
+            "White balance change must be 0 to 0.5.",
+        )?;
+        check(
+            (0.0..=180.0).contains(&self.hue_deg) && (0.0..=1.0).contains(&self.saturation_amount),
+            "Hue must be 0 to 180 degrees and saturation change 0 to 1.",
+        )?;
+        check(
+            (0.0..=5.0).contains(&self.blur_sigma) && (0.0..=0.5).contains(&self.noise_sd),
+            "Blur must be 0 to 5 pixels and noise 0 to 0.5.",
+        )?;
+        check(
+            (1.0..=100.0).contains(&self.jpeg_quality_min),
+            "JPEG quality must be 1 to 100.",
         )
     }
 
     /// Augments a minibatch in place, each picture with its own random draws from `rng`.
     /// With everything off the batch is untouched and `rng` is not used.
+    /// Ramped changes at full strength: [`Augment::at_epoch`] gives the strength at an epoch.
     pub fn apply(&self, batch: &mut Array4<f32>, rng: &mut impl Rng) -> Result<()> {
         self.validate()?;
         if batch.dim().3 != 3 {
@@ -151,16 +313,136 @@ impl Augment {
             return Ok(());
         }
         let (_, h, w, _) = batch.dim();
-        let mut scratch = ndarray::Array3::<f32>::zeros((h, w, 3));
+        let mut scratch = Array3::<f32>::zeros((h, w, 3));
         for mut picture in batch.axis_iter_mut(Axis(0)) {
             let draw = self.draw(rng);
-            if !draw.is_identity_geometry() {
+            let extra = self.draw_extra(rng, h, w, draw.scale);
+            let mut mask = self.needs_mask().then(|| {
+                let f = foreground::foreground(picture.view());
+                (f.mask.insert_axis(Axis(2)), f.wall)
+            });
+            if !draw.is_identity_geometry() || extra.tilt != [0.0, 0.0] {
                 scratch.assign(&picture);
-                warp(scratch.view(), picture.view_mut(), &draw);
+                warp(scratch.view(), picture.view_mut(), &draw, extra.tilt);
+                if let Some((m, _)) = mask.as_mut() {
+                    let unmoved = m.clone();
+                    warp(unmoved.view(), m.view_mut(), &draw, extra.tilt);
+                }
+            }
+            if let Some((m, wall)) = &mask {
+                composite(picture.view_mut(), m.index_axis(Axis(2), 0), *wall, &extra);
             }
             self.colour(picture.view_mut(), &draw);
+            self.camera(picture.view_mut(), &extra, rng);
         }
         Ok(())
+    }
+
+    /// The draws of the changes beyond [`Augment::robust`]'s, after its own (so a seed
+    /// gives `robust` the same pictures as before they existed); nothing when all are off.
+    fn draw_extra(&self, rng: &mut impl Rng, h: usize, w: usize, scale: f32) -> Extra {
+        let mut e = Extra::default();
+        if self.perspective && self.perspective_amount > 0.0 {
+            let p = self.perspective_amount;
+            let angle: f32 = rng.random_range(0.0..std::f32::consts::TAU);
+            let k = rng.random_range(-p..=p);
+            e.tilt = [k * angle.cos(), k * angle.sin()];
+        }
+        if self.background && rng.random_bool(f64::from(self.background_prob)) {
+            e.backdrop = Some(backdrop::draw(h, w, rng));
+        }
+        e.own_wall = self.background && scale < 0.95;
+        if self.skin && rng.random_bool(0.5) {
+            let k = 1.0 - rng.random_range(0.0..=self.skin_amount);
+            e.skin = [k, k * rng.random_range(0.88..=1.0), k * rng.random_range(0.8..=1.0)];
+        }
+        if self.white_balance && self.white_balance_amount > 0.0 {
+            let t = rng.random_range(-self.white_balance_amount..=self.white_balance_amount);
+            e.white_balance = [1.0 + t, 1.0 + t / 4.0, 1.0 - t];
+        }
+        if self.hue_saturation {
+            e.hue = if self.hue_deg > 0.0 {
+                rng.random_range(-self.hue_deg..=self.hue_deg).to_radians()
+            } else {
+                0.0
+            };
+            e.saturation = if self.saturation_amount > 0.0 {
+                1.0 + rng.random_range(-self.saturation_amount..=self.saturation_amount)
+            } else {
+                1.0
+            };
+        }
+        if self.erase && rng.random_bool(f64::from(self.erase_prob)) {
+            let area = rng.random_range(0.02..=0.2f32) * (h * w) as f32;
+            let aspect = rng.random_range(-1.1..=1.1f32).exp();
+            let eh = ((area * aspect).sqrt() as usize).clamp(1, h);
+            let ew = ((area / aspect).sqrt() as usize).clamp(1, w);
+            let y = rng.random_range(0..=h - eh);
+            let x = rng.random_range(0..=w - ew);
+            let c = [rng.random(), rng.random(), rng.random()];
+            e.erase = Some((y, x, eh, ew, c));
+        }
+        if self.blur && rng.random_bool(0.5) {
+            e.blur = rng.random_range(0.0..=self.blur_sigma);
+        }
+        if self.noise && self.noise_sd > 0.0 {
+            e.noise = rng.random_range(0.0..=self.noise_sd);
+        }
+        if self.jpeg {
+            e.jpeg = Some(rng.random_range(self.jpeg_quality_min..=95.0f32.max(self.jpeg_quality_min)));
+        }
+        e
+    }
+
+    /// White balance, hue and saturation, erasing, blur, noise and JPEG, then the clamp.
+    fn camera(&self, mut picture: ArrayViewMut3<f32>, e: &Extra, rng: &mut impl Rng) {
+        if self.white_balance && !self.hue_saturation {
+            for mut px in picture.lanes_mut(Axis(2)) {
+                for c in 0..3 {
+                    px[c] = (px[c] * e.white_balance[c]).clamp(0.0, 1.0);
+                }
+            }
+        }
+        if self.hue_saturation {
+            let (sin, cos) = e.hue.sin_cos();
+            for mut px in picture.lanes_mut(Axis(2)) {
+                let rgb = [
+                    px[0] * e.white_balance[0],
+                    px[1] * e.white_balance[1],
+                    px[2] * e.white_balance[2],
+                ];
+                // Hue turns the chroma plane of YIQ; saturation scales it.
+                let y = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+                let i = 0.596 * rgb[0] - 0.274 * rgb[1] - 0.322 * rgb[2];
+                let q = 0.211 * rgb[0] - 0.523 * rgb[1] + 0.312 * rgb[2];
+                let (i, q) = (
+                    (cos * i - sin * q) * e.saturation,
+                    (sin * i + cos * q) * e.saturation,
+                );
+                px[0] = (y + 0.956 * i + 0.621 * q).clamp(0.0, 1.0);
+                px[1] = (y - 0.272 * i - 0.647 * q).clamp(0.0, 1.0);
+                px[2] = (y - 1.106 * i + 1.703 * q).clamp(0.0, 1.0);
+            }
+        }
+        if let Some((y, x, eh, ew, c)) = e.erase {
+            for yy in y..y + eh {
+                for xx in x..x + ew {
+                    for ch in 0..3 {
+                        picture[[yy, xx, ch]] = c[ch];
+                    }
+                }
+            }
+        }
+        camera::gaussian_blur(picture.view_mut(), e.blur);
+        if e.noise > 0.0 {
+            for v in picture.iter_mut() {
+                *v = (*v + e.noise * standard_normal(rng)).clamp(0.0, 1.0);
+            }
+        }
+        if let Some(q) = e.jpeg {
+            camera::jpeg_artefacts(picture.view_mut(), q);
+        }
+        picture.mapv_inplace(|v| v.clamp(0.0, 1.0));
     }
 
     /// One picture's random parameters, drawn in a fixed order (a seed fixes the run);
@@ -241,43 +523,117 @@ impl Draw {
     }
 }
 
-/// Output pixel -> source position: undo the shift, the scale and the rotation about the
-/// centre, then the flip. Bilinear sampling; positions outside repeat the nearest edge.
-fn warp(src: ArrayView3<f32>, mut dst: ArrayViewMut3<f32>, d: &Draw) {
+/// One picture's draws for the changes beyond [`Augment::robust`]'s (neutral when off).
+#[derive(Debug, Clone)]
+struct Extra {
+    /// Perspective: the projective term (per half side, in x and y).
+    tilt: [f32; 2],
+    backdrop: Option<Array3<f32>>,
+    /// Zoomed out without a new background: continue the picture's own plain wall.
+    own_wall: bool,
+    /// Multipliers of the hand's red, green and blue (1 = unchanged skin).
+    skin: [f32; 3],
+    white_balance: [f32; 3],
+    hue: f32,
+    saturation: f32,
+    /// Top, left, height, width and colour of the erased rectangle.
+    erase: Option<(usize, usize, usize, usize, [f32; 3])>,
+    blur: f32,
+    noise: f32,
+    jpeg: Option<f32>,
+}
+
+impl Default for Extra {
+    fn default() -> Self {
+        Extra {
+            tilt: [0.0, 0.0],
+            backdrop: None,
+            own_wall: false,
+            skin: [1.0; 3],
+            white_balance: [1.0; 3],
+            hue: 0.0,
+            saturation: 1.0,
+            erase: None,
+            blur: 0.0,
+            noise: 0.0,
+            jpeg: None,
+        }
+    }
+}
+
+/// A sample of the standard normal distribution (Box-Muller).
+fn standard_normal(rng: &mut impl Rng) -> f32 {
+    let u1: f32 = rng.random_range(f32::EPSILON..1.0);
+    let u2: f32 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+}
+
+/// The hand through its (moved) mask `m` (1 = hand): its skin tone changed, then over the
+/// new background, or over the wall's plain colour when zoomed out; otherwise as it is.
+fn composite(
+    mut picture: ArrayViewMut3<f32>,
+    m: ndarray::ArrayView2<f32>,
+    wall: [f32; 3],
+    e: &Extra,
+) {
+    Zip::indexed(picture.lanes_mut(Axis(2)))
+        .and(m)
+        .for_each(|(y, x), mut px, &a| {
+            for c in 0..3 {
+                let hand = px[c] * (1.0 + a * (e.skin[c] - 1.0));
+                let under = match &e.backdrop {
+                    Some(b) => b[[y, x, c]],
+                    None if e.own_wall => wall[c],
+                    None => hand,
+                };
+                px[c] = a * hand + (1.0 - a) * under;
+            }
+        });
+}
+
+/// Output pixel -> source position: undo the tilt, the shift, the scale and the rotation
+/// about the centre, then the flip. Bilinear sampling; positions outside repeat the
+/// nearest edge. Works on any number of channels (a picture, or its mask).
+fn warp(src: ArrayView3<f32>, mut dst: ArrayViewMut3<f32>, d: &Draw, tilt: [f32; 2]) {
     let (h, w, _) = src.dim();
     let (cy, cx) = ((h as f32 - 1.0) / 2.0, (w as f32 - 1.0) / 2.0);
     let (sin, cos) = d.angle.sin_cos();
     let inv = 1.0 / d.scale;
+    let (px, py) = (tilt[0] / cx.max(1.0), tilt[1] / cy.max(1.0));
     Zip::indexed(dst.lanes_mut(Axis(2))).for_each(|(y, x), mut out| {
-        let u = x as f32 - cx - d.dx * w as f32;
-        let v = y as f32 - cy - d.dy * h as f32;
+        let (u0, v0) = (x as f32 - cx, y as f32 - cy);
+        // A projective map: 1 + tilt at one edge, 1 - tilt at the opposite one.
+        let k = 1.0 + px * u0 + py * v0;
+        let u = u0 * k - d.dx * w as f32;
+        let v = v0 * k - d.dy * h as f32;
         // Inverse rotation (by -angle) and inverse scale.
         let mut sx = (cos * u + sin * v) * inv;
         let sy = (-sin * u + cos * v) * inv;
         if d.flip {
             sx = -sx;
         }
-        let rgb = bilinear(&src, sy + cy, sx + cx);
-        for c in 0..3 {
-            out[c] = rgb[c];
+        // At most 4 channels: a picture (3) or its mask (1).
+        let mut value = [0f32; 4];
+        let n = out.len().min(4);
+        bilinear(&src, sy + cy, sx + cx, &mut value[..n]);
+        for (o, v) in out.iter_mut().zip(value) {
+            *o = v;
         }
     });
 }
 
-fn bilinear(src: &ArrayView3<f32>, y: f32, x: f32) -> [f32; 3] {
+fn bilinear(src: &ArrayView3<f32>, y: f32, x: f32, out: &mut [f32]) {
     let (h, w, _) = src.dim();
     let y = y.clamp(0.0, (h - 1) as f32);
     let x = x.clamp(0.0, (w - 1) as f32);
     let (y0, x0) = (y.floor() as usize, x.floor() as usize);
     let (y1, x1) = ((y0 + 1).min(h - 1), (x0 + 1).min(w - 1));
     let (fy, fx) = (y - y0 as f32, x - x0 as f32);
-    let mut out = [0f32; 3];
     for (c, o) in out.iter_mut().enumerate() {
         let top = src[[y0, x0, c]] * (1.0 - fx) + src[[y0, x1, c]] * fx;
         let bottom = src[[y1, x0, c]] * (1.0 - fx) + src[[y1, x1, c]] * fx;
         *o = top * (1.0 - fy) + bottom * fy;
     }
-    out
 }
 
 #[cfg(test)]
@@ -330,6 +686,7 @@ mod tests {
             src.index_axis(Axis(0), 0),
             once.index_axis_mut(Axis(0), 0),
             &d,
+            [0.0, 0.0],
         );
         for &(y, x, c) in &[(0usize, 0usize, 0usize), (10, 3, 2), (63, 40, 1)] {
             assert_eq!(once[[0, y, x, c]], src[[0, y, 63 - x, c]]);
@@ -339,6 +696,7 @@ mod tests {
             once.index_axis(Axis(0), 0),
             twice.index_axis_mut(Axis(0), 0),
             &d,
+            [0.0, 0.0],
         );
         assert_eq!(twice, src);
     }
@@ -392,6 +750,7 @@ mod tests {
             src.index_axis(Axis(0), 0),
             out.index_axis_mut(Axis(0), 0),
             &d,
+            [0.0, 0.0],
         );
         // Output (y, x) samples source at rotation by -90 degrees about the centre.
         for &(y, x) in &[(0usize, 0usize), (5, 60), (31, 32), (63, 7)] {
@@ -475,5 +834,209 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("(m, h, w, 3)"), "{e}");
+    }
+
+    /// A sign-digit style picture: a light grey wall, a skin-coloured disc (the hand) and
+    /// a forearm bar down to the bottom edge.
+    fn hand_batch(m: usize) -> Array4<f32> {
+        Array4::from_shape_fn((m, 64, 64, 3), |(_, y, x, c)| {
+            let (u, v) = (x as f32 - 32.0, y as f32 - 26.0);
+            if u * u + v * v < 13.0 * 13.0 || ((x as i32 - 32).abs() < 6 && y > 26) {
+                [0.85, 0.62, 0.5][c]
+            } else {
+                0.78
+            }
+        })
+    }
+
+    fn only(f: impl FnOnce(&mut Augment)) -> Augment {
+        let mut a = Augment::default();
+        f(&mut a);
+        a
+    }
+
+    #[test]
+    fn photo_settings_are_valid_and_deterministic_from_the_seed() {
+        let a = Augment::photo();
+        a.validate().unwrap();
+        let run = |seed| {
+            let mut b = hand_batch(3);
+            a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(seed)).unwrap();
+            b
+        };
+        assert_eq!(run(11), run(11));
+        assert_ne!(run(11), run(12));
+        assert!(run(11).iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+
+    #[test]
+    fn a_new_background_replaces_the_wall_and_keeps_the_hand() {
+        let a = only(|a| {
+            a.background = true;
+            a.background_prob = 1.0;
+        });
+        let src = hand_batch(6);
+        let mut b = src.clone();
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(4)).unwrap();
+        let mut walls_changed = 0;
+        for i in 0..6 {
+            // The middle of the hand is untouched.
+            for c in 0..3 {
+                assert!((b[[i, 26, 32, c]] - src[[i, 26, 32, c]]).abs() < 1e-6);
+            }
+            walls_changed += usize::from((0..3).any(|c| (b[[i, 2, 2, c]] - 0.78).abs() > 0.02));
+        }
+        assert!(walls_changed >= 5, "{walls_changed} of 6 walls changed");
+    }
+
+    #[test]
+    fn zooming_out_continues_the_plain_wall_and_the_forearm() {
+        let a = only(|a| {
+            a.scale = true;
+            a.scale_min = 0.5;
+            a.scale_max = 0.5;
+            a.background = true;
+            a.background_prob = 0.0;
+        });
+        let mut b = hand_batch(1);
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(1)).unwrap();
+        // Corners: the wall's own colour, not repeated edge pixels of something else.
+        for (y, x) in [(0, 0), (0, 63), (63, 0), (5, 58)] {
+            assert!((b[[0, y, x, 0]] - 0.78).abs() < 1e-3, "({y}, {x}) {}", b[[0, y, x, 0]]);
+        }
+        // The hand is half as big, about the centre, and the forearm reaches the bottom.
+        assert!((b[[0, 29, 32, 0]] - 0.85).abs() < 1e-3);
+        assert!((b[[0, 63, 32, 0]] - 0.85).abs() < 1e-3, "{}", b[[0, 63, 32, 0]]);
+        assert!((b[[0, 29, 48, 0]] - 0.78).abs() < 1e-3, "outside the smaller hand");
+    }
+
+    #[test]
+    fn skin_tone_darkens_the_hand_only() {
+        let a = only(|a| a.skin = true);
+        let src = hand_batch(8);
+        let mut b = src.clone();
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(2)).unwrap();
+        let mut darker = 0;
+        for i in 0..8 {
+            assert!((b[[i, 2, 2, 0]] - 0.78).abs() < 1e-6, "the wall stays");
+            assert!(b[[i, 26, 32, 0]] <= 0.85 + 1e-6);
+            darker += usize::from(b[[i, 26, 32, 0]] < 0.84);
+        }
+        assert!(darker > 0 && darker < 8, "{darker} of 8 (half of them, at random)");
+    }
+
+    #[test]
+    fn white_balance_warms_or_cools_a_grey_picture_by_the_stated_factors() {
+        let a = only(|a| a.white_balance = true);
+        let mut b = Array4::from_elem((5, 4, 4, 3), 0.5f32);
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(3)).unwrap();
+        for i in 0..5 {
+            // Red 0.5 (1 + t), green 0.5 (1 + t/4), blue 0.5 (1 - t), |t| <= 0.15.
+            let t = b[[i, 0, 0, 0]] / 0.5 - 1.0;
+            assert!(t.abs() <= 0.15 + 1e-6 && t != 0.0);
+            assert!((b[[i, 1, 1, 1]] - 0.5 * (1.0 + t / 4.0)).abs() < 1e-6);
+            assert!((b[[i, 3, 2, 2]] - 0.5 * (1.0 - t)).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn hue_and_saturation_keep_greys_grey_and_saturation_zero_makes_grey() {
+        let a = only(|a| a.hue_saturation = true);
+        let mut grey = Array4::from_elem((3, 4, 4, 3), 0.4f32);
+        a.apply(&mut grey, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+        assert!(grey.iter().all(|&v| (v - 0.4).abs() < 2e-3), "YIQ keeps greys");
+        let a = only(|a| {
+            a.hue_saturation = true;
+            a.hue_deg = 0.0;
+            a.saturation_amount = 1.0;
+        });
+        let mut b = hand_batch(20);
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+        let chroma = |i: usize| b[[i, 26, 32, 0]] - b[[i, 26, 32, 2]];
+        let (lo, hi) = (0..20).map(chroma).fold((1f32, 0f32), |(l, h), c| (l.min(c), h.max(c)));
+        // The skin's red minus blue (0.35) scaled by factors drawn from [0, 2].
+        assert!(lo < 0.2 && hi > 0.5 && lo >= -1e-3 && hi <= 0.72, "{lo} {hi}");
+    }
+
+    #[test]
+    fn erasing_fills_one_rectangle_of_2_to_20_percent() {
+        let a = only(|a| {
+            a.erase = true;
+            a.erase_prob = 1.0;
+        });
+        let src = batch(6);
+        let mut b = src.clone();
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(6)).unwrap();
+        for i in 0..6 {
+            let changed: Vec<(usize, usize)> = (0..64)
+                .flat_map(|y| (0..64).map(move |x| (y, x)))
+                .filter(|&(y, x)| (0..3).any(|c| b[[i, y, x, c]] != src[[i, y, x, c]]))
+                .collect();
+            let (y0, y1) = changed.iter().fold((64, 0), |(l, h), p| (l.min(p.0), h.max(p.0)));
+            let (x0, x1) = changed.iter().fold((64, 0), |(l, h), p| (l.min(p.1), h.max(p.1)));
+            let area = (y1 - y0 + 1) * (x1 - x0 + 1);
+            assert!((40..=820).contains(&area), "{area}");
+            let colour = [b[[i, y0, x0, 0]], b[[i, y0, x0, 1]], b[[i, y0, x0, 2]]];
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    assert_eq!([b[[i, y, x, 0]], b[[i, y, x, 1]], b[[i, y, x, 2]]], colour);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn noise_has_at_most_the_stated_spread_and_no_bias() {
+        let a = only(|a| a.noise = true);
+        let mut b = Array4::from_elem((4, 64, 64, 3), 0.5f32);
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(7)).unwrap();
+        for i in 0..4 {
+            let p = b.index_axis(Axis(0), i);
+            let mean = p.mean().unwrap();
+            let sd = (p.mapv(|v| (v - mean).powi(2)).mean().unwrap()).sqrt();
+            assert!((mean - 0.5).abs() < 0.003 && sd <= 0.04 * 1.05, "{mean} {sd}");
+        }
+    }
+
+    #[test]
+    fn perspective_keeps_the_centre_and_flat_pictures_and_bends_lines() {
+        let a = only(|a| {
+            a.perspective = true;
+            a.perspective_amount = 0.3;
+        });
+        let mut flat = Array4::from_elem((2, 64, 64, 3), 0.3f32);
+        a.apply(&mut flat, &mut ChaCha8Rng::seed_from_u64(8)).unwrap();
+        assert!(flat.iter().all(|&v| (v - 0.3).abs() < 1e-6));
+        // A horizontal ramp: value = x / 63. A tilt scales distances from the centre by
+        // 1 + px u + py v, so the picture changes away from the centre but not at it.
+        let src = Array4::from_shape_fn((1, 64, 64, 3), |(_, _, x, _)| x as f32 / 63.0);
+        let mut b = src.clone();
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(9)).unwrap();
+        let diff = (&b - &src).mapv(f32::abs);
+        assert!(diff[[0, 31, 31, 0]] < 0.02 && diff.iter().fold(0f32, |m, &v| m.max(v)) > 0.05);
+    }
+
+    #[test]
+    fn blur_and_jpeg_change_a_detailed_picture_a_little() {
+        let a = only(|a| {
+            a.blur = true;
+            a.jpeg = true;
+        });
+        let src = batch(4);
+        let mut b = src.clone();
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(10)).unwrap();
+        let d = (&b - &src).mapv(f32::abs).mean().unwrap();
+        assert!(d > 0.005 && d < 0.3, "{d}");
+    }
+
+    #[test]
+    fn ramps_reach_full_strength_after_ramp_epochs() {
+        let a = Augment::photo();
+        assert_eq!(a.ramp_epochs, 8);
+        assert!((a.at_epoch(0).background_prob - 0.5 / 8.0).abs() < 1e-6);
+        assert!((a.at_epoch(3).erase_prob - 0.3 * 4.0 / 8.0).abs() < 1e-6);
+        assert_eq!(a.at_epoch(7), a);
+        assert_eq!(a.at_epoch(30), a);
+        assert_eq!(Augment::robust().at_epoch(0), Augment::robust());
     }
 }

@@ -4,7 +4,8 @@
 //! - [`h5`]: `train_signs.h5` / `test_signs.h5` from bytes, with clear errors (feature `h5`).
 //! - [`preprocess`]: THE photo -> (64, 64, 3) function (orientation, crop, area resize).
 //! - [`photo_header`]: a photo's size read from its PNG/JPEG/GIF/WebP header, before decoding.
-//! - [`augment`]: seeded random rotation, scale, shift, flip and colour per minibatch.
+//! - [`augment`]: seeded random changes per minibatch (geometry, colour, backgrounds, camera);
+//!   [`foreground`], [`backdrop`] and [`camera`] are its parts for other photographers' photos.
 
 use ndarray::Array4;
 
@@ -16,6 +17,9 @@ pub mod h5;
 pub mod preprocess;
 pub mod photo_header;
 pub mod augment;
+pub mod backdrop;
+pub mod camera;
+pub mod foreground;
 
 /// Labelled 64x64 RGB pictures, kept as bytes (0-255) until a minibatch needs floats.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +92,25 @@ impl Dataset {
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }
+
+    /// This set followed by `other`, which must have the same classes (labels keep
+    /// their meaning) and picture size.
+    pub fn concat(&self, other: &Dataset) -> Result<Dataset> {
+        if self.classes != other.classes {
+            return Err(data_err!(
+                "cannot join sets with other classes: {:?} and {:?}",
+                self.classes,
+                other.classes
+            ));
+        }
+        let images = ndarray::concatenate(ndarray::Axis(0), &[self.images.view(), other.images.view()])
+            .map_err(|_| data_err!("cannot join sets of pictures of other sizes"))?;
+        if images.len_of(ndarray::Axis(0)) > MAX_IMAGES {
+            return Err(data_err!("too many pictures: at most {MAX_IMAGES} are accepted."));
+        }
+        let labels = self.labels.iter().chain(&other.labels).copied().collect();
+        Ok(Dataset { images, labels, classes: self.classes.clone() })
+    }
 }
 
 pub mod synthetic;
@@ -98,6 +121,17 @@ mod tests {
 
     fn err(pixels: Vec<u8>, labels: Vec<u8>, classes: Vec<i64>) -> String {
         Dataset::from_parts(pixels, labels, classes).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn concat_appends_pictures_and_labels_of_the_same_classes() {
+        let a = Dataset::from_parts(vec![1; BYTES_PER_IMAGE], vec![1], vec![0, 1]).unwrap();
+        let b = Dataset::from_parts(vec![2; 2 * BYTES_PER_IMAGE], vec![0, 1], vec![0, 1]).unwrap();
+        let c = a.concat(&b).unwrap();
+        assert_eq!(c.labels, vec![1, 0, 1]);
+        assert_eq!((c.images[[0, 5, 5, 0]], c.images[[2, 5, 5, 0]]), (1, 2));
+        let other = Dataset::from_parts(vec![0; BYTES_PER_IMAGE], vec![0], vec![0, 2]).unwrap();
+        assert!(a.concat(&other).unwrap_err().to_string().contains("other classes"));
     }
 
     #[test]
