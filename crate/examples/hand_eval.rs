@@ -1,15 +1,26 @@
-//! Measures a trained model the way `docs/models.md` reports it: test-set accuracy, the 12
-//! photos through the photo preprocessing, a strongly augmented copy of the test set (a
-//! stand-in for other people's photos), with and without test-time averaging, and how
-//! often the low-confidence warning fires on right and on wrong answers.
+//! Measures a trained model the way `docs/models.md` reports it.
+//!
+//! `eval`: the four sets of the candidates table, each with the views the page and
+//! `convlab classify` average over (`hand_model::views_for`): the sign-digit test set, the
+//! cross-camera validation (`crate/tests/fixtures/cross_camera`, through
+//! `classify::classify_file`, the command line's own photo path), the synthetic hands'
+//! test split, and the 12 shared photos (same photo path); then the confusion matrix and
+//! the warning's rates on the cross-camera validation.
+//! `views`: test-time averaging compared (photo alone, mirror, zooms) on the test set, a
+//! strongly augmented copy of it and the 12 photos, with the warning's rates.
 //!
 //! `cargo run --release --example hand_eval -- eval WEIGHTS.json [DATA_DIR]`
+//! `cargo run --release --example hand_eval -- views WEIGHTS.json [DATA_DIR]`
 //! `cargo run --release --example hand_eval -- round IN.json OUT.json [DIGITS]`
+//! `cargo run --release --example hand_eval -- augment-sheet all|photo JSON|- OUT.png`
+//! (64 augmented sign-digit training pictures at full strength, 8x8, to look at)
 //! `cargo run --release --example hand_eval -- compact IN.json OUT.json` (version 1 to
 //! version 2 of the weights format, checking that every value keeps its exact f32 bits)
 
 use convlab::data::augment::Augment;
-use convlab::hand_model::{assess_with, predict_views, to_json_rounded, View};
+use convlab::classify::classify_file;
+use convlab::data::synthetic;
+use convlab::hand_model::{assess_with, predict_views, to_json_rounded, views_for, View};
 use convlab::model::Model;
 use convlab::weights;
 use ndarray::{Array2, Array4, Axis};
@@ -53,15 +64,63 @@ fn main() {
             println!("{} bytes written to {}", json.len(), args[2]);
         }
         Some("compact") => compact(Path::new(&args[1]), Path::new(&args[2])),
-        Some("eval") => eval(
-            Path::new(&args[1]),
-            args.get(2)
+        Some("augment-sheet") => augment_sheet(&args[1], args.get(2).map(String::as_str), Path::new(&args[3])),
+        Some(cmd @ ("eval" | "views")) => {
+            let dir = args
+                .get(2)
                 .map(PathBuf::from)
                 .or_else(convlab::testdata::sign_digits_dir)
-                .expect("data dir"),
-        ),
-        _ => eprintln!("usage: hand_eval eval WEIGHTS [DIR] | round IN OUT [DIGITS] | compact IN OUT"),
+                .expect("data dir");
+            if cmd == "eval" {
+                eval(Path::new(&args[1]), dir)
+            } else {
+                compare_views(Path::new(&args[1]), dir)
+            }
+        }
+        _ => eprintln!("usage: hand_eval eval|views WEIGHTS [DIR] | round IN OUT [DIGITS] | compact IN OUT"),
     }
+}
+
+/// 64 training pictures through an augmentation preset (with JSON fields over it), on a
+/// 8x8 sheet.
+fn augment_sheet(preset: &str, json: Option<&str>, out: &Path) {
+    let mut a = if preset == "photo" { Augment::photo() } else { Augment::robust() };
+    if let Some(j) = json.filter(|j| *j != "-") {
+        let mut v = serde_json::to_value(&a).expect("settings");
+        let over: serde_json::Value = serde_json::from_str(j).expect("JSON");
+        for (k, x) in over.as_object().expect("object") {
+            v[k] = x.clone();
+        }
+        a = serde_json::from_value(v).expect("settings");
+    }
+    let dir = convlab::testdata::sign_digits_dir().expect("data dir");
+    let train = convlab::data::h5::load_h5(&std::fs::read(dir.join("train_sign_digits.h5")).expect("train"))
+        .expect("train set");
+    let idx: Vec<usize> = (0..64).map(|i| i * 17 % train.len()).collect();
+    let mut batch = Array4::from_shape_fn((64, 64, 64, 3), |(i, y, x, c)| {
+        f32::from(train.images[[idx[i], y, x, c]]) / 255.0
+    });
+    a.apply(&mut batch, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1)).expect("augment");
+    let side = 8 * 66;
+    let mut sheet = vec![0u8; side * side * 3];
+    for i in 0..64 {
+        let (r, c) = (i / 8, i % 8);
+        for y in 0..64 {
+            for x in 0..64 {
+                for ch in 0..3 {
+                    sheet[((r * 66 + y) * side + c * 66 + x) * 3 + ch] =
+                        (batch[[i, y, x, ch]] * 255.0).round() as u8;
+                }
+            }
+        }
+    }
+    let file = std::io::BufWriter::new(std::fs::File::create(out).expect("create"));
+    let mut encoder = png::Encoder::new(file, side as u32, side as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("png header");
+    writer.write_image_data(&sheet).expect("png data");
+    println!("{}", serde_json::to_string(&a).expect("json"));
 }
 
 /// Re-encodes a weights file in version 2 and checks, before writing it, that the new
@@ -104,7 +163,84 @@ fn compact(input: &Path, output: &Path) {
     );
 }
 
+/// The four sets of the candidates table in `docs/models.md`, with the shipped views.
 fn eval(weights_path: &Path, dir: PathBuf) {
+    let (mut model, classes) = load(weights_path);
+    let views = views_for(&model).to_vec();
+    println!("{}: views {views:?}", weights_path.display());
+    let test = convlab::data::h5::load_h5(
+        &std::fs::read(dir.join("test_sign_digits.h5")).expect("test file"),
+    )
+    .expect("test set");
+    let x = test.images.mapv(|v| f32::from(v) / 255.0);
+    let p = predict_views(&mut model, x.view(), &views).expect("predict");
+    let (test_right, test_n) = accuracy(&p, &test.labels);
+    let syn = synthetic::generate(synthetic::DEFAULT_TEST_COUNT, synthetic::DEFAULT_TEST_SEED);
+    let x = syn.images.mapv(|v| f32::from(v) / 255.0);
+    let p = predict_views(&mut model, x.view(), &views).expect("predict");
+    let (syn_right, syn_n) = accuracy(&p, &syn.labels);
+    // Photo files go through the command line's own path: decode, preprocess, views.
+    let mut photo = |path: &Path| {
+        classify_file(&mut model, &classes, path, &views)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let shared: Vec<(PathBuf, u8)> = (0..6u8)
+        .flat_map(|k| (1..=2).map(move |n| (k, n)))
+        .map(|(k, n)| (dir.join("photos").join(format!("sign{k}_{n}.jpg")), k))
+        .collect();
+    let photos_right = shared
+        .iter()
+        .filter(|(path, k)| photo(path).index == *k as usize)
+        .count();
+    let cross = convlab::testdata::cross_camera_photos().expect("cross-camera photos");
+    let answers: Vec<(u8, convlab::classify::Prediction)> =
+        cross.iter().map(|(path, k)| (*k, photo(path))).collect();
+    let cross_right = answers.iter().filter(|(k, p)| p.index == *k as usize).count();
+    let pct = |r: usize, n: usize| 100.0 * r as f32 / n as f32;
+    println!(
+        "| plain test {test_right}/{test_n} ({:.1}%) | cross-camera {cross_right}/{} ({:.1}%) | synthetic {syn_right}/{syn_n} ({:.1}%) | 12 photos {photos_right}/12 |",
+        pct(test_right, test_n),
+        cross.len(),
+        pct(cross_right, cross.len()),
+        pct(syn_right, syn_n)
+    );
+    println!("cross-camera confusion (rows: true digit, columns: answer):");
+    println!("| true \\ answered | 0 | 1 | 2 | 3 | 4 | 5 | right |");
+    for k in 0..6 {
+        let mut row = [0usize; 6];
+        for (_, p) in answers.iter().filter(|(t, _)| *t as usize == k) {
+            row[p.index.min(5)] += 1;
+        }
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| match (c, j == k) {
+                (0, _) => String::new(),
+                (c, true) => format!("**{c}**"),
+                (c, false) => c.to_string(),
+            })
+            .collect();
+        println!("| {k} | {} | {}/{} |", cells.join(" | "), row[k], row.iter().sum::<usize>());
+    }
+    println!("warning on the cross-camera validation: threshold, wrong answers flagged, right answers flagged");
+    for t in [0.5f32, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] {
+        let (mut rf, mut rn, mut wf, mut wn) = (0, 0, 0, 0);
+        for (k, p) in &answers {
+            let flagged = p.confidence < t;
+            if p.index == *k as usize {
+                rn += 1;
+                rf += usize::from(flagged);
+            } else {
+                wn += 1;
+                wf += usize::from(flagged);
+            }
+        }
+        println!("  t={t:.2}: wrong {wf}/{wn}, right {rf}/{rn}");
+    }
+}
+
+/// Test-time averaging compared: the views table of `docs/models.md`.
+fn compare_views(weights_path: &Path, dir: PathBuf) {
     let (mut model, _) = load(weights_path);
     let test = convlab::data::h5::load_h5(
         &std::fs::read(dir.join("test_sign_digits.h5")).expect("test file"),

@@ -20,3 +20,21 @@ pub fn sign_digits_dir() -> Option<PathBuf> {
     eprintln!("skipped: no shared sign-digits data at {}", dir.display());
     None
 }
+
+/// The cross-camera validation set kept in the repository
+/// (`crate/tests/fixtures/cross_camera`, made once by `crate/tests/reference/cross_camera.py`):
+/// the 120 sign-digit test photos re-rendered as another photographer's photos. Each
+/// photo file with its digit (from its name, `signK_NNN.jpg`), in name order.
+pub fn cross_camera_photos() -> std::io::Result<Vec<(PathBuf, u8)>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cross_camera");
+    let mut photos: Vec<(PathBuf, u8)> = std::fs::read_dir(&dir)?
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let name = path.file_name()?.to_str()?;
+            let digit = name.strip_prefix("sign")?.split('_').next()?.parse().ok()?;
+            name.ends_with(".jpg").then_some((path, digit))
+        })
+        .collect();
+    photos.sort();
+    Ok(photos)
+}
