@@ -4,8 +4,12 @@
 //! inflate), printed as one JSON line.
 //!
 //! ```text
-//! cargo run --release -p convlab --example train_bench -- TRAIN.h5 TEST.h5 [EPOCHS] [SEED]
+//! cargo run --release -p convlab --example train_bench -- TRAIN.h5 TEST.h5 [EPOCHS] [SEED] [robust]
 //! ```
+//!
+//! With `robust`: the robust hand model (`hand_model::robust_network`) with the settings
+//! it was trained with (`docs/models.md`: batch 32, Adam lr 0.003, L2 5e-4, cosine
+//! schedule, every augmentation).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -21,7 +25,10 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use convlab::data::h5::load_train_test;
+    use convlab::data::augment::Augment;
+    use convlab::hand_model::robust_network;
     use convlab::layers::signs_network;
+    use convlab::optim::LrSchedule;
     use convlab::train::{TrainSettings, Trainer};
     use std::time::Instant;
 
@@ -39,26 +46,41 @@ mod native {
     pub fn run() -> Result<(), String> {
         let args: Vec<String> = std::env::args().skip(1).collect();
         if args.len() < 2 {
-            return Err("usage: train_bench TRAIN.h5 TEST.h5 [EPOCHS] [SEED]".into());
+            return Err("usage: train_bench TRAIN.h5 TEST.h5 [EPOCHS] [SEED] [robust]".into());
         }
         let read = |p: &str| std::fs::read(p).map_err(|e| format!("cannot read {p}: {e}"));
         let epochs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
         let seed: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
         let (train, test) = load_train_test(&read(&args[0])?, &read(&args[1])?).map_err(|e| e.to_string())?;
         let n = train.len();
-        let settings = TrainSettings {
+        let robust = args.get(4).is_some_and(|a| a == "robust");
+        let mut settings = TrainSettings {
             epochs: epochs + 1,
             seed: Some(seed),
             evaluate_every_epoch: false,
             ..TrainSettings::default()
         };
-        let mut trainer = Trainer::new(&signs_network(), train, test, settings).map_err(|e| e.to_string())?;
+        let network = if robust {
+            settings = TrainSettings {
+                learning_rate: 0.003,
+                batch_size: 32,
+                l2: 0.0005,
+                schedule: LrSchedule::Cosine { min_lr: 0.0 },
+                augment: Augment::robust(),
+                ..settings
+            };
+            robust_network()
+        } else {
+            signs_network()
+        };
+        let label = if robust { "ConvLab native, robust hand model," } else { "ConvLab native" };
+        let mut trainer = Trainer::new(&network, train, test, settings).map_err(|e| e.to_string())?;
         let (mut wall, mut cpu, mut costs) = (Vec::new(), Vec::new(), Vec::new());
         for e in 0..=epochs {
             let (t0, c0) = (Instant::now(), cpu_seconds());
             let cost = trainer.run_epoch().map_err(|e| e.to_string())?.cost;
             let (dt, dc) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
-            eprintln!("ConvLab native epoch {}: {dt:.3} s wall, {dc:.2} s CPU, cost {cost:.4}", e + 1);
+            eprintln!("{label} epoch {}: {dt:.3} s wall, {dc:.2} s CPU, cost {cost:.4}", e + 1);
             if e > 0 {
                 wall.push(dt);
                 cpu.push(dc);
@@ -68,7 +90,7 @@ mod native {
         let train_acc = trainer.accuracy(false).map_err(|e| e.to_string())?;
         let test_acc = trainer.accuracy(true).map_err(|e| e.to_string())?;
         let out = serde_json::json!({
-            "name": "convlab_native", "threads": 1, "train_size": n, "epochs": epochs + 1,
+            "name": if robust { "convlab_native_robust" } else { "convlab_native" }, "threads": 1, "train_size": n, "epochs": epochs + 1,
             "seconds": wall, "cpu_seconds": cpu, "costs": costs,
             "train_accuracy": train_acc, "test_accuracy": test_acc,
         });

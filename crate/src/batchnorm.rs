@@ -37,6 +37,8 @@ fn check_channels(c: usize, lens: &[usize]) -> Result<()> {
 }
 
 /// Training-mode forward: normalise with the batch's statistics, update the running ones.
+/// With `relu`, y is also rectified (max(0, y), NaN kept): the ReLU that follows batch
+/// norm, without a pass of its own over the activations.
 #[allow(clippy::too_many_arguments)]
 pub fn batchnorm_forward_train<F: Float>(
     x: ArrayView2<F>,
@@ -46,6 +48,7 @@ pub fn batchnorm_forward_train<F: Float>(
     mut running_var: ArrayViewMut1<F>,
     mut y: ArrayViewMut2<F>,
     cache: BatchNormCache<F>,
+    relu: bool,
 ) -> Result<()> {
     let (n, c) = x.dim();
     check_channels(
@@ -69,6 +72,9 @@ pub fn batchnorm_forward_train<F: Float>(
             "batch norm needs at least one value per channel"
         ));
     }
+    if c == 0 {
+        return Ok(());
+    }
     let BatchNormCache {
         mut x_hat,
         mut inv_std,
@@ -76,17 +82,20 @@ pub fn batchnorm_forward_train<F: Float>(
     let nf = F::from(n).unwrap_or_else(F::one);
     let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
     let mom = F::from(BN_MOMENTUM).unwrap_or_else(F::zero);
-    // Sums per channel, accumulated row by row so memory is read in order.
+    let xs = contiguous(x.as_slice())?;
+    let (gamma, beta) = (contiguous(gamma.as_slice())?, contiguous(beta.as_slice())?);
+    // Sums per channel, accumulated row by row so memory is read in order (and each
+    // channel's sum is one SIMD lane: the same order as a scalar loop).
     let mut mean = vec![F::zero(); c];
-    for row in x.outer_iter() {
-        for (s, &v) in mean.iter_mut().zip(row.iter()) {
+    for row in xs.chunks_exact(c) {
+        for (s, &v) in mean.iter_mut().zip(row) {
             *s = *s + v;
         }
     }
     mean.iter_mut().for_each(|s| *s = *s / nf);
     let mut var = vec![F::zero(); c];
-    for row in x.outer_iter() {
-        for ((s, &v), &mu) in var.iter_mut().zip(row.iter()).zip(&mean) {
+    for row in xs.chunks_exact(c) {
+        for ((s, &v), &mu) in var.iter_mut().zip(row).zip(&mean) {
             *s = *s + (v - mu) * (v - mu);
         }
     }
@@ -101,21 +110,42 @@ pub fn batchnorm_forward_train<F: Float>(
         running_mean[ch] = (F::one() - mom) * running_mean[ch] + mom * mean[ch];
         running_var[ch] = (F::one() - mom) * running_var[ch] + mom * unbiased;
     }
-    for ((xr, mut hr), mut yr) in x
-        .outer_iter()
-        .zip(x_hat.outer_iter_mut())
-        .zip(y.outer_iter_mut())
-    {
-        for ch in 0..c {
-            let h = (xr[ch] - mean[ch]) * inv_std[ch];
-            hr[ch] = h;
-            yr[ch] = gamma[ch] * h + beta[ch];
+    let inv_std = contiguous(inv_std.as_slice())?;
+    let hs = contiguous_mut(x_hat.as_slice_mut())?;
+    let ys = contiguous_mut(y.as_slice_mut())?;
+    for ((xr, hr), yr) in xs.chunks_exact(c).zip(hs.chunks_exact_mut(c)).zip(ys.chunks_exact_mut(c)) {
+        for (((((hv, yv), &xv), &mu), &is), (&g, &b)) in
+            hr.iter_mut().zip(yr.iter_mut()).zip(xr).zip(&mean).zip(inv_std).zip(gamma.iter().zip(beta))
+        {
+            let h = (xv - mu) * is;
+            *hv = h;
+            *yv = rectified(g * h + b, relu);
         }
     }
     Ok(())
 }
 
-/// Inference-mode forward: y = gamma (x - running_mean) / sqrt(running_var + eps) + beta.
+/// max(0, v) when `relu` ("negative -> 0", so NaN passes, as `relu_forward`), else v.
+#[inline(always)]
+fn rectified<F: Float>(v: F, relu: bool) -> F {
+    if relu && v < F::zero() {
+        F::zero()
+    } else {
+        v
+    }
+}
+
+/// The buffer as one slice: the kernels here walk NHWC memory as rows of channels.
+fn contiguous<T>(s: Option<&[T]>) -> Result<&[T]> {
+    s.ok_or_else(|| shape_err!("batch norm needs contiguous buffers"))
+}
+
+fn contiguous_mut<T>(s: Option<&mut [T]>) -> Result<&mut [T]> {
+    s.ok_or_else(|| shape_err!("batch norm needs contiguous buffers"))
+}
+
+/// Inference-mode forward: y = gamma (x - running_mean) / sqrt(running_var + eps) + beta,
+/// rectified with `relu` (see [`batchnorm_forward_train`]).
 pub fn batchnorm_forward_infer<F: Float>(
     x: ArrayView2<F>,
     gamma: ArrayView1<F>,
@@ -123,6 +153,7 @@ pub fn batchnorm_forward_infer<F: Float>(
     running_mean: ArrayView1<F>,
     running_var: ArrayView1<F>,
     mut y: ArrayViewMut2<F>,
+    relu: bool,
 ) -> Result<()> {
     let (n, c) = x.dim();
     check_channels(
@@ -140,13 +171,19 @@ pub fn batchnorm_forward_infer<F: Float>(
             (n, c)
         ));
     }
+    if c == 0 {
+        return Ok(());
+    }
     let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
     let scale: Vec<F> = (0..c)
         .map(|ch| gamma[ch] / (running_var[ch] + eps).sqrt())
         .collect();
-    for (xr, mut yr) in x.outer_iter().zip(y.outer_iter_mut()) {
-        for ch in 0..c {
-            yr[ch] = (xr[ch] - running_mean[ch]) * scale[ch] + beta[ch];
+    let (mean, beta) = (contiguous(running_mean.as_slice())?, contiguous(beta.as_slice())?);
+    let xs = contiguous(x.as_slice())?;
+    let ys = contiguous_mut(y.as_slice_mut())?;
+    for (xr, yr) in xs.chunks_exact(c).zip(ys.chunks_exact_mut(c)) {
+        for ((((yv, &xv), &mu), &sc), &b) in yr.iter_mut().zip(xr).zip(mean).zip(&scale).zip(beta) {
+            *yv = rectified((xv - mu) * sc + b, relu);
         }
     }
     Ok(())
@@ -170,23 +207,29 @@ pub fn batchnorm_backward<F: Float>(
             (n, c)
         ));
     }
+    if c == 0 {
+        return Ok(());
+    }
     let nf = F::from(n).unwrap_or_else(F::one);
+    let dgamma = contiguous_mut(dgamma.as_slice_mut())?;
+    let dbeta = contiguous_mut(dbeta.as_slice_mut())?;
     dgamma.fill(F::zero());
     dbeta.fill(F::zero());
-    for (dr, hr) in dy.outer_iter().zip(x_hat.outer_iter()) {
-        for ch in 0..c {
-            dbeta[ch] = dbeta[ch] + dr[ch];
-            dgamma[ch] = dgamma[ch] + dr[ch] * hr[ch];
+    let dys = contiguous(dy.as_slice())?;
+    let hs = contiguous(x_hat.as_slice())?;
+    for (dr, hr) in dys.chunks_exact(c).zip(hs.chunks_exact(c)) {
+        for (((db, dg), &d), &h) in dbeta.iter_mut().zip(dgamma.iter_mut()).zip(dr).zip(hr) {
+            *db = *db + d;
+            *dg = *dg + d * h;
         }
     }
     let k: Vec<F> = (0..c).map(|ch| gamma[ch] * inv_std[ch] / nf).collect();
-    for ((dr, hr), mut xr) in dy
-        .outer_iter()
-        .zip(x_hat.outer_iter())
-        .zip(dx.outer_iter_mut())
-    {
-        for ch in 0..c {
-            xr[ch] = k[ch] * (nf * dr[ch] - dbeta[ch] - hr[ch] * dgamma[ch]);
+    let dxs = contiguous_mut(dx.as_slice_mut())?;
+    for ((dr, hr), xr) in dys.chunks_exact(c).zip(hs.chunks_exact(c)).zip(dxs.chunks_exact_mut(c)) {
+        for (((((xv, &d), &h), &kk), &db), &dg) in
+            xr.iter_mut().zip(dr).zip(hr).zip(&k).zip(&*dbeta).zip(&*dgamma)
+        {
+            *xv = kk * (nf * d - db - h * dg);
         }
     }
     Ok(())
@@ -224,6 +267,7 @@ mod tests {
                 x_hat: h.view_mut(),
                 inv_std: s.view_mut(),
             },
+            false,
         )
         .unwrap();
         (y, h, s)
@@ -258,6 +302,7 @@ mod tests {
                 x_hat: h.view_mut(),
                 inv_std: s.view_mut(),
             },
+            false,
         )
         .unwrap();
         // 0.9 * 0 + 0.1 * 2.5 and 0.9 * 1 + 0.1 * (5 / 3) (unbiased variance).
@@ -272,6 +317,7 @@ mod tests {
             rm.view(),
             rv.view(),
             yi.view_mut(),
+            false,
         )
         .unwrap();
         assert!((yi[[0, 0]] - 1.0 / (rv[0] + 1e-5).sqrt()).abs() < 1e-12);

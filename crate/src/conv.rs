@@ -185,80 +185,85 @@ impl ConvGeometry {
             unsafe { x86::forward::<RELU>(self, x, w, b, out) };
             return Ok(());
         }
-        self.forward_kernel::<RELU>(x, w, b, out);
+        self.forward_kernel::<Portable, RELU>(x, w, b, out);
         Ok(())
     }
 
     /// The forward loops (lengths already checked); inlined into each CPU-specific build.
+    ///
+    /// Each output is `b + sum over valid filter rows di (in order) of sum over that row's
+    /// valid taps (in order) of x * w`, whatever tile it is computed in: the tiling below
+    /// (how many pixels and filters share registers) never changes a single number.
     #[inline(always)]
-    fn forward_kernel<const RELU: bool>(&self, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) {
-        let (h, wd, c, k, s) = (self.h, self.w, self.c_in, self.c_out, self.stride);
-        let (fh, fw) = (self.f_h, self.f_w);
+    fn forward_kernel<K: Isa, const RELU: bool>(&self, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) {
+        let (h, wd, c, k) = (self.h, self.w, self.c_in, self.c_out);
         let (oh, ow) = (self.out_h, self.out_w);
-        let (pt, pl) = (self.pads.top, self.pads.left);
-        let row_taps = fw * c; // one filter row (dj, c) flattened
-        let (j0, j1) = interior_range(ow, s, pl, wd, fw);
         for n in 0..self.batch {
             let ximg = &x[n * h * wd * c..(n + 1) * h * wd * c];
             for i in 0..oh {
-                let (di_lo, di_hi) = tap_range(i, s, pt, h, fh);
                 let orow = &mut out[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
-                let rows = di_lo..di_hi;
-                let xrow_of = |di: usize| {
-                    let yi = i * s + di - pt;
-                    &ximg[yi * wd * c..(yi + 1) * wd * c]
-                };
-                let wrow_of = |di: usize| &w[di * row_taps * k..(di + 1) * row_taps * k];
                 let mut k0 = 0;
                 while k0 < k {
-                    let kb = if k - k0 >= KB { KB } else { 1 };
-                    // Interior: tiles of PIX pixels, every tap valid.
-                    let mut j = j0;
-                    if kb == KB {
-                        while j + PIX <= j1 {
-                            let starts: [usize; PIX] = core::array::from_fn(|p| ((j + p) * s - pl) * c);
-                            let mut acc = [[0f32; KB]; PIX];
-                            for a in acc.iter_mut() {
-                                a.copy_from_slice(&b[k0..k0 + KB]);
-                            }
-                            for di in rows.clone() {
-                                fwd_tile8::<PIX>(row_taps, xrow_of(di), starts, wrow_of(di), k, k0, &mut acc);
-                            }
-                            for (p, a) in acc.iter().enumerate() {
-                                store::<RELU>(&mut orow[(j + p) * k + k0..(j + p) * k + k0 + KB], a);
-                            }
-                            j += PIX;
-                        }
-                    }
-                    // Everything else one pixel at a time, taps clipped to the input.
-                    let singles = (j..j1).chain(0..j0).chain(j1..ow);
-                    for j in singles {
-                        let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
-                        // A window entirely in the padding reads nothing: bias only.
-                        let start = if dj_hi > dj_lo { (j * s + dj_lo - pl) * c } else { 0 };
-                        {
-                            let kk = k0;
-                            if kb == KB {
-                                let mut acc = [[0f32; KB]; 1];
-                                acc[0].copy_from_slice(&b[kk..kk + KB]);
-                                for di in rows.clone() {
-                                    let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
-                                    fwd_tile8::<1>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, kk, &mut acc);
-                                }
-                                store::<RELU>(&mut orow[j * k + kk..j * k + kk + KB], &acc[0]);
-                            } else {
-                                let mut acc = [[b[kk]]; 1];
-                                for di in rows.clone() {
-                                    let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
-                                    fwd_tile::<1, 1>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, kk, &mut acc);
-                                }
-                                store::<RELU>(&mut orow[j * k + kk..j * k + kk + 1], &acc[0]);
-                            }
-                        }
+                    let kb = block_width(k - k0);
+                    if kb == WIDE {
+                        self.forward_block::<K, RELU, WIDE>(ximg, w, b, orow, i, k0);
+                    } else if kb == KB {
+                        self.forward_block::<K, RELU, KB>(ximg, w, b, orow, i, k0);
+                    } else {
+                        self.forward_block::<K, RELU, 1>(ximg, w, b, orow, i, k0);
                     }
                     k0 += kb;
                 }
             }
+        }
+    }
+
+    /// Output row `i` of one image, filters k0..k0+B: interior pixels in tiles of PIX,
+    /// every tap valid; the rest one pixel at a time, taps clipped to the input.
+    #[inline(always)]
+    fn forward_block<K: Isa, const RELU: bool, const B: usize>(
+        &self,
+        ximg: &[f32],
+        w: &[f32],
+        b: &[f32],
+        orow: &mut [f32],
+        i: usize,
+        k0: usize,
+    ) {
+        let (h, wd, c, k, s) = (self.h, self.w, self.c_in, self.c_out, self.stride);
+        let (fh, fw, ow) = (self.f_h, self.f_w, self.out_w);
+        let (pt, pl) = (self.pads.top, self.pads.left);
+        let row_taps = fw * c; // one filter row (dj, c) flattened
+        let (j0, j1) = interior_range(ow, s, pl, wd, fw);
+        let (di_lo, di_hi) = tap_range(i, s, pt, h, fh);
+        let xrow_of = |di: usize| {
+            let yi = i * s + di - pt;
+            &ximg[yi * wd * c..(yi + 1) * wd * c]
+        };
+        let wrow_of = |di: usize| &w[di * row_taps * k..(di + 1) * row_taps * k];
+        let bias: &[f32; B] = b[k0..k0 + B].try_into().expect("B biases");
+        let mut j = j0;
+        while j + PIX <= j1 {
+            let starts: [usize; PIX] = core::array::from_fn(|p| ((j + p) * s - pl) * c);
+            let mut acc = [*bias; PIX];
+            for di in di_lo..di_hi {
+                K::fwd_tile::<PIX, B>(row_taps, xrow_of(di), starts, wrow_of(di), k, k0, &mut acc);
+            }
+            for (p, a) in acc.iter().enumerate() {
+                store::<RELU>(&mut orow[(j + p) * k + k0..(j + p) * k + k0 + B], a);
+            }
+            j += PIX;
+        }
+        for j in (j..j1).chain(0..j0).chain(j1..ow) {
+            let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
+            // A window entirely in the padding reads nothing: bias only.
+            let start = if dj_hi > dj_lo { (j * s + dj_lo - pl) * c } else { 0 };
+            let mut acc = [*bias; 1];
+            for di in di_lo..di_hi {
+                let wseg = &wrow_of(di)[dj_lo * c * k..dj_hi * c * k];
+                K::fwd_tile::<1, B>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, k0, &mut acc);
+            }
+            store::<RELU>(&mut orow[j * k + k0..j * k + k0 + B], &acc[0]);
         }
     }
 
@@ -291,9 +296,9 @@ impl ConvGeometry {
             unsafe { x86::backward(self, x, w, dy, dw, db, dx) };
             return Ok(());
         }
-        self.filter_grad(x, dy, dw, db);
+        self.filter_grad::<Portable>(x, dy, dw, db);
         if let Some(dx) = dx {
-            self.input_grad(w, dy, dx);
+            self.input_grad::<Portable>(w, dy, dx);
         }
         Ok(())
     }
@@ -301,77 +306,151 @@ impl ConvGeometry {
     /// dw += sum over pixels of x-patch (outer) dy, db += sum over pixels of dy. Lengths
     /// already checked.
     ///
+    /// Each entry sums its terms in the order (image, output row, interior columns left
+    /// to right, then the border columns), whatever the tiling. A tile of TAPS taps x B
+    /// filters stays in registers over a chunk of images (CHUNK_PIXELS output pixels),
+    /// so it is loaded and stored once per chunk, not once per row.
+    ///
     /// Only pixels with a nonzero gradient are visited: behind ReLU and max pooling most of
     /// dy is exactly zero (for SIGNS conv1, 8x8 pooling leaves 1 pixel in 64), so the
-    /// kernels sweep a list of the live columns of each output row instead of all of them.
+    /// kernels sweep a list of the live columns of each output row instead of all of them
+    /// (a zero gradient adds exactly nothing, so skipping it changes no number).
     #[inline(always)]
-    fn filter_grad(&self, x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) {
-        let (h, wd, c, k, s) = (self.h, self.w, self.c_in, self.c_out, self.stride);
+    fn filter_grad<K: Isa>(&self, x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) {
+        let (wd, c, k, s) = (self.w, self.c_in, self.c_out, self.stride);
         let (fh, fw) = (self.f_h, self.f_w);
         let (oh, ow) = (self.out_h, self.out_w);
-        let (pt, pl) = (self.pads.top, self.pads.left);
+        let pl = self.pads.left;
         let row_taps = fw * c;
         let (j0, j1) = interior_range(ow, s, pl, wd, fw);
-        // Columns of one output row whose gradient block is not all zero: the interior
-        // ones first, then the border ones.
-        let mut live: Vec<usize> = Vec::with_capacity(ow);
-        for n in 0..self.batch {
-            let ximg = &x[n * h * wd * c..(n + 1) * h * wd * c];
-            for i in 0..oh {
-                let (di_lo, di_hi) = tap_range(i, s, pt, h, fh);
-                let dyrow = &dy[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
-                let mut k0 = 0;
-                while k0 < k {
-                    let kb = if k - k0 >= KB { KB } else { 1 };
-                    let zero = |j: usize| dyrow[j * k + k0..j * k + k0 + kb].iter().all(|&g| g == 0.0);
-                    live.clear();
-                    live.extend((j0..j1).filter(|&j| !zero(j)));
-                    let inner = live.len();
-                    live.extend((0..j0).chain(j1..ow).filter(|&j| !zero(j)));
-                    if live.is_empty() {
-                        k0 += kb;
-                        continue;
-                    }
-                    let (interior, borders) = live.split_at(inner);
-                    for &j in interior.iter().chain(borders) {
-                        for (g, &d) in db[k0..k0 + kb].iter_mut().zip(&dyrow[j * k + k0..j * k + k0 + kb]) {
-                            *g += d;
-                        }
-                    }
-                    for di in di_lo..di_hi {
-                        let yi = i * s + di - pt;
-                        let xrow = &ximg[yi * wd * c..(yi + 1) * wd * c];
-                        let dwrow = &mut dw[di * row_taps * k..(di + 1) * row_taps * k];
-                        // Interior columns: tiles of TAPS taps x KB filters in registers,
-                        // swept over the live pixels of the row.
-                        if !interior.is_empty() {
-                            dw_row(xrow, dyrow, dwrow, interior, s, pl, c, k, row_taps, k0, kb);
-                        }
-                        // Border columns: only the taps that land inside the input.
-                        for &j in borders {
-                            let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
-                            if dj_hi == dj_lo {
-                                continue;
-                            }
-                            let xseg = &xrow[(j * s + dj_lo - pl) * c..(j * s + dj_hi - pl) * c];
-                            let dwseg = &mut dwrow[dj_lo * c * k..dj_hi * c * k];
-                            let g = &dyrow[j * k + k0..j * k + k0 + kb];
-                            for (&a, dwt) in xseg.iter().zip(dwseg.chunks_exact_mut(k)) {
-                                for (d, &gv) in dwt[k0..k0 + kb].iter_mut().zip(g) {
-                                    *d += a * gv;
-                                }
-                            }
-                        }
-                    }
-                    k0 += kb;
+        let cols = || (j0..j1).chain(0..j0).chain(j1..ow);
+        for dyrow in dy.chunks_exact(ow * k) {
+            for j in cols() {
+                for (g, &d) in db.iter_mut().zip(&dyrow[j * k..(j + 1) * k]) {
+                    *g += d;
                 }
             }
+        }
+        let mut blocks = Vec::new();
+        let mut k0 = 0;
+        while k0 < k {
+            let kb = block_width(k - k0);
+            blocks.push((k0, kb));
+            k0 += kb;
+        }
+        let chunk = (CHUNK_PIXELS / (oh * ow).max(1)).clamp(1, self.batch);
+        // Live columns of each (image of the chunk, output row, filter block): the interior
+        // ones, then the border ones; spans[..] = (start, end of interior, end) in `live`.
+        let mut live: Vec<u32> = Vec::with_capacity(chunk * oh * ow * blocks.len());
+        let mut spans: Vec<[u32; 3]> = Vec::with_capacity(chunk * oh * blocks.len());
+        let mut n0 = 0;
+        while n0 < self.batch {
+            let n1 = (n0 + chunk).min(self.batch);
+            live.clear();
+            spans.clear();
+            for n in n0..n1 {
+                for i in 0..oh {
+                    let dyrow = &dy[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
+                    for &(k0, kb) in &blocks {
+                        let zero = |j: usize| dyrow[j * k + k0..j * k + k0 + kb].iter().all(|&g| g == 0.0);
+                        let start = live.len() as u32;
+                        live.extend((j0..j1).filter(|&j| !zero(j)).map(|j| j as u32));
+                        let inner = live.len() as u32;
+                        live.extend((0..j0).chain(j1..ow).filter(|&j| !zero(j)).map(|j| j as u32));
+                        spans.push([start, inner, live.len() as u32]);
+                    }
+                }
+            }
+            let sweep = DwSweep { geo: self, x, dy, live: &live, spans: &spans, n0, n1, nblocks: blocks.len() };
+            for (bi, &(k0, kb)) in blocks.iter().enumerate() {
+                for di in 0..fh {
+                    let dwrow = &mut dw[di * row_taps * k..(di + 1) * row_taps * k];
+                    let mut t0 = 0;
+                    while t0 < row_taps {
+                        let tb = if row_taps - t0 >= TAPS { TAPS } else { 1 };
+                        let at = (di, t0, bi, k0);
+                        // (On wasm WIDE is KB: the second branch never runs there.)
+                        if tb == TAPS {
+                            if kb == WIDE {
+                                sweep.tile::<K, TAPS, WIDE>(dwrow, at)
+                            } else if kb == KB {
+                                sweep.tile::<K, TAPS, KB>(dwrow, at)
+                            } else {
+                                sweep.tile::<K, TAPS, 1>(dwrow, at)
+                            }
+                        } else if kb == WIDE {
+                            sweep.tile::<K, 1, WIDE>(dwrow, at)
+                        } else if kb == KB {
+                            sweep.tile::<K, 1, KB>(dwrow, at)
+                        } else {
+                            sweep.tile::<K, 1, 1>(dwrow, at)
+                        }
+                        t0 += tb;
+                    }
+                }
+            }
+            n0 = n1;
         }
     }
 
     /// dx = sum over pixels and taps of w[tap] . dy (overwrites dx). Lengths checked.
+    ///
+    /// With stride 1 this is itself a convolution (the "transposed convolution"): of dy,
+    /// padded by f - 1 - p on each side, with the filters rotated by 180 degrees and their
+    /// two channel axes swapped; it runs through the forward kernel's register tiles.
+    /// Other strides take a direct loop.
     #[inline(always)]
-    fn input_grad(&self, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+    fn input_grad<K: Isa>(&self, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+        if let Some(t) = self.transposed() {
+            let (fh, fw, c, k) = (self.f_h, self.f_w, self.c_in, self.c_out);
+            let mut wt = vec![0f32; w.len()];
+            for di in 0..fh {
+                for dj in 0..fw {
+                    let src = ((fh - 1 - di) * fw + (fw - 1 - dj)) * c * k;
+                    let dst = (di * fw + dj) * k * c;
+                    for ch in 0..c {
+                        for kk in 0..k {
+                            wt[dst + kk * c + ch] = w[src + ch * k + kk];
+                        }
+                    }
+                }
+            }
+            let zeros = vec![0f32; c];
+            t.forward_kernel::<K, false>(dy, &wt, &zeros, dx);
+            return;
+        }
+        self.input_grad_direct(w, dy, dx);
+    }
+
+    /// The geometry of the convolution whose output is this one's input gradient (see
+    /// [`Self::input_grad`]); `None` for a stride above 1 or padding of f or more.
+    fn transposed(&self) -> Option<ConvGeometry> {
+        let p = self.pads;
+        let (fh, fw) = (self.f_h, self.f_w);
+        if self.stride != 1 || p.top >= fh || p.bottom >= fh || p.left >= fw || p.right >= fw {
+            return None;
+        }
+        let pads = Pads { top: fh - 1 - p.top, bottom: fh - 1 - p.bottom, left: fw - 1 - p.left, right: fw - 1 - p.right };
+        let t = ConvGeometry {
+            batch: self.batch,
+            h: self.out_h,
+            w: self.out_w,
+            c_in: self.c_out,
+            f_h: fh,
+            f_w: fw,
+            c_out: self.c_in,
+            stride: 1,
+            pads,
+            out_h: self.out_h + pads.top + pads.bottom + 1 - fh,
+            out_w: self.out_w + pads.left + pads.right + 1 - fw,
+        };
+        (t.out_h == self.h && t.out_w == self.w).then_some(t)
+    }
+
+    /// [`Self::input_grad`] for any stride: each output pixel's gradient spread over its
+    /// window, one dot product per tap.
+    #[inline(always)]
+    fn input_grad_direct(&self, w: &[f32], dy: &[f32], dx: &mut [f32]) {
         let (h, wd, c, k, s) = (self.h, self.w, self.c_in, self.c_out, self.stride);
         let (fh, fw) = (self.f_h, self.f_w);
         let (oh, ow) = (self.out_h, self.out_w);
@@ -404,33 +483,82 @@ impl ConvGeometry {
     }
 }
 
-/// One filter row's gradient dw[.., k0..k0+kb] from the interior output columns `cols` of
-/// one output row, in register tiles of TAPS taps x KB filters.
+/// Filters per register block for `left` filters still to do: WIDE, then KB, then one.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn dw_row(
-    xrow: &[f32],
-    dyrow: &[f32],
-    dwrow: &mut [f32],
-    cols: &[usize],
-    s: usize,
-    pl: usize,
-    c: usize,
-    k: usize,
-    row_taps: usize,
-    k0: usize,
-    kb: usize,
-) {
-    let mut t0 = 0;
-    while t0 < row_taps {
-        let tb = if row_taps - t0 >= TAPS { TAPS } else { 1 };
-        match (tb, kb) {
-            (TAPS, KB) => dw_tile8::<TAPS>(xrow, dyrow, dwrow, cols, s, pl, c, k, t0, k0),
-            (TAPS, _) => dw_tile::<TAPS, 1>(xrow, dyrow, dwrow, cols, s, pl, c, k, t0, k0),
-            (_, KB) => dw_tile8::<1>(xrow, dyrow, dwrow, cols, s, pl, c, k, t0, k0),
-            _ => dw_tile::<1, 1>(xrow, dyrow, dwrow, cols, s, pl, c, k, t0, k0),
+fn block_width(left: usize) -> usize {
+    if left >= WIDE {
+        WIDE
+    } else if left >= KB {
+        KB
+    } else {
+        1
+    }
+}
+
+/// Output pixels a filter-gradient tile is swept over before it is stored.
+const CHUNK_PIXELS: usize = 1024;
+
+/// One chunk of images of a filter-gradient pass, with its live-column lists.
+struct DwSweep<'a> {
+    geo: &'a ConvGeometry,
+    x: &'a [f32],
+    dy: &'a [f32],
+    live: &'a [u32],
+    spans: &'a [[u32; 3]],
+    n0: usize,
+    n1: usize,
+    nblocks: usize,
+}
+
+impl DwSweep<'_> {
+    /// The tile dw[di, t0..t0+T, k0..k0+B] (`at` = (di, t0, block index, k0)) of the
+    /// filter row `dwrow`, accumulated over the chunk's images and rows.
+    #[inline(always)]
+    fn tile<K: Isa, const T: usize, const B: usize>(&self, dwrow: &mut [f32], at: (usize, usize, usize, usize)) {
+        let (di, t0, bi, k0) = at;
+        let g = self.geo;
+        let (h, wd, c, k, s) = (g.h, g.w, g.c_in, g.c_out, g.stride);
+        let (oh, ow, fh, fw) = (g.out_h, g.out_w, g.f_h, g.f_w);
+        let (pt, pl) = (g.pads.top, g.pads.left);
+        let mut acc: [[f32; B]; T] =
+            core::array::from_fn(|q| dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B].try_into().expect("B-wide block"));
+        for n in self.n0..self.n1 {
+            let ximg = &self.x[n * h * wd * c..(n + 1) * h * wd * c];
+            for i in 0..oh {
+                let (di_lo, di_hi) = tap_range(i, s, pt, h, fh);
+                if di < di_lo || di >= di_hi {
+                    continue;
+                }
+                let [a, b, e] = self.spans[((n - self.n0) * oh + i) * self.nblocks + bi];
+                if a == e {
+                    continue;
+                }
+                let yi = i * s + di - pt;
+                let xrow = &ximg[yi * wd * c..(yi + 1) * wd * c];
+                let dyrow = &self.dy[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
+                K::dw_cols::<T, B>(&mut acc, xrow, dyrow, &self.live[a as usize..b as usize], s, pl, c, k, t0, k0);
+                // Border columns: only the taps that land inside the input.
+                for &j in &self.live[b as usize..e as usize] {
+                    let j = j as usize;
+                    let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
+                    let gv = &dyrow[j * k + k0..j * k + k0 + B];
+                    for (q, aq) in acc.iter_mut().enumerate() {
+                        let t = t0 + q;
+                        let dj = t / c;
+                        if dj < dj_lo || dj >= dj_hi {
+                            continue;
+                        }
+                        let xv = xrow[(j * s + dj - pl) * c + t % c];
+                        for (a, &gr) in aq.iter_mut().zip(gv) {
+                            *a += xv * gr;
+                        }
+                    }
+                }
+            }
         }
-        t0 += tb;
+        for (q, aq) in acc.iter().enumerate() {
+            dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B].copy_from_slice(aq);
+        }
     }
 }
 
@@ -474,15 +602,15 @@ fn fwd_tile<const P: usize, const B: usize>(
     *acc = a;
 }
 
-/// Filter-gradient micro-kernel: the tile dw[t0..t0+T, k0..k0+B] of one filter row,
-/// accumulated over the interior output columns `cols` of one output row.
+/// Filter-gradient micro-kernel: the tile `acc` = dw[t0..t0+T, k0..k0+B] of one filter
+/// row, accumulated over the interior output columns `cols` of one output row.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn dw_tile<const T: usize, const B: usize>(
+fn dw_cols<const T: usize, const B: usize>(
+    acc: &mut [[f32; B]; T],
     xrow: &[f32],
     dyrow: &[f32],
-    dwrow: &mut [f32],
-    cols: &[usize],
+    cols: &[u32],
     s: usize,
     pl: usize,
     c: usize,
@@ -490,11 +618,9 @@ fn dw_tile<const T: usize, const B: usize>(
     t0: usize,
     k0: usize,
 ) {
-    let mut a = [[0f32; B]; T];
-    for (q, aq) in a.iter_mut().enumerate() {
-        aq.copy_from_slice(&dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B]);
-    }
+    let mut a = *acc;
     for &j in cols {
+        let j = j as usize;
         // The T taps of pixel j start at (j*s - pl)*c + t0.
         let gv: &[f32; B] = dyrow[j * k + k0..j * k + k0 + B].try_into().expect("B-wide gradient block");
         let base = (j * s - pl) * c + t0;
@@ -505,63 +631,195 @@ fn dw_tile<const T: usize, const B: usize>(
             }
         }
     }
-    for (q, aq) in a.iter().enumerate() {
-        dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B].copy_from_slice(aq);
-    }
+    *acc = a;
 }
 
 /// Native x86-64 builds target the baseline CPU (SSE2: 4 lanes). Where the CPU has AVX2
-/// (checked once, at run time) the same kernels run compiled a second time for it: 8
-/// lanes, one register per 8-filter accumulator row. Same operations in the same order
-/// (no fused multiply-add), so the same numbers to the bit. wasm32 instead has one build
-/// per target feature set (`scripts/build.sh`).
+/// (checked once, at run time) the kernels run compiled a second time for it, with the
+/// micro-kernels written with AVX2 intrinsics (8 lanes; 8- and 16-filter blocks in one or
+/// two registers per row, every accumulator in a register). Same operations in the same
+/// order (a multiply then an add, no fused multiply-add), so the same numbers to the bit
+/// as the portable build. wasm32 instead has one build per target feature set
+/// (`scripts/build.sh`).
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::ConvGeometry;
+pub(crate) mod x86 {
+    use super::{ConvGeometry, Isa, Portable};
+    use core::arch::x86_64::{__m256, _mm256_add_ps, _mm256_broadcast_ss, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps};
 
-    pub(super) fn has_avx2() -> bool {
+    pub(crate) fn has_avx2() -> bool {
         std::is_x86_feature_detected!("avx2")
+    }
+
+    /// The AVX2 micro-kernels. Only this module makes one, after [`has_avx2`].
+    #[derive(Clone, Copy)]
+    struct Avx2(());
+
+    impl Isa for Avx2 {
+        #[inline(always)]
+        fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]) {
+            if B == 8 || B == 16 {
+                // SAFETY: an Avx2 exists only where the CPU has AVX2.
+                unsafe { fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc) }
+            } else {
+                Portable::fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc)
+            }
+        }
+
+        #[inline(always)]
+        fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+            if B == 8 || B == 16 {
+                // SAFETY: as above.
+                unsafe { dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0) }
+            } else {
+                Portable::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+            }
+        }
+    }
+
+    /// B (8 or 16) floats as one or two registers.
+    #[inline(always)]
+    unsafe fn load<const B: usize>(p: *const f32) -> [__m256; 2] {
+        [_mm256_loadu_ps(p), if B > 8 { _mm256_loadu_ps(p.add(8)) } else { _mm256_setzero_ps() }]
+    }
+
+    #[inline(always)]
+    unsafe fn store<const B: usize>(p: *mut f32, v: [__m256; 2]) {
+        _mm256_storeu_ps(p, v[0]);
+        if B > 8 {
+            _mm256_storeu_ps(p.add(8), v[1]);
+        }
+    }
+
+    /// acc + x * w, per lane: a multiply, then an add (the portable kernels' rounding).
+    #[inline(always)]
+    unsafe fn madd(x: __m256, w: __m256, acc: __m256) -> __m256 {
+        _mm256_add_ps(acc, _mm256_mul_ps(x, w))
+    }
+
+    /// See `super::fwd_tile`.
+    #[inline(always)]
+    unsafe fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]) {
+        if taps == 0 {
+            return;
+        }
+        assert!(k0 + B <= k && (taps - 1) * k + k0 + B <= wseg.len(), "filter segment too short");
+        let xs: [*const f32; P] = core::array::from_fn(|p| xrow[starts[p]..starts[p] + taps].as_ptr());
+        let mut a: [[__m256; 2]; P] = core::array::from_fn(|p| load::<B>(acc[p].as_ptr()));
+        let mut wp = wseg.as_ptr().add(k0);
+        for t in 0..taps {
+            let wv = load::<B>(wp);
+            for p in 0..P {
+                let xv = _mm256_broadcast_ss(&*xs[p].add(t));
+                a[p][0] = madd(xv, wv[0], a[p][0]);
+                if B > 8 {
+                    a[p][1] = madd(xv, wv[1], a[p][1]);
+                }
+            }
+            wp = wp.add(k);
+        }
+        for p in 0..P {
+            store::<B>(acc[p].as_mut_ptr(), a[p]);
+        }
+    }
+
+    /// See `super::dw_cols`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+        let mut a: [[__m256; 2]; T] = core::array::from_fn(|q| load::<B>(acc[q].as_ptr()));
+        for &j in cols {
+            let j = j as usize;
+            let g = load::<B>(dyrow[j * k + k0..j * k + k0 + B].as_ptr());
+            let base = (j * s - pl) * c + t0;
+            let xv = xrow[base..base + T].as_ptr();
+            for q in 0..T {
+                let xq = _mm256_broadcast_ss(&*xv.add(q));
+                a[q][0] = madd(xq, g[0], a[q][0]);
+                if B > 8 {
+                    a[q][1] = madd(xq, g[1], a[q][1]);
+                }
+            }
+        }
+        for q in 0..T {
+            store::<B>(acc[q].as_mut_ptr(), a[q]);
+        }
     }
 
     #[target_feature(enable = "avx2")]
     pub(super) fn forward<const RELU: bool>(g: &ConvGeometry, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) {
-        g.forward_kernel::<RELU>(x, w, b, out);
+        g.forward_kernel::<Avx2, RELU>(x, w, b, out);
     }
 
     #[target_feature(enable = "avx2")]
     pub(super) fn backward(g: &ConvGeometry, x: &[f32], w: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32], dx: Option<&mut [f32]>) {
-        g.filter_grad(x, dy, dw, db);
+        g.filter_grad::<Avx2>(x, dy, dw, db);
         if let Some(dx) = dx {
-            g.input_grad(w, dy, dx);
+            g.input_grad::<Avx2>(w, dy, dx);
         }
     }
 }
 
-/// The 8-filter micro-kernels. Portable builds use the generic versions (which LLVM
-/// vectorises); wasm with `simd128` uses explicit `f32x4` code, so the hot loops are SIMD
-/// whatever the optimisation level and the autovectoriser's heuristics.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// The micro-kernels of one instruction set: the loops above are written once and
+/// compiled for each (`Portable`: generic code LLVM vectorises, or explicit wasm SIMD;
+/// `x86::Avx2`).
+pub(crate) trait Isa {
+    /// See [`fwd_tile`].
+    fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]);
+    /// See [`dw_cols`].
+    #[allow(clippy::too_many_arguments)]
+    fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize);
+}
+
+/// The baseline build's micro-kernels.
+#[derive(Clone, Copy)]
+pub(crate) struct Portable;
+
+impl Isa for Portable {
+    #[inline(always)]
+    fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]) {
+        fwd_tile_any::<P, B>(taps, xrow, starts, wseg, k, k0, acc)
+    }
+
+    #[inline(always)]
+    fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+        dw_cols_any::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+    }
+}
+
+/// Filters per wide register block: 16 natively (two AVX2 registers, four SSE2 ones per
+/// accumulator row); 8 on wasm, whose engines map `f32x4` onto 16 x86 registers.
+#[cfg(not(target_arch = "wasm32"))]
+const WIDE: usize = 16;
+#[cfg(target_arch = "wasm32")]
+const WIDE: usize = 8;
+
+/// The micro-kernels. Portable builds use the generic versions (which LLVM vectorises);
+/// wasm with `simd128` uses explicit `f32x4` code for blocks of 4k filters, so the hot
+/// loops are SIMD whatever the optimisation level and the autovectoriser's heuristics.
 #[inline(always)]
-fn fwd_tile8<const P: usize>(
+fn fwd_tile_any<const P: usize, const B: usize>(
     taps: usize,
     xrow: &[f32],
     starts: [usize; P],
     wseg: &[f32],
     k: usize,
     k0: usize,
-    acc: &mut [[f32; KB]; P],
+    acc: &mut [[f32; B]; P],
 ) {
-    fwd_tile::<P, KB>(taps, xrow, starts, wseg, k, k0, acc)
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if B % 4 == 0 && B <= 16 {
+        return simd128::fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc);
+    }
+    fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc)
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn dw_tile8<const T: usize>(
+fn dw_cols_any<const T: usize, const B: usize>(
+    acc: &mut [[f32; B]; T],
     xrow: &[f32],
     dyrow: &[f32],
-    dwrow: &mut [f32],
-    cols: &[usize],
+    cols: &[u32],
     s: usize,
     pl: usize,
     c: usize,
@@ -569,16 +827,19 @@ fn dw_tile8<const T: usize>(
     t0: usize,
     k0: usize,
 ) {
-    dw_tile::<T, KB>(xrow, dyrow, dwrow, cols, s, pl, c, k, t0, k0)
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if B % 4 == 0 && B <= 16 {
+        return simd128::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0);
+    }
+    dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use simd128::{dw_tile8, fwd_tile8};
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::KB;
     use core::arch::wasm32::{f32x4_splat, v128, v128_load, v128_store};
+
+    /// Most `f32x4` vectors per accumulator row (16 filters).
+    const V: usize = 4;
 
     /// acc + a * b. With `-C target-feature=+relaxed-simd` (an opt-in build: engines
     /// without relaxed SIMD reject the whole module) this is one fused multiply-add on
@@ -595,66 +856,62 @@ mod simd128 {
         }
     }
 
-    /// The two `f32x4` halves of 8 consecutive floats.
+    /// The B / 4 `f32x4` vectors of B consecutive floats (B a multiple of 4, at most 16).
     #[inline(always)]
-    fn load8(a: &[f32; KB]) -> [v128; 2] {
-        // SAFETY: `a` is 8 valid floats; wasm loads need no alignment.
-        unsafe { [v128_load(a.as_ptr() as *const v128), v128_load(a.as_ptr().add(4) as *const v128)] }
+    fn load<const B: usize>(a: &[f32; B]) -> [v128; V] {
+        let zero = f32x4_splat(0.0);
+        // SAFETY: each load reads 4 of `a`'s B valid floats; wasm loads need no alignment.
+        core::array::from_fn(|v| if v < B / 4 { unsafe { v128_load(a.as_ptr().add(4 * v) as *const v128) } } else { zero })
     }
 
     #[inline(always)]
-    fn store8(a: &mut [f32; KB], v: [v128; 2]) {
-        // SAFETY: `a` is 8 valid, exclusively borrowed floats.
-        unsafe {
-            v128_store(a.as_mut_ptr() as *mut v128, v[0]);
-            v128_store(a.as_mut_ptr().add(4) as *mut v128, v[1]);
+    fn store<const B: usize>(a: &mut [f32; B], v: [v128; V]) {
+        for (u, &x) in v.iter().enumerate().take(B / 4) {
+            // SAFETY: 4 of `a`'s B valid, exclusively borrowed floats.
+            unsafe { v128_store(a.as_mut_ptr().add(4 * u) as *mut v128, x) };
         }
     }
 
     #[inline(always)]
-    fn block(s: &[f32], at: usize) -> &[f32; KB] {
-        s[at..at + KB].try_into().expect("8-wide block")
+    fn block<const B: usize>(s: &[f32], at: usize) -> &[f32; B] {
+        s[at..at + B].try_into().expect("B-wide block")
     }
 
+    /// See `super::fwd_tile`: P pixels x B filters, accumulators in P x B/4 registers.
     #[inline(always)]
-    fn block_mut(s: &mut [f32], at: usize) -> &mut [f32; KB] {
-        (&mut s[at..at + KB]).try_into().expect("8-wide block")
-    }
-
-    /// See `fwd_tile`: P pixels x 8 filters, accumulators in 2P `f32x4` registers.
-    #[inline(always)]
-    pub(super) fn fwd_tile8<const P: usize>(
+    pub(super) fn fwd_tile<const P: usize, const B: usize>(
         taps: usize,
         xrow: &[f32],
         starts: [usize; P],
         wseg: &[f32],
         k: usize,
         k0: usize,
-        acc: &mut [[f32; KB]; P],
+        acc: &mut [[f32; B]; P],
     ) {
         let xs: [&[f32]; P] = core::array::from_fn(|p| &xrow[starts[p]..starts[p] + taps]);
-        let mut a: [[v128; 2]; P] = core::array::from_fn(|p| load8(&acc[p]));
+        let mut a: [[v128; V]; P] = core::array::from_fn(|p| load(&acc[p]));
         for (t, wk) in wseg.chunks_exact(k).take(taps).enumerate() {
-            let [w0, w1] = load8(block(wk, k0));
+            let wv = load(block::<B>(wk, k0));
             for p in 0..P {
                 let xv = f32x4_splat(xs[p][t]);
-                a[p][0] = madd(xv, w0, a[p][0]);
-                a[p][1] = madd(xv, w1, a[p][1]);
+                for v in 0..B / 4 {
+                    a[p][v] = madd(xv, wv[v], a[p][v]);
+                }
             }
         }
         for p in 0..P {
-            store8(&mut acc[p], a[p]);
+            store(&mut acc[p], a[p]);
         }
     }
 
-    /// See `dw_tile`: T taps x 8 filters of dw, swept over the columns `cols`.
+    /// See `super::dw_cols`: T taps x B filters of dw, swept over the columns `cols`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn dw_tile8<const T: usize>(
+    pub(super) fn dw_cols<const T: usize, const B: usize>(
+        acc: &mut [[f32; B]; T],
         xrow: &[f32],
         dyrow: &[f32],
-        dwrow: &mut [f32],
-        cols: &[usize],
+        cols: &[u32],
         s: usize,
         pl: usize,
         c: usize,
@@ -662,19 +919,21 @@ mod simd128 {
         t0: usize,
         k0: usize,
     ) {
-        let mut a: [[v128; 2]; T] = core::array::from_fn(|q| load8(block(dwrow, (t0 + q) * k + k0)));
+        let mut a: [[v128; V]; T] = core::array::from_fn(|q| load(&acc[q]));
         for &j in cols {
-            let [g0, g1] = load8(block(dyrow, j * k + k0));
+            let j = j as usize;
+            let gv = load(block::<B>(dyrow, j * k + k0));
             let base = (j * s - pl) * c + t0;
             let xv: &[f32; T] = xrow[base..base + T].try_into().expect("T taps");
             for q in 0..T {
                 let xq = f32x4_splat(xv[q]);
-                a[q][0] = madd(xq, g0, a[q][0]);
-                a[q][1] = madd(xq, g1, a[q][1]);
+                for v in 0..B / 4 {
+                    a[q][v] = madd(xq, gv[v], a[q][v]);
+                }
             }
         }
         for q in 0..T {
-            store8(block_mut(dwrow, (t0 + q) * k + k0), a[q]);
+            store(&mut acc[q], a[q]);
         }
     }
 }

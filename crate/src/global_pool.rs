@@ -16,17 +16,23 @@ pub fn global_avg_pool_forward<F: Float>(x: ArrayView4<F>, mut y: ArrayViewMut2<
             (m, c)
         ));
     }
+    if c == 0 || h * w == 0 {
+        return Ok(());
+    }
     let inv = F::one() / F::from(h * w).unwrap_or_else(F::one);
-    for (xi, mut yi) in x.outer_iter().zip(y.outer_iter_mut()) {
-        yi.fill(F::zero());
-        for row in xi.outer_iter() {
-            for px in row.outer_iter() {
-                for (s, &v) in yi.iter_mut().zip(px.iter()) {
-                    *s = *s + v;
-                }
+    let x = x.as_standard_layout();
+    let xs = x.as_slice().ok_or_else(|| shape_err!("global average pooling: input is not contiguous"))?;
+    for (xi, mut yi) in xs.chunks_exact(h * w * c).zip(y.outer_iter_mut()) {
+        // Summed in a contiguous buffer (one SIMD lane per channel), then stored.
+        let mut sum = vec![F::zero(); c];
+        for px in xi.chunks_exact(c) {
+            for (s, &v) in sum.iter_mut().zip(px) {
+                *s = *s + v;
             }
         }
-        yi.mapv_inplace(|v| v * inv);
+        for (o, &s) in yi.iter_mut().zip(&sum) {
+            *o = s * inv;
+        }
     }
     Ok(())
 }
@@ -44,14 +50,15 @@ pub fn global_avg_pool_backward<F: Float>(
             (m, c)
         ));
     }
+    if c == 0 || h * w == 0 {
+        return Ok(());
+    }
     let inv = F::one() / F::from(h * w).unwrap_or_else(F::one);
-    for (di, mut xi) in dy.outer_iter().zip(dx.outer_iter_mut()) {
-        for mut row in xi.outer_iter_mut() {
-            for mut px in row.outer_iter_mut() {
-                for (d, &g) in px.iter_mut().zip(di.iter()) {
-                    *d = g * inv;
-                }
-            }
+    let dxs = dx.as_slice_mut().ok_or_else(|| shape_err!("global average pooling backward: gradient buffer is not contiguous"))?;
+    for (di, xi) in dy.outer_iter().zip(dxs.chunks_exact_mut(h * w * c)) {
+        let g: Vec<F> = di.iter().map(|&v| v * inv).collect();
+        for px in xi.chunks_exact_mut(c) {
+            px.copy_from_slice(&g);
         }
     }
     Ok(())

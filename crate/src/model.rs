@@ -399,9 +399,9 @@ impl Model {
 
     /// Forward pass of the `m` images already written into [`Model::input_buffer`].
     ///
-    /// A convolution followed by a ReLU writes its rectified output straight into the
-    /// ReLU's buffer (one pass over the largest activations instead of three); the
-    /// convolution's own buffer then holds nothing valid. [`Model::layer_outputs`], which
+    /// A convolution or batch norm followed by a ReLU writes its rectified output straight
+    /// into the ReLU's buffer (one pass over the largest activations instead of three);
+    /// the layer's own buffer then holds nothing valid. [`Model::layer_outputs`], which
     /// shows every layer, runs unfused.
     pub fn forward_filled(&mut self, m: usize, mode: Mode) -> Result<ArrayView2<'_, f32>> {
         self.run_forward(m, mode, true)
@@ -414,13 +414,14 @@ impl Model {
                 self.capacity
             ));
         }
-        let mut relu_done = false; // the ReLU at `i` was applied by the convolution before it
+        let mut relu_done = false; // the ReLU at `i` was applied by the layer before it
         for i in 0..self.layers.len() {
             let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
             let skip_relu = std::mem::take(&mut relu_done);
             let fuse_relu = fuse
-                && matches!(self.layers[i], Layer::Conv(_))
+                && matches!(self.layers[i], Layer::Conv(_) | Layer::BatchNorm(_))
                 && matches!(self.layers.get(i + 1), Some(Layer::Relu));
+            relu_done = fuse_relu;
             let (before, after) = self.acts.split_at_mut(i + 1);
             let x = &before[i][..m * size(sx)];
             let y = &mut after[usize::from(fuse_relu)][..m * size(sy)];
@@ -439,7 +440,6 @@ impl Model {
                     } else {
                         geo.forward_into(x, w, b, y)?;
                     }
-                    relu_done = fuse_relu;
                 }
                 Layer::Relu if skip_relu => {}
                 Layer::Relu => relu_forward(x, y)?,
@@ -481,6 +481,7 @@ impl Model {
                                 x_hat: view2_mut(&mut bn.x_hat, rows, sx.2)?,
                                 inv_std: bn.inv_std.view_mut(),
                             },
+                            fuse_relu,
                         )?,
                         Mode::Infer => batchnorm_forward_infer(
                             xv,
@@ -489,6 +490,7 @@ impl Model {
                             bn.running_mean.view(),
                             bn.running_var.view(),
                             yv,
+                            fuse_relu,
                         )?,
                     }
                 }
@@ -1153,6 +1155,37 @@ pub(crate) mod tests {
         let m = model.fill_input(xs.view()).unwrap();
         model.run_forward(m, Mode::Train, false).unwrap();
         model.run_backward(&labels, false).unwrap();
+        let mut want = Vec::new();
+        model.visit_params(|_, p| want.extend(p.grad.iter().copied()));
+        assert!(got.iter().any(|&g| g != 0.0));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn fused_batch_norm_and_relu_give_the_unfused_numbers() {
+        // The robust network (conv, batch norm, ReLU, max pool; global average pooling,
+        // dropout) on 16x16 inputs: batch norm writes the rectified output in one pass.
+        let mut model = Model::new(&crate::hand_model::robust_network(), (16, 16, 3), 2).unwrap();
+        let x = batch(1, (16, 16, 3), 4);
+        let outs = model.layer_outputs(x.index_axis(ndarray::Axis(0), 0)).unwrap();
+        let (bn1, relu1) = (&outs[1].values, &outs[2].values);
+        assert!(bn1.iter().any(|&v| v < 0.0) && relu1.iter().any(|&v| v > 0.0));
+        for (&b, &r) in bn1.iter().zip(relu1) {
+            assert_eq!(r, if b < 0.0 { 0.0 } else { b });
+        }
+        let fused = model.forward(x.view(), Mode::Infer).unwrap().to_owned();
+        assert_eq!(fused.as_slice().unwrap(), &outs[outs.len() - 2].values[..]);
+        let labels = [1u8, 4, 0, 5];
+        let xs = batch(4, (16, 16, 3), 9);
+        let rng = model.dropout_rng.clone();
+        model.forward(xs.view(), Mode::Train).unwrap();
+        let cost = model.backward(&labels).unwrap();
+        let mut got = Vec::new();
+        model.visit_params(|_, p| got.extend(p.grad.iter().copied()));
+        model.dropout_rng = rng;
+        let m = model.fill_input(xs.view()).unwrap();
+        model.run_forward(m, Mode::Train, false).unwrap();
+        assert_eq!(model.run_backward(&labels, false).unwrap(), cost);
         let mut want = Vec::new();
         model.visit_params(|_, p| want.extend(p.grad.iter().copied()));
         assert!(got.iter().any(|&g| g != 0.0));

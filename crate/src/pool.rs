@@ -133,41 +133,36 @@ impl PoolGeometry {
                 return;
             }
             match kind {
-                PoolKind::Max => {
-                    // Start from the first cell; strict > keeps the first of equal maxima.
-                    out_px.copy_from_slice(&x[first..first + c]);
-                    if let Some(a) = argmax.as_deref_mut() {
-                        for (ch, a) in a[o..o + c].iter_mut().enumerate() {
-                            *a = (first + ch) as u32;
+                PoolKind::Max => match argmax.as_deref_mut() {
+                    // Eight channels at a time in local arrays: the selects below become
+                    // SIMD blends (written into `out` they became one branch per value).
+                    Some(a) => {
+                        let mut ch = 0;
+                        while ch < c {
+                            let lanes = if c - ch >= 8 { 8 } else { 1 };
+                            if lanes == 8 {
+                                max_window::<8>(x, w, c, first, rows, cols, ch, &mut out_px[ch..ch + 8], &mut a[o + ch..o + ch + 8]);
+                            } else {
+                                max_window::<1>(x, w, c, first, rows, cols, ch, &mut out_px[ch..ch + 1], &mut a[o + ch..o + ch + 1]);
+                            }
+                            ch += lanes;
                         }
                     }
-                    for r in 0..rows {
-                        for q in 0..cols {
-                            let at = first + (r * w + q) * c;
-                            let cell = &x[at..at + c];
-                            match argmax.as_deref_mut() {
-                                Some(a) => {
-                                    // Selects, not branches: the winner's position is
-                                    // data, which a branch predictor guesses badly.
-                                    for (ch, ((b, &v), a)) in
-                                        out_px.iter_mut().zip(cell).zip(&mut a[o..o + c]).enumerate()
-                                    {
-                                        let better = v > *b;
-                                        *b = if better { v } else { *b };
-                                        *a = if better { (at + ch) as u32 } else { *a };
-                                    }
-                                }
-                                None => {
-                                    for (b, &v) in out_px.iter_mut().zip(cell) {
-                                        if v > *b {
-                                            *b = v;
-                                        }
+                    None => {
+                        // Start from the first cell; strict > keeps the first of equal maxima.
+                        out_px.copy_from_slice(&x[first..first + c]);
+                        for r in 0..rows {
+                            for q in 0..cols {
+                                let at = first + (r * w + q) * c;
+                                for (b, &v) in out_px.iter_mut().zip(&x[at..at + c]) {
+                                    if v > *b {
+                                        *b = v;
                                     }
                                 }
                             }
                         }
                     }
-                }
+                },
                 PoolKind::Avg => {
                     out_px.fill(0.0);
                     for r in 0..rows {
@@ -273,6 +268,40 @@ impl PoolGeometry {
         }
         Ok(())
     }
+}
+
+/// The maximum of L channels (ch..ch + L) over one window (`rows` x `cols` real cells from
+/// `first`, as in `for_each_window`) and the flat index of the first cell that holds it
+/// (strict >, so the first of equal maxima wins; a NaN first cell stays).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn max_window<const L: usize>(
+    x: &[f32],
+    w: usize,
+    c: usize,
+    first: usize,
+    rows: usize,
+    cols: usize,
+    ch: usize,
+    out: &mut [f32],
+    argmax: &mut [u32],
+) {
+    let start = first + ch;
+    let mut best: [f32; L] = x[start..start + L].try_into().expect("L channels");
+    let mut at_best: [u32; L] = core::array::from_fn(|l| (start + l) as u32);
+    for r in 0..rows {
+        for q in 0..cols {
+            let at = first + (r * w + q) * c + ch;
+            let cell: &[f32; L] = x[at..at + L].try_into().expect("L channels");
+            for l in 0..L {
+                let better = cell[l] > best[l];
+                best[l] = if better { cell[l] } else { best[l] };
+                at_best[l] = if better { (at + l) as u32 } else { at_best[l] };
+            }
+        }
+    }
+    out.copy_from_slice(&best);
+    argmax.copy_from_slice(&at_best);
 }
 
 /// Pool x (m, h, w, c) with an f x f window, stride s and the given padding.
