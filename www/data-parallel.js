@@ -3,11 +3,11 @@
 // (www/gradient-worker.js), each with its own wasm instance; no shared memory.
 //
 // One step: the trainer prepares the minibatch (order, augmentation: as one worker
-// would), sends each helper the parameters and its share of the images, computes the
-// first share itself meanwhile, adds the helpers' gradients weighted by their share of
-// the images (the result is the gradient of the whole minibatch's mean cost), and makes
-// the one Adam update. The costs match a one-worker run to float rounding (the sums run
-// in another order), not bit for bit: see crate/src/data_parallel.rs.
+// would) and cuts it into the core's fixed slices (the same whatever the number of
+// workers), sends each helper the parameters and a run of slices, computes the first run
+// itself meanwhile, and the core sums every slice's gradient in slice order and makes
+// the one Adam update. So the numbers are the same to the bit with 1, 2, 3 or 4 workers
+// (one worker runs Training.slicedStep()): see crate/src/data_parallel.rs.
 
 /// Most workers (the trainer's included) a minibatch is split between.
 export const MAX_WORKERS = 4;
@@ -18,8 +18,8 @@ export function workerCount(cores = globalThis.navigator?.hardwareConcurrency) {
   return Math.max(1, Math.min(n, MAX_WORKERS));
 }
 
-/// Shares of a minibatch of m images between `parts` workers, as equal as possible
-/// (as the core's data_parallel::share_sizes).
+/// Runs of slices for `parts` workers, as equal as possible: the number of slices each
+/// (as the core's share_sizes, which MinibatchSplit::assign uses).
 export function shareSizes(m, parts) {
   const p = Math.max(1, Math.min(parts, m));
   return Array.from({ length: p }, (_, i) => Math.floor(m / p) + (i < m % p ? 1 : 0));
@@ -63,12 +63,13 @@ export class GradientHelpers {
     for (const w of this.workers) w.postMessage({ type: 'network', json });
   }
 
-  /// Helper i's gradient of `inputs`/`labels` at `params`: { images, cost, correct, grads }.
-  share(i, params, inputs, labels) {
+  /// Helper i's gradients of the slices `sizes` of `inputs`/`labels` at `params`:
+  /// { first, answer } (answer as Training.addSliceGradients takes it).
+  share(i, first, params, inputs, labels, sizes) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[i].postMessage({ type: 'share', id, params, inputs, labels }, [inputs.buffer, labels.buffer]);
+      this.workers[i].postMessage({ type: 'share', id, first, params, inputs, labels, sizes }, [inputs.buffer, labels.buffer]);
     });
   }
 
@@ -84,18 +85,23 @@ export class GradientHelpers {
 /// the helpers worked (the run was reset or restarted: the step is dropped).
 export async function parallelStep(training, helpers, isCurrent = () => true) {
   helpers.setNetwork(training.networkJson());
-  const m = training.beginStep();
+  training.beginStep();
   let results;
   try {
-    const sizes = shareSizes(m, 1 + helpers.size);
+    const slices = Array.from(training.stepSlices());
+    const runs = shareSizes(slices.length, 1 + helpers.size);
     const params = training.params();
     const replies = [];
-    // The helpers' images are read before the first share runs the model.
-    for (let i = 1, start = sizes[0]; i < sizes.length; start += sizes[i], i++) {
-      const end = start + sizes[i];
-      replies.push(helpers.share(i - 1, params, training.batchInputs(start, end), training.batchLabels(start, end)));
+    // The helpers' images are read before the first run uses the model.
+    let first = runs[0];
+    let start = slices.slice(0, first).reduce((a, b) => a + b, 0);
+    for (let i = 1; i < runs.length; first += runs[i], i++) {
+      const sizes = Uint32Array.from(slices.slice(first, first + runs[i]));
+      const end = start + sizes.reduce((a, b) => a + b, 0);
+      replies.push(helpers.share(i - 1, first, params, training.batchInputs(start, end), training.batchLabels(start, end), sizes));
+      start = end;
     }
-    training.firstShareGradient(sizes[0]);
+    training.ownSlicesGradient(runs[0]);
     results = await Promise.all(replies);
   } catch (e) {
     if (isCurrent()) training.cancelStep();
@@ -106,7 +112,7 @@ export async function parallelStep(training, helpers, isCurrent = () => true) {
     return null;
   }
   try {
-    for (const r of results) training.addShareGradient(r.images, r.cost, r.correct, r.grads);
+    for (const r of results) training.addSliceGradients(r.first, r.answer);
     return training.finishStep();
   } catch (e) {
     training.cancelStep();

@@ -11,7 +11,8 @@
 //
 // Training can use every core (www/data-parallel.js): this worker keeps the Trainer and
 // splits each minibatch with workerCount() - 1 helper workers (www/gradient-worker.js),
-// if a short trial at the start of each run finds split steps at least 10% faster.
+// if a short trial at the start of each run finds split steps at least 10% faster. The
+// trial decides the speed only: split or not, the numbers are the same to the bit.
 import { core, initCore, initH5Reader } from './core.js';
 import { photoHeader } from './photo.js';
 import { GradientHelpers, HelperError, parallelStep, workerCount } from './data-parallel.js';
@@ -26,9 +27,10 @@ const state = {
   training: null, running: false, sample: 0, started: 0, elapsedBefore: 0,
   costs: [], lastProgress: 0, lastMaps: 0, liveMaps: true, mapNames: [], classifiers: {}, modelsLoading: null, settings: null, loadedWeights: false,
   // Data-parallel training: the helpers (null: one worker), whether this run's network
-  // can be split, a slice under way (steps await the helpers), and a counter bumped by
+  // can be split (then every step is computed in the core's fixed slices, in one worker
+  // or several alike, so the numbers never depend on the split), whether to split, a slice under way (steps await the helpers), and a counter bumped by
   // start, reset and load-weights so that a step begun before them is dropped.
-  helpers: undefined, split: false, busy: false, generation: 0, deferred: null, trial: null,
+  helpers: undefined, splittable: false, split: false, busy: false, generation: 0, deferred: null, trial: null,
 };
 
 // The helper workers, started once, on the first training run.
@@ -211,7 +213,7 @@ async function trainSlice() {
       let r;
       const t0 = performance.now();
       try {
-        r = h ? await parallelStep(t, h, current) : t.step();
+        r = h ? await parallelStep(t, h, current) : state.splittable ? t.slicedStep() : t.step();
         if (r && !r.epoch_report) judgeSplit(h, performance.now() - t0);
       } catch (e) {
         if (!(e instanceof HelperError)) throw e;
@@ -247,10 +249,11 @@ function newTraining(settings) {
   state.training = new core.Training(settings, train, test);
   try {
     state.training.checkDataParallel();
-    state.split = true;
+    state.splittable = true;
   } catch {
-    state.split = false; // batch norm or dropout: one worker (the page's network has neither)
+    state.splittable = false; // batch norm or dropout: one worker (the page's network has neither)
   }
+  state.split = state.splittable;
   state.trial = state.split && (helpers()?.size || 0) > 0 ? { split: [], single: [] } : null;
   state.settings = settings;
   state.elapsedBefore = 0;

@@ -2,10 +2,13 @@
 //! each with its own copy of the model.
 //!
 //! The minibatch cost J = (1/m) sum_i L_i is linear in the per-image losses, so its
-//! gradient is the share-weighted sum of the shares' mean gradients:
-//! dJ/dw = sum_s (n_s / m) dJ_s/dw, with J_s the mean loss over share s of n_s images.
+//! gradient is the size-weighted sum of parts' mean gradients:
+//! dJ/dw = sum_s (n_s / m) dJ_s/dw, with J_s the mean loss over part s of n_s images.
+//! The parts are fixed slices ([`MinibatchSplit`]), the same whatever the number of
+//! workers, each computed on its own and summed in slice order: same seed, same numbers
+//! to the bit with 1, 2 or 3 workers and whoever finishes first.
 //! One worker (the [`crate::train::Trainer`]) prepares the minibatch, hands images and
-//! the current parameters to the others ([`GradientWorker`]), computes its own share,
+//! the current parameters to the others ([`GradientWorker`]), computes its own slices,
 //! sums, and makes the one Adam update; the others never update anything, so every
 //! step starts from identical parameters everywhere.
 //!
@@ -64,54 +67,130 @@ pub fn share_sizes(m: usize, parts: usize) -> Vec<usize> {
         .collect()
 }
 
-/// A worker that computes the gradient of a share of a minibatch for parameters it is
-/// given; it keeps no state between shares except its buffers.
+/// Slices every minibatch is cut into (fewer when it has fewer images), whatever the
+/// number of workers: 12 gives 1, 2, 3, 4 or 6 workers equal numbers of slices.
+pub const SLICES: usize = 12;
+
+/// The fixed plan of one minibatch of m images: its slices (consecutive images, as
+/// [`share_sizes`] cuts m into [`SLICES`]), and which worker computes which. Each slice's
+/// mean gradient is computed on its own and the step sums them in slice order, so the
+/// numbers do not depend on how many workers there are, nor on which finished first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinibatchSplit {
+    sizes: Vec<usize>,
+}
+
+impl MinibatchSplit {
+    pub fn new(m: usize) -> MinibatchSplit {
+        MinibatchSplit { sizes: share_sizes(m, SLICES) }
+    }
+
+    /// Images in each slice, in order.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// Images in the minibatch.
+    pub fn images(&self) -> usize {
+        self.sizes.iter().sum()
+    }
+
+    /// The images (start..end in the minibatch) of slices first..first + count.
+    pub fn image_range(&self, first: usize, count: usize) -> std::ops::Range<usize> {
+        let start: usize = self.sizes[..first.min(self.sizes.len())].iter().sum();
+        let end: usize = self.sizes[..(first + count).min(self.sizes.len())].iter().sum();
+        start..end
+    }
+
+    /// The runs of slices of `workers` workers: (first slice, number of slices) each, in
+    /// order, as equal as possible; fewer runs than workers when there are fewer slices.
+    pub fn assign(&self, workers: usize) -> Vec<(usize, usize)> {
+        let mut first = 0;
+        share_sizes(self.sizes.len(), workers)
+            .into_iter()
+            .map(|count| {
+                let run = (first, count);
+                first += count;
+                run
+            })
+            .collect()
+    }
+}
+
+/// Mean cost and number predicted right of the first `n` images of `model`'s input buffer
+/// with `labels`, and their mean gradient written into `grads`: one slice of a minibatch.
+pub(crate) fn slice_gradient(model: &mut Model, n: usize, labels: &[u8], grads: &mut [f32]) -> Result<(f32, usize)> {
+    let correct = crate::train::count_correct(model.forward_filled(n, Mode::Train)?, labels);
+    let cost = model.backward(labels)?;
+    model.copy_grads_to(grads)?;
+    Ok((cost, correct))
+}
+
+/// What a worker found for a run of slices: per slice the mean cost and the number
+/// predicted right; the slices' mean gradients one after the other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SliceGradients<'a> {
+    pub costs: Vec<f32>,
+    pub correct: Vec<usize>,
+    pub grads: &'a [f32],
+}
+
+/// A worker that computes the gradients of a run of slices of a minibatch for parameters
+/// it is given; it keeps no state between runs except its buffers.
 pub struct GradientWorker {
     model: Model,
     grads: Vec<f32>,
 }
 
 impl GradientWorker {
-    /// A copy of `network` (its weights are set with every share).
+    /// A copy of `network` (its weights are set with every run).
     pub fn new(network: &NetworkDescription) -> Result<GradientWorker> {
         let model = Model::new(&network.layers, network.input, 0)?;
         check_splittable(&model)?;
-        let n = model.param_count();
-        Ok(GradientWorker {
-            model,
-            grads: vec![0.0; n],
-        })
+        Ok(GradientWorker { model, grads: Vec::new() })
     }
 
     /// Number of trainable values the parameter and gradient vectors have.
     pub fn param_count(&self) -> usize {
-        self.grads.len()
+        self.model.param_count()
     }
 
-    /// Mean cost, the number predicted right by the forward pass, and mean gradient of the
-    /// images `inputs` (n images, NHWC floats as the network reads them) with `labels`,
-    /// for the parameters `params` (flat, as [`Model::copy_params_to`] writes them). The
-    /// gradient is returned flat, in the same order, and stays valid until the next call.
-    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8]) -> Result<(f32, usize, &[f32])> {
+    /// The slices `sizes` (consecutive images of `inputs`, NHWC floats as the network reads
+    /// them, with `labels`) for the parameters `params` (flat, as
+    /// [`Model::copy_params_to`] writes them), each slice on its own. The gradients stay
+    /// valid until the next call.
+    pub fn gradients(&mut self, params: &[f32], inputs: &[f32], labels: &[u8], sizes: &[usize]) -> Result<SliceGradients<'_>> {
         let n = labels.len();
         let (h, w, c) = self.model.input_shape();
-        if n == 0 || inputs.len() != n * h * w * c {
+        let per = h * w * c;
+        if n == 0 || inputs.len() != n * per {
             return Err(data_err!(
                 "a share of {n} labels needs {} input values ({h}x{w}x{c} per image), got {}",
-                n * h * w * c,
+                n * per,
                 inputs.len()
             ));
+        }
+        if sizes.contains(&0) || sizes.iter().sum::<usize>() != n {
+            return Err(data_err!("slices of {sizes:?} images do not cut a share of {n} images"));
         }
         let k = self.model.num_classes();
         if let Some(&bad) = labels.iter().find(|&&y| y as usize >= k) {
             return Err(data_err!("label {bad} is not one of the network's {k} classes"));
         }
         self.model.set_params(params)?;
-        self.model.input_buffer(n).copy_from_slice(inputs);
-        let correct = crate::train::count_correct(self.model.forward_filled(n, Mode::Train)?, labels);
-        let cost = self.model.backward(labels)?;
-        self.model.copy_grads_to(&mut self.grads)?;
-        Ok((cost, correct, &self.grads))
+        let n_params = self.model.param_count();
+        self.grads.resize(sizes.len() * n_params, 0.0);
+        let (mut costs, mut correct) = (Vec::with_capacity(sizes.len()), Vec::with_capacity(sizes.len()));
+        let mut start = 0;
+        for (s, &len) in sizes.iter().enumerate() {
+            self.model.input_buffer(len).copy_from_slice(&inputs[start * per..(start + len) * per]);
+            let grads = &mut self.grads[s * n_params..(s + 1) * n_params];
+            let (cost, right) = slice_gradient(&mut self.model, len, &labels[start..start + len], grads)?;
+            costs.push(cost);
+            correct.push(right);
+            start += len;
+        }
+        Ok(SliceGradients { costs, correct, grads: &self.grads })
     }
 }
 
@@ -164,26 +243,34 @@ mod tests {
         }
     }
 
-    /// One data-parallel step of `trainer` split into `parts` shares: the first in the
-    /// trainer, the others in gradient workers.
-    fn split_step(trainer: &mut Trainer, workers: &mut [GradientWorker], parts: usize) -> f32 {
-        let m = trainer.begin_step().unwrap();
-        let sizes = share_sizes(m, parts);
+    /// One data-parallel step of `trainer` split between `parts` workers: the first run
+    /// of slices in the trainer, the others in gradient workers, whose answers arrive in
+    /// reverse order when `reverse`.
+    fn split_step(trainer: &mut Trainer, workers: &mut [GradientWorker], parts: usize, reverse: bool) -> f32 {
+        trainer.begin_step().unwrap();
+        let split = trainer.step_split().unwrap().clone();
+        let runs = split.assign(parts);
         let mut params = vec![0.0; trainer.model().param_count()];
         trainer.copy_params_to(&mut params).unwrap();
-        // The other shares' inputs are read before the first share runs the model.
+        // The other runs' inputs are read before the first run uses the model.
         let mut others = Vec::new();
-        let mut start = sizes[0];
-        for &n in &sizes[1..] {
-            let inputs = trainer.batch_inputs(start, start + n).unwrap().to_vec();
-            let labels = trainer.batch_labels(start, start + n).unwrap().to_vec();
-            others.push((inputs, labels));
-            start += n;
+        for &(first, count) in &runs[1..] {
+            let r = split.image_range(first, count);
+            let inputs = trainer.batch_inputs(r.start, r.end).unwrap().to_vec();
+            let labels = trainer.batch_labels(r.start, r.end).unwrap().to_vec();
+            others.push((first, split.sizes()[first..first + count].to_vec(), inputs, labels));
         }
-        trainer.first_share_gradient(sizes[0]).unwrap();
-        for (w, (inputs, labels)) in workers.iter_mut().zip(&others) {
-            let (cost, correct, grads) = w.gradient(&params, inputs, labels).unwrap();
-            trainer.add_share_gradient(labels.len(), cost, correct, grads).unwrap();
+        trainer.own_slices_gradient(runs[0].1).unwrap();
+        let mut results = Vec::new();
+        for (w, (first, sizes, inputs, labels)) in workers.iter_mut().zip(&others) {
+            let g = w.gradients(&params, inputs, labels, sizes).unwrap();
+            results.push((*first, g.costs.clone(), g.correct.clone(), g.grads.to_vec()));
+        }
+        if reverse {
+            results.reverse();
+        }
+        for (first, costs, correct, grads) in results {
+            trainer.add_slice_gradients(first, &costs, &correct, &grads).unwrap();
         }
         trainer.finish_step().unwrap().cost
     }
@@ -196,6 +283,23 @@ mod tests {
         assert_eq!(share_sizes(2, 4), vec![1, 1]);
         assert_eq!(share_sizes(5, 0), vec![5]);
         assert_eq!(share_sizes(64, 1000).len(), MAX_WORKERS);
+    }
+
+    #[test]
+    fn a_minibatch_has_fixed_slices_and_workers_get_runs_of_them() {
+        let split = MinibatchSplit::new(64);
+        assert_eq!(split.sizes(), [6, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 5]);
+        assert_eq!(split.images(), 64);
+        assert_eq!(split.assign(1), [(0, 12)]);
+        assert_eq!(split.assign(2), [(0, 6), (6, 6)]);
+        assert_eq!(split.assign(3), [(0, 4), (4, 4), (8, 4)]);
+        assert_eq!(split.image_range(4, 4), 24..44);
+        assert_eq!(split.image_range(8, 4), 44..64);
+        // A last minibatch smaller than SLICES: one image per slice.
+        let small = MinibatchSplit::new(5);
+        assert_eq!(small.sizes(), [1, 1, 1, 1, 1]);
+        assert_eq!(small.assign(3), [(0, 2), (2, 2), (4, 1)]);
+        assert_eq!(MinibatchSplit::new(1).assign(4), [(0, 1)]);
     }
 
     #[test]
@@ -214,11 +318,12 @@ mod tests {
         let mut worker = GradientWorker::new(&NetworkDescription::of(&model)).unwrap();
         let per = 8 * 8 * 3;
         let flat = x.as_slice().unwrap();
-        let (c1, _, g1) = worker.gradient(&params, &flat[..7 * per], &data.labels[..7]).unwrap();
-        let g1 = g1.to_vec();
-        let (c2, _, g2) = worker.gradient(&params, &flat[7 * per..], &data.labels[7..]).unwrap();
+        let both = worker.gradients(&params, flat, &data.labels, &[7, 6]).unwrap();
+        let (c1, c2) = (both.costs[0], both.costs[1]);
+        let (g1, g2) = both.grads.split_at(full.len());
+        let (g1, g2) = (g1.to_vec(), g2.to_vec());
         let summed: Vec<f64> =
-            g1.iter().zip(g2).map(|(&a, &b)| (7.0 * a as f64 + 6.0 * b as f64) / 13.0).collect();
+            g1.iter().zip(&g2).map(|(&a, &b)| (7.0 * a as f64 + 6.0 * b as f64) / 13.0).collect();
         let cost = (7.0 * c1 as f64 + 6.0 * c2 as f64) / 13.0;
         assert!((cost - full_cost as f64).abs() < 1e-6, "{cost} vs {full_cost}");
         // Float rounding only: each entry within 1e-6 absolute or 1e-4 relative.
@@ -230,44 +335,54 @@ mod tests {
         }
         // And the halves alone are not the full gradient (the test can fail).
         assert!(g1.iter().zip(&full).any(|(a, b)| (a - b).abs() > 1e-4));
+        // A slice computed alone gives the same numbers as within a run of slices.
+        let g2_alone = worker.gradients(&params, &flat[7 * per..], &data.labels[7..], &[6]).unwrap();
+        assert_eq!(g2_alone.costs, [c2]);
+        assert_eq!(g2_alone.grads, &g2[..]);
     }
 
     #[test]
-    fn two_way_split_training_follows_the_one_way_costs() {
-        // Not bit for bit: each share's kernels sum over fewer images, scale by 1/n_share
-        // instead of 1/m, and the shares are summed afterwards, so the float additions
-        // happen in another order; Adam (g / sqrt(v)) then carries the rounding into the
-        // weights. Over 3 epochs (21 steps, last minibatch of 4 split 2 + 2) the costs
-        // stay within 1e-3 relative.
+    fn one_two_and_three_workers_give_the_same_numbers_to_the_bit() {
+        // Issue 14's item 7: same seed, same numbers whatever the number of workers and
+        // whoever answers first. 3 epochs of 100 pictures in minibatches of 16 (21 steps,
+        // the last minibatch of 4 cut into 4 slices of one).
         let data = pictures(100, 2);
         let test = pictures(10, 3);
-        let mut one = Trainer::new(&conv_net(), data.clone(), test.clone(), settings(3)).unwrap();
-        let mut two = Trainer::new(&conv_net(), data.clone(), test.clone(), settings(3)).unwrap();
-        let net = NetworkDescription::of(two.model());
-        let mut workers = vec![GradientWorker::new(&net).unwrap()];
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        while !one.is_finished() {
-            a.push(one.step().unwrap().cost);
-            b.push(split_step(&mut two, &mut workers, 2));
+        let run = |workers: usize, reverse: bool| {
+            let mut t = Trainer::new(&conv_net(), data.clone(), test.clone(), settings(3)).unwrap();
+            let net = NetworkDescription::of(t.model());
+            let mut helpers: Vec<GradientWorker> = (1..workers).map(|_| GradientWorker::new(&net).unwrap()).collect();
+            let mut costs = Vec::new();
+            while !t.is_finished() {
+                costs.push(if workers == 1 {
+                    t.step_in_slices().unwrap().cost
+                } else {
+                    split_step(&mut t, &mut helpers, workers, reverse)
+                });
+            }
+            let mut params = vec![0.0; t.model().param_count()];
+            t.copy_params_to(&mut params).unwrap();
+            let accuracy = t.history().iter().map(|e| e.cost).collect::<Vec<_>>();
+            (costs, params, accuracy)
+        };
+        let one = run(1, false);
+        assert_eq!(one.0.len(), 21);
+        assert!(one.0.last().unwrap() < &(0.7 * one.0[0]), "the run learns: {:?}", one.0);
+        for (workers, reverse) in [(2, false), (3, false), (3, true)] {
+            let other = run(workers, reverse);
+            // Bits, not values: -0.0 == 0.0 and NaN != NaN would hide a difference.
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&other.0), bits(&one.0), "{workers} workers: step costs");
+            assert_eq!(bits(&other.1), bits(&one.1), "{workers} workers: final weights");
+            assert_eq!(bits(&other.2), bits(&one.2), "{workers} workers: epoch costs");
         }
-        assert_eq!(a.len(), 21);
-        assert_eq!(one.history().len(), two.history().len());
-        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-            assert!((x - y).abs() <= 1e-3 * x.abs(), "step {i}: one worker {x}, two {y}");
+        // Slices sum the same terms as a whole-minibatch step in another order: the costs
+        // follow `Trainer::step`'s to float rounding (Adam carries it into the weights).
+        let mut whole = Trainer::new(&conv_net(), data, test, settings(3)).unwrap();
+        for (i, x) in one.0.iter().enumerate() {
+            let y = whole.step().unwrap().cost;
+            assert!((x - y).abs() <= 1e-3 * y.abs(), "step {i}: slices {x}, whole minibatch {y}");
         }
-        assert!(a.last().unwrap() < &(0.7 * a[0]), "the run learns: {a:?}");
-        // Three shares, and same weights at the end within rounding.
-        let mut three = Trainer::new(&conv_net(), data, test, settings(3)).unwrap();
-        let mut workers = vec![GradientWorker::new(&net).unwrap(), GradientWorker::new(&net).unwrap()];
-        let c: Vec<f32> = (0..21).map(|_| split_step(&mut three, &mut workers, 3)).collect();
-        for (x, y) in a.iter().zip(&c) {
-            assert!((x - y).abs() <= 1e-3 * x.abs(), "one worker {x}, three {y}");
-        }
-        let (mut p1, mut p3) = (vec![0.0; net_params(&one)], vec![0.0; net_params(&one)]);
-        one.copy_params_to(&mut p1).unwrap();
-        three.copy_params_to(&mut p3).unwrap();
-        let diff = p1.iter().zip(&p3).fold(0.0f32, |d, (x, y)| d.max((x - y).abs()));
-        assert!(diff < 1e-3, "largest weight difference {diff}");
     }
 
     #[test]
@@ -284,16 +399,12 @@ mod tests {
         let full = one.accuracy(false).unwrap();
         one.run_epoch().unwrap();
         while !three.is_finished() {
-            split_step(&mut three, &mut workers, 3);
+            split_step(&mut three, &mut workers, 3, false);
         }
         let running = |t: &Trainer| t.history()[0].train_accuracy.unwrap();
         assert!(full > 0.0 && full < 1.0, "a network that gets some right: {full}");
         assert_eq!(running(&one), full);
         assert_eq!(running(&three), full);
-    }
-
-    fn net_params(t: &Trainer) -> usize {
-        t.model().param_count()
     }
 
     #[test]
@@ -326,20 +437,29 @@ mod tests {
         assert!(t.step().unwrap_err().to_string().contains("under way"));
         assert!(t.begin_step().is_err());
         assert!(t.batch_inputs(10, 17).is_err() && t.batch_labels(5, 5).is_err());
-        t.first_share_gradient(8).unwrap();
-        assert!(t.first_share_gradient(8).is_err());
-        assert!(t.add_share_gradient(9, 1.0, 0, &vec![0.0; t.model().param_count()]).is_err());
-        assert!(t.add_share_gradient(8, 1.0, 0, &[0.0; 3]).is_err());
-        assert!(t.add_share_gradient(8, 1.0, 9, &vec![0.0; t.model().param_count()]).is_err(), "9 right of 8");
+        // 16 images: 12 slices (4 of 2 images, then 8 of 1).
+        let n = t.model().param_count();
+        t.own_slices_gradient(6).unwrap();
+        assert!(t.own_slices_gradient(6).is_err(), "slices 0..6 are done");
+        assert!(t.own_slices_gradient(13).is_err());
+        assert!(t.add_slice_gradients(5, &[1.0], &[0], &vec![0.0; n]).is_err(), "slice 5 is done");
+        assert!(t.add_slice_gradients(11, &[1.0, 1.0], &[0, 0], &vec![0.0; 2 * n]).is_err(), "no slice 12");
+        assert!(t.add_slice_gradients(6, &[1.0], &[0], &[0.0; 3]).is_err());
+        assert!(t.add_slice_gradients(6, &[1.0], &[2], &vec![0.0; n]).is_err(), "2 right of 1");
+        assert!(t.add_slice_gradients(6, &[1.0], &[0, 0], &vec![0.0; n]).is_err());
+        t.add_slice_gradients(6, &[1.0], &[1], &vec![0.0; n]).unwrap();
         let e = t.finish_step().unwrap_err().to_string();
-        assert!(e.contains("8 of the minibatch's 16"), "{e}");
+        assert!(e.contains("5 of the minibatch's 12 slices"), "{e}");
         t.cancel_step();
         assert_eq!(t.step().unwrap().step, 1);
         let net = NetworkDescription::of(t.model());
         let mut w = GradientWorker::new(&net).unwrap();
         let params = vec![0.0; w.param_count()];
-        assert!(w.gradient(&params, &[0.0; 10], &[0]).is_err());
-        assert!(w.gradient(&params, &vec![0.0; 192], &[7]).is_err());
-        assert!(w.gradient(&[0.0; 2], &vec![0.0; 192], &[1]).is_err());
+        assert!(w.gradients(&params, &[0.0; 10], &[0], &[1]).is_err());
+        assert!(w.gradients(&params, &vec![0.0; 192], &[7], &[1]).is_err());
+        assert!(w.gradients(&[0.0; 2], &vec![0.0; 192], &[1], &[1]).is_err());
+        assert!(w.gradients(&params, &vec![0.0; 384], &[1, 1], &[1]).is_err(), "slices short of the share");
+        assert!(w.gradients(&params, &vec![0.0; 384], &[1, 1], &[2, 0]).is_err(), "an empty slice");
+        assert!(w.gradients(&params, &vec![0.0; 384], &[1, 1], &[1, 1]).is_ok());
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::data::augment::Augment;
 use crate::data::Dataset;
+use crate::data_parallel::MinibatchSplit;
 use crate::error::{ConvLabError, Result};
 use crate::layers::LayerSpec;
 use crate::model::{Mode, Model};
@@ -166,26 +167,22 @@ pub struct Trainer {
     augment_buf: Vec<f32>,
     /// The minibatch of a data-parallel step under way ([`Trainer::begin_step`]).
     pending: Option<PendingStep>,
-    /// Sum over the shares of (images in the share) x (the share's mean gradient).
+    /// Each slice's mean gradient, slice after slice (params values each).
+    slice_grads: Vec<f32>,
+    /// Reused storage for the summed gradient.
     grad_sum: Vec<f32>,
-    /// Reused storage for the first share's gradient.
-    grad_share: Vec<f32>,
 }
 
-/// A minibatch prepared by [`Trainer::begin_step`] whose shares are being summed.
-#[derive(Debug, Clone, Copy)]
+/// A minibatch prepared by [`Trainer::begin_step`], cut into its fixed slices, whose
+/// gradients are being gathered.
+#[derive(Debug, Clone)]
 struct PendingStep {
-    /// Images in the minibatch.
-    m: usize,
+    /// The slices of the minibatch.
+    split: MinibatchSplit,
     /// Position in the epoch's order after it.
     end: usize,
-    /// Images whose gradients are in `grad_sum` so far.
-    images_done: usize,
-    /// Sum of (images in the share) x (the share's mean cost).
-    cost_sum: f64,
-    /// Images of the shares so far that the forward pass got right.
-    correct: usize,
-    first_share_done: bool,
+    /// Per slice: its mean cost and the number its forward pass got right, once known.
+    done: Vec<Option<(f32, usize)>>,
 }
 
 /// A seed from the operating system (or the browser's crypto), for runs without one.
@@ -322,8 +319,8 @@ impl Trainer {
             augment_rng: ChaCha8Rng::seed_from_u64(seed),
             augment_buf: Vec::new(),
             pending: None,
+            slice_grads: Vec::new(),
             grad_sum: Vec::new(),
-            grad_share: Vec::new(),
         };
         trainer.reset();
         Ok(trainer)
@@ -527,16 +524,19 @@ impl Trainer {
 
     // ----- Data-parallel steps -----
     //
-    // One minibatch split between workers, each with its own copy of the model:
-    //   let m = trainer.begin_step()?;            // the minibatch, in this model's input
-    //   // hand images k..m (batch_inputs, batch_labels) and the parameters to the
-    //   // other workers (crate::data_parallel::GradientWorker), then:
-    //   trainer.first_share_gradient(k)?;         // images 0..k here, meanwhile
-    //   trainer.add_share_gradient(n, cost, &g)?; // once per other share
-    //   trainer.finish_step()?;                   // summed gradient, one Adam update
+    // One minibatch cut into fixed slices (crate::data_parallel::MinibatchSplit: the same
+    // slices whatever the number of workers), each worker computing a run of them with its
+    // own copy of the model:
+    //   let m = trainer.begin_step()?;             // the minibatch, in this model's input
+    //   let runs = trainer.step_split()?.assign(workers);
+    //   // hand the images of runs[1..] (batch_inputs, batch_labels) and the parameters
+    //   // to the other workers (crate::data_parallel::GradientWorker), then:
+    //   trainer.own_slices_gradient(runs[0].1)?;   // the first run's slices, here
+    //   trainer.add_slice_gradients(first, &costs, &correct, &grads)?; // per other run
+    //   trainer.finish_step()?;                    // summed gradient, one Adam update
     // The mean cost is linear in the per-image costs, so the full minibatch's gradient is
-    // sum over shares of (n_share / m) x (the share's mean gradient): the same update as
-    // `step` up to float rounding (see `finish_step`).
+    // sum over slices of (n_slice / m) x (the slice's mean gradient), summed in slice
+    // order: the same numbers to the bit whoever computed each slice.
 
     /// Whether this network can be split between workers: every image's gradient must
     /// depend only on that image and the parameters (see [`Model::batch_coupled_layer`]).
@@ -550,34 +550,32 @@ impl Trainer {
         self.check_data_parallel()?;
         self.check_can_step()?;
         let (m, end) = self.prepare_minibatch()?;
-        self.grad_sum.clear();
-        self.grad_sum.resize(self.model.param_count(), 0.0);
-        self.pending = Some(PendingStep {
-            m,
-            end,
-            images_done: 0,
-            cost_sum: 0.0,
-            correct: 0,
-            first_share_done: false,
-        });
+        let split = MinibatchSplit::new(m);
+        self.slice_grads.resize(split.sizes().len() * self.model.param_count(), 0.0);
+        self.pending = Some(PendingStep { done: vec![None; split.sizes().len()], split, end });
         Ok(m)
     }
 
-    fn pending(&self) -> Result<PendingStep> {
-        self.pending.ok_or_else(|| {
+    fn pending(&self) -> Result<&PendingStep> {
+        self.pending.as_ref().ok_or_else(|| {
             param_err!("no minibatch is being split between workers: begin a step first")
         })
     }
 
+    /// The fixed slices of the minibatch under way.
+    pub fn step_split(&self) -> Result<&MinibatchSplit> {
+        Ok(&self.pending()?.split)
+    }
+
     /// Images `start..end` of the minibatch begun by [`Trainer::begin_step`], as the
     /// floats the network reads (NHWC, pixels / 255, augmented). Read them before
-    /// anything else runs the model (a feature-map view would overwrite the buffer).
+    /// anything else runs the model (a feature-map view would overwrite the buffer, and
+    /// [`Trainer::own_slices_gradient`] moves images within it).
     pub fn batch_inputs(&self, start: usize, end: usize) -> Result<&[f32]> {
-        let p = self.pending()?;
-        if start >= end || end > p.m {
+        let m = self.pending()?.split.images();
+        if start >= end || end > m {
             return Err(param_err!(
-                "images {start}..{end} are not a part of the minibatch of {} images",
-                p.m
+                "images {start}..{end} are not a part of the minibatch of {m} images"
             ));
         }
         self.model.input_rows(start, end)
@@ -585,97 +583,127 @@ impl Trainer {
 
     /// Labels of images `start..end` of the minibatch under way.
     pub fn batch_labels(&self, start: usize, end: usize) -> Result<&[u8]> {
-        let p = self.pending()?;
-        self.labels.get(start..end).filter(|_| start < end && end <= p.m).ok_or_else(|| {
-            param_err!("images {start}..{end} are not a part of the minibatch of {} images", p.m)
+        let m = self.pending()?.split.images();
+        self.labels.get(start..end).filter(|_| start < end && end <= m).ok_or_else(|| {
+            param_err!("images {start}..{end} are not a part of the minibatch of {m} images")
         })
     }
 
-    /// Forward and backward pass of the minibatch's first `k` images in this trainer's
-    /// model, added to the step's sum; returns their mean cost.
-    pub fn first_share_gradient(&mut self, k: usize) -> Result<f32> {
+    /// Forward and backward pass of the minibatch's first `count` slices in this
+    /// trainer's model, one slice at a time, kept for the step's sum.
+    pub fn own_slices_gradient(&mut self, count: usize) -> Result<()> {
         let p = self.pending()?;
-        if p.first_share_done {
-            return Err(param_err!("the first share of this minibatch is already done"));
-        }
-        if k == 0 || p.images_done + k > p.m {
+        let sizes = p.split.sizes().to_vec();
+        if count == 0 || count > sizes.len() || p.done[..count].iter().any(Option::is_some) {
             return Err(param_err!(
-                "a share of {k} images does not fit the minibatch of {} ({} done)",
-                p.m,
-                p.images_done
+                "slices 0..{count} are not all still to do in this minibatch of {} slices",
+                sizes.len()
             ));
         }
-        let correct = count_correct(self.model.forward_filled(k, Mode::Train)?, &self.labels[..k]);
-        let cost = self.model.backward(&self.labels[..k])?;
-        self.grad_share.resize(self.model.param_count(), 0.0);
-        self.model.copy_grads_to(&mut self.grad_share)?;
-        self.accumulate(k, cost, correct, None)?;
-        if let Some(p) = self.pending.as_mut() {
-            p.first_share_done = true;
-        }
-        Ok(cost)
-    }
-
-    /// Adds another worker's share: `images` images of the minibatch, their mean cost, how
-    /// many its forward pass got right, and their mean gradient (flat, in the order of
-    /// [`Model::copy_grads_to`]).
-    pub fn add_share_gradient(&mut self, images: usize, cost: f32, correct: usize, grads: &[f32]) -> Result<()> {
-        self.accumulate(images, cost, correct, Some(grads))
-    }
-
-    /// grad_sum += images x (grads, or the first share's gradient); cost likewise.
-    fn accumulate(&mut self, images: usize, cost: f32, correct: usize, grads: Option<&[f32]>) -> Result<()> {
-        let p = self.pending()?;
-        if correct > images {
-            return Err(param_err!("a share of {images} images cannot have {correct} right"));
-        }
-        if images == 0 || p.images_done + images > p.m {
-            return Err(param_err!(
-                "a share of {images} images does not fit the minibatch of {} ({} done)",
-                p.m,
-                p.images_done
-            ));
-        }
-        let grads = grads.unwrap_or(&self.grad_share);
-        if grads.len() != self.grad_sum.len() {
-            return Err(param_err!(
-                "a share's gradient has {} values but the network has {} parameters",
-                grads.len(),
-                self.grad_sum.len()
-            ));
-        }
-        let w = images as f32;
-        for (s, &g) in self.grad_sum.iter_mut().zip(grads) {
-            *s += w * g;
-        }
-        if let Some(p) = self.pending.as_mut() {
-            p.images_done += images;
-            p.cost_sum += images as f64 * cost as f64;
-            p.correct += correct;
+        let m = p.split.images();
+        let per = self.model.input_rows(0, 1)?.len(); // floats per image
+        let n_params = self.model.param_count();
+        let mut start = 0;
+        for (s, &n) in sizes[..count].iter().enumerate() {
+            // Slice s to the front of the input buffer: earlier slices are done with, and
+            // no slice is larger than the first, so nothing still needed is overwritten.
+            if start > 0 {
+                self.model.input_buffer(m).copy_within(start * per..(start + n) * per, 0);
+            }
+            let labels = &self.labels[start..start + n];
+            let grads = &mut self.slice_grads[s * n_params..(s + 1) * n_params];
+            let (cost, correct) = crate::data_parallel::slice_gradient(&mut self.model, n, labels, grads)?;
+            if let Some(p) = self.pending.as_mut() {
+                p.done[s] = Some((cost, correct));
+            }
+            start += n;
         }
         Ok(())
     }
 
-    /// Ends a data-parallel step once the shares cover the minibatch: the gradient
-    /// sum / m, one Adam update, the same bookkeeping and divergence check as
-    /// [`Trainer::step`]. The result equals `step`'s up to float rounding, not bit for
-    /// bit: each share's kernels sum over fewer images and scale by 1 / n_share, and the
-    /// shares are then summed, so the same numbers are added in a different order.
-    pub fn finish_step(&mut self) -> Result<StepReport> {
+    /// Another worker's run of slices `first..first + costs.len()`: per slice its mean
+    /// cost, how many its forward pass got right, and its mean gradient (all the slices'
+    /// gradients one after the other, each flat in the order of [`Model::copy_grads_to`]).
+    pub fn add_slice_gradients(&mut self, first: usize, costs: &[f32], correct: &[usize], grads: &[f32]) -> Result<()> {
         let p = self.pending()?;
-        if p.images_done != p.m {
+        let count = costs.len();
+        let n_params = self.model.param_count();
+        let slices = p.split.sizes().len();
+        if count == 0 || first + count > slices || p.done[first..first + count].iter().any(Option::is_some) {
             return Err(param_err!(
-                "the shares cover {} of the minibatch's {} images: a worker's part is missing",
-                p.images_done,
-                p.m
+                "slices {first}..{} are not all still to do in this minibatch of {slices} slices",
+                first + count
             ));
         }
-        self.pending = None;
-        let inv = 1.0 / p.m as f32;
+        if correct.len() != count || grads.len() != count * n_params {
+            return Err(param_err!(
+                "{count} slices need {count} counts and {} gradient values (the network has {n_params} parameters), got {} and {}",
+                count * n_params,
+                correct.len(),
+                grads.len()
+            ));
+        }
+        for (s, &right) in (first..first + count).zip(correct) {
+            let n = p.split.sizes()[s];
+            if right > n {
+                return Err(param_err!("a slice of {n} images cannot have {right} right"));
+            }
+        }
+        self.slice_grads[first * n_params..(first + count) * n_params].copy_from_slice(grads);
+        if let Some(p) = self.pending.as_mut() {
+            for (i, s) in (first..first + count).enumerate() {
+                p.done[s] = Some((costs[i], correct[i]));
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends a data-parallel step once every slice is in: the gradient sum over the slices
+    /// in slice order of (n_slice / m) x (the slice's mean gradient), one Adam update, the
+    /// same bookkeeping and divergence check as [`Trainer::step`]. The same numbers to the
+    /// bit however many workers computed the slices; [`Trainer::step`]'s up to float
+    /// rounding only (its kernels sum over the whole minibatch at once).
+    pub fn finish_step(&mut self) -> Result<StepReport> {
+        let p = self.pending()?;
+        let missing = p.done.iter().filter(|d| d.is_none()).count();
+        if missing > 0 {
+            return Err(param_err!(
+                "{missing} of the minibatch's {} slices are missing: a worker's part did not arrive",
+                p.done.len()
+            ));
+        }
+        let Some(p) = self.pending.take() else { unreachable!("checked above") };
+        let m = p.split.images();
+        let n_params = self.model.param_count();
+        self.grad_sum.clear();
+        self.grad_sum.resize(n_params, 0.0);
+        let (mut cost_sum, mut correct) = (0.0f64, 0usize);
+        for (s, (&n, done)) in p.split.sizes().iter().zip(&p.done).enumerate() {
+            let (cost, right) = done.unwrap_or_default();
+            let w = n as f32;
+            for (g, &v) in self.grad_sum.iter_mut().zip(&self.slice_grads[s * n_params..(s + 1) * n_params]) {
+                *g += w * v;
+            }
+            cost_sum += n as f64 * cost as f64;
+            correct += right;
+        }
+        let inv = 1.0 / m as f32;
         self.grad_sum.iter_mut().for_each(|g| *g *= inv);
         self.model.set_grads(&self.grad_sum)?;
-        let cost = (p.cost_sum / p.m as f64) as f32;
-        self.complete_step(p.end, cost, p.m, p.correct)
+        let cost = (cost_sum / m as f64) as f32;
+        self.complete_step(p.end, cost, m, correct)
+    }
+
+    /// One minibatch computed slice by slice in this trainer alone: the numbers of a step
+    /// split between any number of workers (see [`Trainer::finish_step`]).
+    pub fn step_in_slices(&mut self) -> Result<StepReport> {
+        self.begin_step()?;
+        let slices = self.step_split()?.sizes().len();
+        let done = self.own_slices_gradient(slices).and_then(|_| self.finish_step());
+        if done.is_err() {
+            self.cancel_step();
+        }
+        done
     }
 
     /// Drops a data-parallel step under way (a worker failed): the next step prepares

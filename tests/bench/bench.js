@@ -198,19 +198,19 @@ async function main() {
   const helpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/gradient-worker.js', location.href)) : null;
   const epochOne = () => {
     for (;;) {
-      const r = convlab.step();
+      const r = convlab.slicedStep();
       if (r.epoch_report) return r.epoch_report.cost;
     }
   };
   const epochPlain = () => {
     for (;;) {
-      const r = convlabPlain.step();
+      const r = convlabPlain.slicedStep();
       if (r.epoch_report) return r.epoch_report.cost;
     }
   };
   const epochN = async () => {
     for (;;) {
-      const r = helpers ? await parallelStep(convlabN, helpers) : convlabN.step();
+      const r = helpers ? await parallelStep(convlabN, helpers) : convlabN.slicedStep();
       if (r.epoch_report) return r.epoch_report.cost;
     }
   };

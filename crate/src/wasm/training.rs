@@ -195,7 +195,8 @@ impl Training {
     }
 
     // ----- Data-parallel steps (www/data-parallel.js): this trainer prepares each
-    // minibatch, computes the first share, sums the helpers' shares, updates once.
+    // minibatch, computes the first run of its fixed slices, gathers the helpers' runs,
+    // sums them in slice order, updates once.
 
     /// Throws, with the reason, when this network cannot be split between workers.
     #[wasm_bindgen(js_name = checkDataParallel)]
@@ -235,17 +236,41 @@ impl Training {
         Ok(out)
     }
 
-    /// Gradient of the minibatch's first `k` images, here; returns their mean cost.
-    #[wasm_bindgen(js_name = firstShareGradient)]
-    pub fn first_share_gradient(&mut self, k: usize) -> Result<f32, JsError> {
-        self.trainer.first_share_gradient(k).map_err(js_err)
+    /// Images in each fixed slice of the minibatch under way (the same slices whatever
+    /// the number of workers).
+    #[wasm_bindgen(js_name = stepSlices)]
+    pub fn step_slices(&self) -> Result<Vec<u32>, JsError> {
+        Ok(self.trainer.step_split().map_err(js_err)?.sizes().iter().map(|&n| n as u32).collect())
     }
 
-    /// A helper's share: its number of images, mean cost, images predicted right, and
-    /// mean gradient.
-    #[wasm_bindgen(js_name = addShareGradient)]
-    pub fn add_share_gradient(&mut self, images: usize, cost: f32, correct: usize, grads: &[f32]) -> Result<(), JsError> {
-        self.trainer.add_share_gradient(images, cost, correct, grads).map_err(js_err)
+    /// The gradients of the minibatch's first `count` slices, here.
+    #[wasm_bindgen(js_name = ownSlicesGradient)]
+    pub fn own_slices_gradient(&mut self, count: usize) -> Result<(), JsError> {
+        self.trainer.own_slices_gradient(count).map_err(js_err)
+    }
+
+    /// A helper's run of slices from `first`, as `GradientWorker.gradient` returned it.
+    #[wasm_bindgen(js_name = addSliceGradients)]
+    pub fn add_slice_gradients(&mut self, first: usize, answer: &[f32]) -> Result<(), JsError> {
+        let n = self.trainer.model().param_count();
+        let count = answer.len() / (n + 2);
+        if count == 0 || answer.len() != count * (n + 2) {
+            return Err(JsError::new(&format!(
+                "a helper's answer of {} values is not a whole number of slices of {n} gradient values, a cost and a count",
+                answer.len()
+            )));
+        }
+        let (grads, rest) = answer.split_at(count * n);
+        let (costs, correct) = rest.split_at(count);
+        let correct: Vec<usize> = correct.iter().map(|&c| c as usize).collect();
+        self.trainer.add_slice_gradients(first, costs, &correct, grads).map_err(js_err)
+    }
+
+    /// One minibatch computed slice by slice here: the numbers of a step split between
+    /// any number of workers (what the page runs when it trains in one worker).
+    #[wasm_bindgen(js_name = slicedStep)]
+    pub fn sliced_step(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.step_in_slices().map_err(js_err)?)
     }
 
     /// Ends the split step: one Adam update; returns what `step()` returns.
@@ -285,15 +310,17 @@ impl GradientWorker {
         Ok(GradientWorker { worker: CoreGradientWorker::new(&network).map_err(js_err)? })
     }
 
-    /// Mean gradient of the images `inputs` with `labels` for `params`, flat, with the
-    /// mean cost and the number predicted right appended as the last two values (one
-    /// typed array to transfer back; a count of images is exact in an f32).
-    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8]) -> Result<Vec<f32>, JsError> {
-        let (cost, correct, grads) = self.worker.gradient(params, inputs, labels).map_err(js_err)?;
-        let mut out = Vec::with_capacity(grads.len() + 2);
-        out.extend_from_slice(grads);
-        out.push(cost);
-        out.push(correct as f32);
+    /// The slices `sizes` (consecutive images of `inputs`, with `labels`) for `params`,
+    /// each on its own: the slices' mean gradients one after the other, then each slice's
+    /// mean cost, then each one's number predicted right (one typed array to transfer
+    /// back; a count of images is exact in an f32).
+    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8], sizes: &[u32]) -> Result<Vec<f32>, JsError> {
+        let sizes: Vec<usize> = sizes.iter().map(|&n| n as usize).collect();
+        let g = self.worker.gradients(params, inputs, labels, &sizes).map_err(js_err)?;
+        let mut out = Vec::with_capacity(g.grads.len() + 2 * sizes.len());
+        out.extend_from_slice(g.grads);
+        out.extend_from_slice(&g.costs);
+        out.extend(g.correct.iter().map(|&c| c as f32));
         Ok(out)
     }
 }
