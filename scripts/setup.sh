@@ -2,7 +2,9 @@
 # Idempotent set-up shared by run.sh and test.sh: everything comes from the package
 # registries (rustup, crates.io, Debian, npm). A second run only checks and skips.
 #   setup.sh          wasm target + wasm-bindgen CLI (enough to build and serve)
-#   setup.sh --test   also Chromium, ChromeDriver and the npm test packages
+#   setup.sh --test   also the test browsers and their WebDriver servers (Chromium and
+#                     ChromeDriver, Firefox ESR, WebKitGTK's WebKitWebDriver, Xvfb for
+#                     WebKit's window; geckodriver built from crates.io) and the npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +26,24 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    say "installing chromium and chromium-driver from Debian"
+  missing=()
+  for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
+              /usr/bin/firefox-esr:firefox-esr /usr/bin/WebKitWebDriver:webkit2gtk-driver \
+              /usr/bin/xvfb-run:xvfb /usr/bin/xauth:xauth; do
+    [ -x "${need%%:*}" ] || missing+=("${need#*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]} from Debian"
     export DEBIAN_FRONTEND=noninteractive
     apt_run() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
     apt_run apt-get update -q
-    apt_run apt-get install -y -q chromium chromium-driver
+    apt_run apt-get install -y -q "${missing[@]}"
+  fi
+  # Firefox's WebDriver server: Mozilla publishes it on crates.io; its own lockfile
+  # (--locked) is the one Mozilla tested.
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver from crates.io (built from source, takes a few minutes once)"
+    cargo install geckodriver --version 0.37.1 --locked
   fi
   if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci (test packages)"

@@ -4,6 +4,8 @@
 #   2. wasm:    the core's unit tests again, compiled to wasm32 and run in headless Chromium
 #               (twice: the plain SIMD build and the relaxed-SIMD one)
 #   3. e2e:     the page served on 127.0.0.1, driven in headless Chromium by playwright-core
+#   4. engines: a subset touching every section in Firefox ESR and WebKit (WebKitGTK, the
+#               engine of Safari) through WebDriver; WebKit's window needs a display: Xvfb
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test || exit 1
@@ -46,6 +48,7 @@ RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="was
   --target-dir "${CARGO_TARGET_DIR:-target}/relaxed-simd"
 if scripts/build.sh; then
   suite e2e node --test --test-concurrency=1 tests/e2e/
+  suite engines xvfb-run -a node --test --test-concurrency=1 tests/engines/
 else
   summary+=("e2e    FAILED (wasm build failed)"); status=1; total_fail=$((total_fail + 1))
 fi

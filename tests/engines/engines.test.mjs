@@ -1,0 +1,136 @@
+// The cross-browser subset: every section once in Firefox ESR and in WebKit (WebKitGTK,
+// Safari's engine), through WebDriver. Neither has relaxed SIMD today, so this is where
+// the plain build (www/pkg) runs the page. Chromium runs the whole e2e suite (tests/e2e).
+// One session per engine walks the sections in order; every number read here was
+// computed by the Rust core in that engine.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { engines, launchEngine, pageOf, setViewport, startServer, signDigitsDir, Key, ROOT, OUT } from './webdriver.mjs';
+
+const H5 = path.join(ROOT, 'crate/tests/fixtures/h5');
+const scratch = (name, text) => { const f = path.join(tmpdir(), name); writeFileSync(f, text); return f; };
+
+for (const { name, available } of engines()) {
+  // On CI a missing engine fails (in before) instead of being skipped.
+  describe(name, { skip: available || process.env.CI === 'true' ? false : `${name} or its WebDriver is not installed here` }, () => {
+    let server, session, driver, p;
+    // A screenshot of the viewport, scrolled to `id` first (WebDriver shoots what is in view).
+    const shot = async (what, id) => {
+      if (id) await p.js('document.querySelector(`[data-testid="${arguments[0]}"]`).scrollIntoView({ block: "center" })', id);
+      await p.screenshot(path.join(OUT, `${name}-${what}.png`));
+    };
+    before(async () => {
+      if (process.env.CI === 'true' && !available) throw new Error(`CI=true but ${name} is missing`);
+      mkdirSync(OUT, { recursive: true });
+      server = await startServer();
+      session = await launchEngine(name);
+      driver = session.driver;
+      p = pageOf(driver);
+      await setViewport(driver, 1280, 900);
+    });
+    after(async () => { await session?.quit(); server?.close(); });
+
+    test('section 1: the lecture convolution, scrubbed to the end by keys; the build this engine validates', async () => {
+      await p.open(server.url, '#conv');
+      assert.equal((await p.grid('conv-output'))[0][0], '-5');
+      await (await p.byTestId('conv-scrub')).sendKeys(Key.END);
+      await p.until('return document.querySelector("[data-testid=conv-output]").rows[3].cells[3].textContent !== ""');
+      const rows = (await p.grid('conv-output')).map((r) => r.map(Number));
+      assert.deepEqual(rows[0], [-5, -4, 0, 8]);
+      assert.deepEqual(rows[3], [-3, -2, -3, -16]);
+      // The core's build follows the engine's own answer to the relaxed-SIMD probe, and
+      // only that build's wasm was fetched.
+      const { build, wasm } = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+        import(new URL('core.js', location.href).href).then((m) => done({ build: m.build,
+          wasm: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((u) => u.endsWith('.wasm')) }));`);
+      assert.deepEqual(wasm, [build === 'relaxed-simd' ? '/pkg-relaxed/convlab_bg.wasm' : '/pkg/convlab_bg.wasm']);
+      console.log(`# ${name} runs the ${build} build`);
+    });
+
+    test('section 2: an edge filter on the step image; a photo is filtered; a text file is refused', async (t) => {
+      await p.open(server.url, '#edges&filter=sobel_v&image=step');
+      assert.deepEqual((await p.grid('edges-kernel')).map((r) => r.map(Number)), [[1, 0, -1], [2, 0, -2], [1, 0, -1]]);
+      assert.match(await p.text('edges-range'), /from 0 to 40/);
+      await (await p.byTestId('edges-file')).sendKeys(scratch('convlab-not-an-image.txt', 'this is not a picture'));
+      await p.until('return [...document.querySelectorAll("#edges [data-testid=error]")].some((e) => !e.hidden && e.textContent)', [], 30000, 'the edges error');
+      assert.match((await p.errors('edges')).join(' '), /not an image/);
+      const dir = signDigitsDir(t);
+      if (!dir) return;
+      await (await p.byTestId('edges-file')).sendKeys(path.join(dir, 'photos/sign3_1.jpg'));
+      await p.until('return document.querySelector("[data-testid=edges-image]").value === "photo"', [], 30000, 'the photo is used');
+      const [h, w] = (await p.text('edges-output-size')).split('×').map(Number);
+      assert.ok(Math.max(h, w) <= 510 && Math.min(h, w) > 20, `${h}×${w}`);
+      assert.deepEqual(await p.errors('edges'), []);
+      await shot('edges', 'edges-output');
+    });
+
+    test('section 3: a shape and its error', async () => {
+      await p.open(server.url, '#shapes&n=7&f=3&p=0&s=2');
+      assert.equal(await p.text('shape-formula'), 'floor((7 + 2·0 − 3)/2) + 1 = 3');
+      await p.type('shape-f', '9');
+      await p.waitText('shape-formula', /larger than the padded input/);
+      assert.match((await p.errors('shapes')).join(' '), /does not fit anywhere/);
+      await p.type('shape-f', '3');
+      await p.waitText('shape-formula', /= 3$/);
+    });
+
+    test('section 5: pooling, max and average of the lecture grid', async () => {
+      await p.open(server.url, '#pooling');
+      assert.deepEqual(await p.grid('pool-max'), [['9', '2'], ['6', '3']]);
+      assert.deepEqual(await p.grid('pool-avg'), [['3.75', '1.25'], ['3.75', '2']]);
+    });
+
+    test('section 6: 3 epochs on the built-in hands, the curve and the maps drawn', async () => {
+      await p.open(server.url, '#train');
+      await p.waitText('train-data-status', /built-in synthetic hands/, 60000);
+      await p.type('train-epochs', '3');
+      await (await p.byTestId('train-start')).click();
+      await p.until(`return /^Done/.test(document.querySelector('[data-testid="train-progress-text"]').textContent)
+        || [...document.querySelectorAll('#train [data-testid="error"]')].some((e) => !e.hidden && e.textContent)`, [], 600000, 'training done');
+      assert.deepEqual(await p.errors('train'), []);
+      assert.match(await p.text('train-cost'), /Cost after epoch 3: [\d.]+/);
+      assert.match(await p.js('return document.querySelector("[data-testid=train-curve]").getAttribute("aria-label")'), /epoch costs from [\d.]+ \(epoch 1\) to [\d.]+ \(epoch 3\)/);
+      // The curve's canvas has ink on it, and the maps of every layer are drawn.
+      const inked = await p.js(`const c = document.querySelector('[data-testid="train-curve"] canvas') || document.querySelector('[data-testid="train-curve"]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;`);
+      assert.ok(inked > 100, `the curve is drawn (${inked} pixels)`);
+      for (const [layer, n] of [['conv1', 8], ['pool1', 8], ['conv2', 16], ['pool2', 16]]) {
+        assert.equal(await p.js('return document.querySelectorAll(`[data-testid="train-maps-${arguments[0]}"] canvas`).length', layer), n, layer);
+      }
+      await shot('train', 'train-curve');
+    });
+
+    test('section 6: the course .h5 pair loads; a bad .h5 and a bad weights file are refused', async (t) => {
+      await p.open(server.url, '#train');
+      await (await p.byTestId('train-data-input')).sendKeys(path.join(H5, 'not_hdf5.h5'));
+      await p.until('return [...document.querySelectorAll("#train [data-testid=error]")].some((e) => !e.hidden && /not an HDF5 file/.test(e.textContent))', [], 30000, 'the .h5 error');
+      await (await p.byTestId('train-load-input')).sendKeys(scratch('convlab-broken-weights.json', '{"format": "convlab-weights", "version": 99}'));
+      await p.until('return [...document.querySelectorAll("#train [data-testid=error]")].some((e) => !e.hidden && /version|missing field/i.test(e.textContent))', [], 30000, 'the weights error');
+      const dir = signDigitsDir(t);
+      if (!dir) return;
+      await (await p.byTestId('train-data-input')).sendKeys(`${path.join(dir, 'train_sign_digits.h5')}\n${path.join(dir, 'test_sign_digits.h5')}`);
+      await p.waitText('train-data-status', /Course files\. Training: \d+ pictures.*test: \d+ pictures/, 60000);
+      assert.ok(await p.js('return document.querySelectorAll("[data-testid=train-preview] canvas").length') > 0, 'a preview of labelled pictures');
+    });
+
+    test('section 7: a photo is classified; a text file named .jpg is refused', async (t) => {
+      await p.open(server.url, '#classify');
+      await (await p.byTestId('classify-input')).sendKeys(scratch('convlab-not-a-photo.jpg', 'hello, I am not a JPEG\n'));
+      await p.until('return [...document.querySelectorAll("#classify [data-testid=error]")].some((e) => !e.hidden && /could not be read as an image/.test(e.textContent))', [], 30000, 'the photo error');
+      const dir = signDigitsDir(t);
+      if (!dir) return;
+      await (await p.byTestId('classify-input')).sendKeys(path.join(dir, 'photos/sign3_1.jpg'));
+      await p.waitText('classify-prediction', /^[0-5]\b/, 60000);
+      assert.match(await p.text('classify-prediction'), /^3 /, 'sign3_1.jpg shows 3');
+      const bars = await p.js('return [...document.querySelectorAll("[data-testid=classify-probabilities] .bar-value")].map((b) => Number(b.textContent.replace("%", "")))');
+      assert.equal(bars.length, 6);
+      assert.ok(Math.abs(bars.reduce((a, b) => a + b, 0) - 100) < 0.5, `${bars}`);
+      assert.deepEqual(await p.errors('classify'), []);
+      await shot('classify', 'classify-prediction');
+    });
+  });
+}
