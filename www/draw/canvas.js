@@ -8,7 +8,7 @@ export function drawRgba(canvas, rgba, width, height) {
   canvas.getContext('2d').putImageData(new ImageData(bytes, width, height), 0, 0);
 }
 
-// The image pixel under a mouse event, or null outside the canvas.
+// The image pixel under a pointer (mouse, finger, pen) event, or null outside the canvas.
 export function pixelAt(canvas, event) {
   const r = canvas.getBoundingClientRect();
   const x = Math.floor(((event.clientX - r.left) / r.width) * canvas.width);

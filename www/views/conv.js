@@ -85,7 +85,8 @@ export const convView = {
           if (k === current) td.classList.add('current');
           td.tabIndex = 0;
           td.setAttribute('role', 'button');
-          td.setAttribute('aria-label', `output row ${i + 1} column ${j + 1}`);
+          // The name starts with the cell's visible text (its value, or nothing yet).
+          td.setAttribute('aria-label', `${td.textContent ? `${td.textContent}: ` : ''}output row ${i + 1} column ${j + 1}`);
         },
       });
 

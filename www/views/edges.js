@@ -126,7 +126,10 @@ export const edgesView = {
     }
     const outCanvas = q('edges-output');
     outCanvas.tabIndex = 0;
-    outCanvas.addEventListener('mousemove', (e) => { const p = pixelAt(outCanvas, e); if (p) readout(p.x, p.y); });
+    // Pointer events: a mouse hovering, a finger or a pen touching the map reads a value.
+    const readAt = (e) => { const p = pixelAt(outCanvas, e); if (p) readout(p.x, p.y); };
+    outCanvas.addEventListener('pointermove', readAt);
+    outCanvas.addEventListener('pointerdown', readAt);
     outCanvas.addEventListener('focus', () => readout(state.cursor?.x ?? 0, state.cursor?.y ?? 0));
     outCanvas.addEventListener('keydown', (e) => {
       const c = state.cursor ?? { x: 0, y: 0 };

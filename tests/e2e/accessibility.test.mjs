@@ -1,0 +1,78 @@
+// Accessibility baseline (issue 16): axe-core over every section, in the state a student
+// sees after using it (a run trained, a photo classified): no serious or critical
+// violation. Plus: every control has a name, and keyboard focus is visible.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { startServer, launch, openPage, openTrain, byTestId, signDigitsDir, waitText } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+// axe over the header and section `id`; the serious and critical violations, one line each.
+async function axe(page, id) {
+  const { violations } = await new AxeBuilder({ page }).include('header').include(`#${id}`).analyze();
+  const other = violations.filter((v) => !['serious', 'critical'].includes(v.impact));
+  if (other.length) console.log(`# ${id}: ${other.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`).join(', ')}`);
+  return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+// Controls of the section without an accessible name (axe checks most; this also covers
+// canvases that take focus).
+const unnamed = (page, id) => page.evaluate((id) => [...document.querySelectorAll(
+  `#${id} :is(button, input, select, textarea, [tabindex]:not([tabindex="-1"]))`)]
+  .filter((e) => e.offsetParent && !(e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')
+    || (e.tagName === 'BUTTON' && e.textContent.trim()) || e.title))
+  .map((e) => e.outerHTML.slice(0, 120)), id);
+
+for (const id of ['conv', 'edges', 'shapes', 'volumes', 'pooling']) {
+  test(`axe: section ${id} has no serious or critical violation, every control is named`, async () => {
+    const { page, context } = await openPage(browser, `${server.url}#${id}`);
+    assert.deepEqual(await axe(page, id), []);
+    assert.deepEqual(await unnamed(page, id), []);
+    await context.close();
+  });
+}
+
+test('axe: section 6 before and after a one-epoch run', async () => {
+  const { page, context } = await openTrain(browser, server.url, '#train&epochs=1');
+  assert.deepEqual(await axe(page, 'train'), []);
+  await byTestId(page, 'train-start').click();
+  await waitText(page, 'train-progress-text', '^Done');
+  assert.deepEqual(await axe(page, 'train'), []);
+  assert.deepEqual(await unnamed(page, 'train'), []);
+  await context.close();
+});
+
+test('axe: section 7 with a photo classified', async (t) => {
+  const dir = signDigitsDir(t);
+  if (!dir) return;
+  const { page, context } = await openPage(browser, `${server.url}#classify`);
+  await byTestId(page, 'classify-input').setInputFiles(path.join(dir, 'photos/sign3_1.jpg'));
+  await waitText(page, 'classify-prediction', '^[0-5]\\b', 60000);
+  assert.deepEqual(await axe(page, 'classify'), []);
+  assert.deepEqual(await unnamed(page, 'classify'), []);
+  await context.close();
+});
+
+test('keyboard focus is visible on every kind of control', async () => {
+  const { page, context } = await openPage(browser, `${server.url}#edges`);
+  // Tab through the page: each focused element draws an outline (or a ring) of its own.
+  const seen = new Set();
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const e = document.activeElement;
+      const s = getComputedStyle(e);
+      return { tag: e.tagName + (e.type ? `:${e.type}` : ''), outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, shadow: s.boxShadow !== 'none' };
+    });
+    if (f.tag === 'BODY') continue;
+    seen.add(f.tag);
+    assert.ok(f.outline || f.shadow, `focus on ${f.tag} is not visible`);
+  }
+  assert.ok(seen.size >= 4, `several kinds of controls reached: ${[...seen]}`);
+  await context.close();
+});
