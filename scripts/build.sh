@@ -5,6 +5,7 @@
 #                     about 20% faster; www/core.js loads it where the browser validates it.
 #   www/pkg-h5/       the course's HDF5 reader (crate/h5-module), which the core's builds
 #                     leave out: the worker loads it only when a course file is given.
+#   www/offline-files.js  the page's files and version, for its service worker (www/sw.js).
 # The relaxed build has its own target directory so the builds never invalidate each other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,5 @@ core=(-p convlab --lib --no-default-features --features bindings)
 build www/pkg "$target" +simd128 convlab "${core[@]}"
 build www/pkg-relaxed "$target/relaxed-simd" +simd128,+relaxed-simd convlab "${core[@]}"
 build www/pkg-h5 "$target" +simd128 convlab_h5 -p convlab-h5
+# The service worker's list of the page's files and their version (www/offline-files.js).
+python3 scripts/offline_files.py

@@ -43,6 +43,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".svg": "image/svg+xml",
         ".ico": "image/x-icon",
+        ".webmanifest": "application/manifest+json",
     }
 
     def end_headers(self):

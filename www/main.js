@@ -2,6 +2,7 @@
 // its settings live in the URL hash (#edges&filter=sobel_v) so a teacher can link a view.
 import { core, initCore } from './core.js';
 import { readHash, writeHash } from './hash.js';
+import { setupOffline } from './offline.js';
 import { convView } from './views/conv.js';
 import { edgesView } from './views/edges.js';
 import { shapesView } from './views/shapes.js';
@@ -77,6 +78,7 @@ async function start() {
   show();
   status.textContent = 'Ready.';
   status.hidden = true;
+  setupOffline(document.getElementById('update-note'));
 }
 
 start();

@@ -21,8 +21,9 @@ export function signDigitsDir(t) {
   return null;
 }
 
-export async function startServer() {
-  const proc = spawn('python3', ['scripts/serve.py', '--port', '0', '--dir', 'www', '--quiet'], {
+// `dir`: the folder served (default www/; the offline test serves a copy it can change).
+export async function startServer(dir = 'www') {
+  const proc = spawn('python3', ['scripts/serve.py', '--port', '0', '--dir', dir, '--quiet'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {
