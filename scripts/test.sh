@@ -2,7 +2,8 @@
 # The README's test command: set up, then run every suite and fail if any fails.
 #   1. native:  cargo test (the whole core, CLI and integration tests)
 #   2. wasm:    the core's unit tests again, compiled to wasm32 and run in headless Chromium
-#               (twice: the plain SIMD build and the relaxed-SIMD one)
+#               (twice: the plain SIMD build and the relaxed-SIMD one), and the plain
+#               build's once more in headless Firefox (the same compiled tests)
 #   3. e2e:     the page served on 127.0.0.1, driven in headless Chromium by playwright-core
 #   4. engines: a subset touching every section in Firefox ESR and WebKit (WebKitGTK, the
 #               engine of Safari) through WebDriver; WebKit's window needs a display: Xvfb
@@ -41,6 +42,8 @@ suite() {
 
 suite native cargo test --workspace
 suite wasm cargo test -p convlab --lib --target wasm32-unknown-unknown
+suite wasm-firefox env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
+  cargo test -p convlab --lib --target wasm32-unknown-unknown
 # The relaxed-SIMD build (www/pkg-relaxed, fused multiply-add) has its own kernel code:
 # the same tests again in that build (its own target directory, as scripts/build.sh).
 RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg getrandom_backend="wasm_js"' \

@@ -132,5 +132,48 @@ for (const { name, available } of engines()) {
       assert.deepEqual(await p.errors('classify'), []);
       await shot('classify', 'classify-prediction');
     });
+
+    // Tablets and phones: nothing wider than the screen, every control on it (or in a box
+    // that scrolls sideways by itself), and training usable on the phone. Screenshots in
+    // tests/out/<engine>-<device>-<section>.png.
+    for (const [device, width, height] of [['tablet', 768, 1024], ['phone', 390, 844]]) {
+      test(`a ${device} (${width}x${height}, or the narrowest window the engine opens): every section fits, every control is reachable`, async () => {
+        const [w, h] = await setViewport(driver, width, height);
+        console.log(`# ${name} ${device}: a ${w}x${h} viewport`);
+        // The narrowest window each engine opens: 500 (Firefox) and 447 (WebKitGTK) for the
+        // phone; the 390 px phone driven by touch is Chromium's (tests/e2e/touch.test.mjs).
+        assert.ok(w <= Math.max(width, 500) && w >= width - 2, `${w}x${h}`);
+        try {
+          await p.open(server.url);
+          const sections = await p.js('return [...document.querySelectorAll("main > section[id]")].map((s) => s.id)');
+          assert.ok(sections.length >= 7, `${sections}`);
+          for (const id of sections) {
+            await p.open(server.url, `#${id}`);
+            const layout = await p.js(`const w = document.documentElement.clientWidth;
+              const scrolls = (e) => { for (let a = e.parentElement; a; a = a.parentElement) { const o = getComputedStyle(a).overflowX; if ((o === 'auto' || o === 'scroll') && a.clientWidth <= w) return true; } return false; };
+              const off = [...document.querySelectorAll('#' + arguments[0] + ' :is(button, input, select, textarea, a[href], [tabindex="0"])')]
+                .filter((e) => e.offsetParent)
+                .filter((e) => { const r = e.getBoundingClientRect(); return (r.left < -1 || r.right > w + 1) && !scrolls(e); })
+                .map((e) => e.dataset.testid || e.outerHTML.slice(0, 80));
+              return { page: document.documentElement.scrollWidth, width: w, off };`, id);
+            assert.ok(layout.page <= layout.width, `#${id} is ${layout.page} px wide on a ${layout.width} px screen`);
+            assert.deepEqual(layout.off, [], `#${id}: controls off the screen`);
+            await shot(`${device}-${id}`);
+          }
+          if (device === 'phone') {
+            await p.open(server.url, '#train');
+            await p.waitText('train-data-status', /built-in synthetic hands/, 60000);
+            await p.type('train-epochs', '1');
+            await p.js('document.querySelector("[data-testid=train-start]").scrollIntoView({ block: "center" })');
+            await (await p.byTestId('train-start')).click();
+            await p.waitText('train-progress-text', /^Done/, 300000);
+            assert.match(await p.text('train-cost'), /Cost after epoch 1: [\d.]+/);
+            await shot('phone-trained', 'train-curve');
+          }
+        } finally {
+          await setViewport(driver, 1280, 900);
+        }
+      });
+    }
   });
 }

@@ -63,14 +63,18 @@ export async function launchEngine(engine) {
   throw new Error(`unknown engine ${engine}`);
 }
 
-/** Sizes the window so that the page's viewport is width x height CSS pixels. */
+/** Sizes the window so that the page's viewport is width x height CSS pixels, or as
+ *  close as the engine allows (a window at least 500 pixels wide in headless Firefox,
+ *  about 450 in WebKitGTK's MiniBrowser); returns the viewport's [width, height]. */
 export async function setViewport(driver, width, height) {
+  const viewport = () => driver.executeScript('return [innerWidth, innerHeight]');
   await driver.manage().window().setRect({ width, height });
-  const [iw, ih] = await driver.executeScript('return [innerWidth, innerHeight]');
+  let [iw, ih] = await viewport();
   if (iw !== width || ih !== height) {
     await driver.manage().window().setRect({ width: width + (width - iw), height: height + (height - ih) });
+    [iw, ih] = await viewport();
   }
-  return driver.executeScript('return [innerWidth, innerHeight]');
+  return [iw, ih];
 }
 
 /** Page helpers over one session. */
