@@ -28,7 +28,7 @@ const unnamed = (page, id) => page.evaluate((id) => [...document.querySelectorAl
     || (e.tagName === 'BUTTON' && e.textContent.trim()) || e.title))
   .map((e) => e.outerHTML.slice(0, 120)), id);
 
-for (const id of ['conv', 'edges', 'shapes', 'volumes', 'pooling']) {
+for (const id of ['conv', 'edges', 'shapes', 'volumes', 'pooling', 'backprop']) {
   test(`axe: section ${id} has no serious or critical violation, every control is named`, async () => {
     const { page, context } = await openPage(browser, `${server.url}#${id}`);
     assert.deepEqual(await axe(page, id), []);
