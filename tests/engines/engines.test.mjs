@@ -48,6 +48,19 @@ for (const { name, available } of engines()) {
           wasm: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((u) => u.endsWith('.wasm')) }));`);
       assert.deepEqual(wasm, [build === 'relaxed-simd' ? '/pkg-relaxed/convlab_bg.wasm' : '/pkg/convlab_bg.wasm']);
       console.log(`# ${name} runs the ${build} build`);
+      // Offline use: the service worker takes the page and keeps that build (and only it).
+      const wasmFile = wasm[0].slice(1);
+      const kept = await driver.executeAsyncScript(`const [file, done] = arguments;
+        const until = Date.now() + 30000;
+        (async function poll() {
+          const keys = await caches.keys();
+          const cache = keys.length === 1 && await caches.open(keys[0]);
+          const has = async (f) => !!(cache && await cache.match(new URL(f, location.href)));
+          if (navigator.serviceWorker.controller && await has(file)) {
+            done({ keys: keys.length, page: await has('./'), other: await has(file.startsWith('pkg/') ? 'pkg-relaxed/convlab_bg.wasm' : 'pkg/convlab_bg.wasm') });
+          } else if (Date.now() > until) done(null); else setTimeout(poll, 200);
+        })();`, wasmFile);
+      assert.deepEqual(kept, { keys: 1, page: true, other: false }, `the service worker keeps ${wasmFile}`);
     });
 
     test('section 2: an edge filter on the step image; a photo is filtered; a text file is refused', async (t) => {
@@ -175,5 +188,22 @@ for (const { name, available } of engines()) {
         }
       });
     }
+
+    // Last, as it stops the server: the page keeps working from the service worker's cache.
+    test('offline: with the server stopped, the page reloads, trains one epoch and classifies a photo', async (t) => {
+      const dir = signDigitsDir(t);
+      if (!dir) return;
+      server.close();
+      await new Promise((r) => setTimeout(r, 500));
+      await p.open(server.url, '#train');
+      await p.waitText('train-data-status', /built-in synthetic hands/, 60000);
+      await p.type('train-epochs', '1');
+      await (await p.byTestId('train-start')).click();
+      await p.waitText('train-progress-text', /^Done/, 300000);
+      assert.match(await p.text('train-cost'), /Cost after epoch 1: [\d.]+/);
+      await p.open(server.url, '#classify');
+      await (await p.byTestId('classify-input')).sendKeys(path.join(dir, 'photos/sign3_1.jpg'));
+      await p.waitText('classify-prediction', /^3 /, 60000);
+    });
   });
 }
