@@ -5,7 +5,7 @@
 //
 // Messages in:  use-synthetic | h5-file {slot, name, bytes} | start {settings} | pause |
 //               resume | reset | sample {index} | save | load-weights {text, settings} |
-//               classify {id, file, model, maps} | models | live-maps {on, maps}
+//               classify {id, file, model, maps, explain} | models | live-maps {on, maps}
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
 //               classified | state | error {where, message}
 //
@@ -105,8 +105,10 @@ function sendMaps() {
     const picture = test.picturesAt(Uint32Array.of(index));
     const classes = Array.from(test.classes());
     const label = classes[test.labels()[index]];
-    post({ type: 'maps', index, label, picture, maps, filters },
-      [picture.rgba.buffer, filters.rgba.buffer, ...maps.map((m) => m.rgba.buffer)]);
+    const classMap = t.classMap(index, true); // where it looks for its answer (Grad-CAM)
+    classMap.answer = classes[classMap.class] ?? classMap.class;
+    post({ type: 'maps', index, label, picture, maps, filters, classMap },
+      [picture.rgba.buffer, filters.rgba.buffer, classMap.rgba.buffer, ...maps.map((m) => m.rgba.buffer)]);
   } catch (e) {
     fail('maps', e);
   }
@@ -367,9 +369,9 @@ const handlers = {
     state.modelsLoading = loadModels();
     return state.modelsLoading;
   },
-  async classify({ id, file, model, maps = [] }) {
+  async classify({ id, file, model, maps = [], explain = false }) {
     try {
-      const answer = await classify(file, model, maps);
+      const answer = await classify(file, model, maps, explain);
       post({ type: 'classified', id, ...answer }, answer.transfer);
     } catch (e) {
       post({ type: 'error', where: 'classify', id, message: e?.message || String(e) });
@@ -414,7 +416,7 @@ async function loadModels() {
   post({ type: 'models', available });
 }
 
-async function classify(file, wanted, maps) {
+async function classify(file, wanted, maps, explain) {
   if (!file || !file.size) throw new Error('The file is empty (0 bytes): choose a photo (JPEG, PNG, GIF or WebP).');
   await state.modelsLoading; // a photo sent right after the page opened waits for the models
   const model = pickModel(wanted);
@@ -445,7 +447,7 @@ async function classify(file, wanted, maps) {
     ctx.drawImage(bitmap, 0, 0);
     const pixels = ctx.getImageData(0, 0, width, height).data;
     const t0 = performance.now();
-    result = model.run(pixels, width, height, 1, maps);
+    result = model.run(pixels, width, height, 1, maps, explain);
     ms = performance.now() - t0;
   } catch (e) {
     bitmap.close();
@@ -461,7 +463,7 @@ async function classify(file, wanted, maps) {
   const [dw, dh] = [width, height];
   return {
     result, model: model.name, orientation, size: [dw, dh], ms, display,
-    transfer: [display, result.input.rgba.buffer, ...result.maps.map((m) => m.rgba.buffer)],
+    transfer: [display, result.input.rgba.buffer, ...result.maps.map((m) => m.rgba.buffer), ...result.classMaps.map((m) => m.rgba.buffer)],
   };
 }
 

@@ -18,9 +18,9 @@
 //! version 2 of the weights format, checking that every value keeps its exact f32 bits)
 
 use convlab::data::augment::Augment;
-use convlab::classify::classify_file;
+use convlab::classify::{classify_file, prediction, Calibration, UNCALIBRATED};
 use convlab::data::synthetic;
-use convlab::hand_model::{assess_with, predict_views, to_json_rounded, views_for, View};
+use convlab::hand_model::{predict_views, to_json_rounded, views_for, View};
 use convlab::model::Model;
 use convlab::weights;
 use ndarray::{Array2, Array4, Axis};
@@ -165,7 +165,8 @@ fn compact(input: &Path, output: &Path) {
 
 /// The four sets of the candidates table in `docs/models.md`, with the shipped views.
 fn eval(weights_path: &Path, dir: PathBuf) {
-    let (mut model, classes) = load(weights_path);
+    let text = std::fs::read_to_string(weights_path).expect("read weights");
+    let (mut model, classes, calibration) = weights::from_json_calibrated(&text).expect("valid weights");
     let views = views_for(&model).to_vec();
     println!("{}: views {views:?}", weights_path.display());
     let test = convlab::data::h5::load_h5(
@@ -181,8 +182,9 @@ fn eval(weights_path: &Path, dir: PathBuf) {
     let (syn_right, syn_n) = accuracy(&p, &syn.labels);
     // Photo files go through the command line's own path: decode, preprocess, views.
     let mut photo = |path: &Path| {
-        classify_file(&mut model, &classes, path, &views)
+        classify_file(&mut model, &classes, &calibration, path, &views)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .0
     };
     let shared: Vec<(PathBuf, u8)> = (0..6u8)
         .flat_map(|k| (1..=2).map(move |n| (k, n)))
@@ -222,6 +224,17 @@ fn eval(weights_path: &Path, dir: PathBuf) {
             .collect();
         println!("| {k} | {} | {}/{} |", cells.join(" | "), row[k], row.iter().sum::<usize>());
     }
+    let flagged = |right: bool| {
+        let kind: Vec<_> = answers.iter().filter(|(k, p)| (p.index == *k as usize) == right).collect();
+        (kind.iter().filter(|(_, p)| p.warning.is_some()).count(), kind.len())
+    };
+    let ((wf, wn), (rf, rn)) = (flagged(false), flagged(true));
+    println!(
+        "the page's warning on the cross-camera validation (this model's calibration, warn below {:.3}): errors flagged {wf}/{wn} ({:.0}%), right answers flagged {rf}/{rn} ({:.1}%)",
+        calibration.warn_below,
+        pct(wf, wn),
+        pct(rf, rn)
+    );
     println!("warning on the cross-camera validation: threshold, wrong answers flagged, right answers flagged");
     for t in [0.5f32, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] {
         let (mut rf, mut rn, mut wf, mut wn) = (0, 0, 0, 0);
@@ -340,8 +353,8 @@ fn compare_views(weights_path: &Path, dir: PathBuf) {
                 let (mut rf, mut rn, mut wf, mut wn) = (0, 0, 0, 0);
                 for (row, &l) in p.outer_iter().zip(&s.y) {
                     let probs: Vec<f32> = row.to_vec();
-                    let a = assess_with(&probs, t);
-                    if a.digit == l as usize {
+                    let a = prediction(&probs, &[], &Calibration { warn_below: t, ..UNCALIBRATED }).expect("probabilities");
+                    if a.index == l as usize {
                         rn += 1;
                         rf += a.warning.is_some() as usize;
                     } else {

@@ -189,6 +189,29 @@ pub fn batchnorm_forward_infer<F: Float>(
     Ok(())
 }
 
+/// Backward of the inference-mode forward, for the input only: the layer is then a fixed
+/// per-channel scale, so dx = dy gamma / sqrt(running_var + eps).
+pub fn batchnorm_backward_infer<F: Float>(
+    dy: ArrayView2<F>,
+    gamma: ArrayView1<F>,
+    running_var: ArrayView1<F>,
+    mut dx: ArrayViewMut2<F>,
+) -> Result<()> {
+    let (n, c) = dy.dim();
+    check_channels(c, &[gamma.len(), running_var.len()])?;
+    if dx.dim() != (n, c) {
+        return Err(shape_err!("batch norm: input gradient buffer must match {:?}", (n, c)));
+    }
+    let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
+    let scale: Vec<F> = (0..c).map(|ch| gamma[ch] / (running_var[ch] + eps).sqrt()).collect();
+    for (gr, mut dr) in dy.outer_iter().zip(dx.outer_iter_mut()) {
+        for ch in 0..c {
+            dr[ch] = gr[ch] * scale[ch];
+        }
+    }
+    Ok(())
+}
+
 /// Backward of the training-mode forward. dgamma and dbeta are overwritten.
 pub fn batchnorm_backward<F: Float>(
     dy: ArrayView2<F>,

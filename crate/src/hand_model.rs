@@ -1,6 +1,6 @@
 //! The photo classifier that ships with the page: a network chosen for robustness to other
-//! people's hand photos, test-time averaging over a few views of a photo, and a confidence
-//! assessment that warns when a photo looks unlike the training photos.
+//! people's hand photos and test-time averaging over a few views of a photo (when to
+//! warn about an answer: [`crate::classify::Calibration`]).
 //!
 //! The network ([`robust_network`], 61,254 parameters): four blocks of
 //! 3x3 CONV (SAME) -> batch norm -> ReLU -> 2x2 MAXPOOL, with 16, 32, 64, 64 filters
@@ -43,55 +43,6 @@ pub fn robust_network() -> Vec<LayerSpec> {
     }
     specs.extend([GlobalAvgPool, Dropout { rate: 0.3 }, Dense { units: 6 }]);
     specs
-}
-
-/// The warning shown when the model is unsure.
-pub const UNFAMILIAR_PHOTO: &str =
-    "this photo looks unlike the training photos: plain light background, hand filling the frame works best";
-
-/// Below this top probability [`assess`] warns. Tuned on held-out data (the sign-digits
-/// test set, clean and strongly augmented): see `docs/models.md` for how often it fires
-/// on right and on wrong answers.
-pub const WARNING_THRESHOLD: f32 = 0.8;
-
-/// The answer for one photo: the digit, the top probability, and a warning when the model
-/// is unsure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Assessment {
-    /// Index of the most probable class (the digit, for the sign-digit classes 0-5).
-    pub digit: usize,
-    /// The top probability, in [0, 1].
-    pub confidence: f32,
-    /// [`UNFAMILIAR_PHOTO`] when the confidence is below the threshold.
-    pub warning: Option<String>,
-}
-
-/// [`assess_with`] at the tuned [`WARNING_THRESHOLD`].
-pub fn assess(probabilities: &[f32]) -> Assessment {
-    assess_with(probabilities, WARNING_THRESHOLD)
-}
-
-/// The most probable digit and its probability, with a warning when that probability is
-/// below `threshold`. Probabilities that are empty or not finite get confidence 0 and the
-/// warning (never a panic).
-pub fn assess_with(probabilities: &[f32], threshold: f32) -> Assessment {
-    let finite = !probabilities.is_empty() && probabilities.iter().all(|p| p.is_finite());
-    let (digit, confidence) =
-        if finite {
-            probabilities.iter().copied().enumerate().fold(
-                (0, f32::NEG_INFINITY),
-                |best, (i, p)| if p > best.1 { (i, p) } else { best },
-            )
-        } else {
-            (0, 0.0)
-        };
-    let confidence = confidence.clamp(0.0, 1.0);
-    let warning = (!finite || confidence < threshold).then(|| UNFAMILIAR_PHOTO.to_string());
-    Assessment {
-        digit,
-        confidence,
-        warning,
-    }
 }
 
 /// One view of a photo for test-time averaging.
@@ -304,20 +255,6 @@ mod tests {
         let text = include_str!("../../www/models/robust_network.json");
         let specs: Vec<LayerSpec> = serde_json::from_str(text).unwrap();
         assert_eq!(specs, robust_network());
-    }
-
-    #[test]
-    fn assess_picks_the_top_class_and_warns_below_the_threshold() {
-        let a = assess_with(&[0.05, 0.9, 0.01, 0.01, 0.02, 0.01], 0.8);
-        assert_eq!((a.digit, a.confidence, a.warning), (1, 0.9, None));
-        let a = assess_with(&[0.1, 0.1, 0.1, 0.5, 0.1, 0.1], 0.8);
-        assert_eq!(a.digit, 3);
-        assert_eq!(a.warning.as_deref(), Some(UNFAMILIAR_PHOTO));
-        for bad in [&[][..], &[f32::NAN, 0.5][..]] {
-            let a = assess_with(bad, 0.8);
-            assert_eq!(a.confidence, 0.0);
-            assert!(a.warning.is_some());
-        }
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub mod train;
 pub mod data_parallel;
 pub mod weights;
 pub mod classify;
+pub mod grad_cam;
 pub mod tiles;
 pub mod hand_model;
 pub mod gradcheck;

@@ -9,7 +9,8 @@
 
 use crate::activation::{relu_backward, relu_forward};
 use crate::batchnorm::{
-    batchnorm_backward, batchnorm_forward_infer, batchnorm_forward_train, BatchNormCache,
+    batchnorm_backward, batchnorm_backward_infer, batchnorm_forward_infer,
+    batchnorm_forward_train, BatchNormCache,
 };
 use crate::conv::ConvGeometry;
 use crate::dense::{dense_backward, dense_forward};
@@ -652,6 +653,72 @@ impl Model {
             }
         }
         Ok(cost)
+    }
+
+    /// The gradient of class score `class` (its logit) of the last forward pass, which
+    /// must be an inference-mode pass of one image (as [`Model::layer_outputs`] runs),
+    /// with respect to the output of layer `layer` (an index into the specs; the input
+    /// itself when `layer` is `None`). The backward pass of the layers above it, in
+    /// inference mode: batch norm a fixed scale, dropout off, max pooling's winners taken
+    /// from the stored input. No parameter gradient is written, so a training step under
+    /// way is not disturbed. For Grad-CAM ([`crate::grad_cam`]) and saliency.
+    pub fn class_score_gradient(&mut self, class: usize, layer: Option<usize>) -> Result<Vec<f32>> {
+        let last = self.layers.len();
+        let k = self.num_classes();
+        if self.batch != 1 || self.last_mode != Mode::Infer {
+            return Err(param_err!("a class score's gradient needs an inference-mode forward pass of one image first"));
+        }
+        if class >= k {
+            return Err(param_err!("there is no class {class}: the network has {k} outputs"));
+        }
+        let stop = match layer {
+            Some(l) if l >= last => return Err(param_err!("there is no layer {l}: the network has {last}")),
+            Some(l) => l + 1,
+            None => 0,
+        };
+        let mut dy = vec![0.0f32; k];
+        dy[class] = 1.0;
+        for i in (stop..last).rev() {
+            let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
+            let x = &self.acts[i][..size(sx)];
+            let mut dx = vec![0.0f32; size(sx)];
+            match &self.layers[i] {
+                Layer::Conv(cl) => {
+                    let geo = ConvGeometry::new(1, sx, (cl.w.dim().0, cl.w.dim().1, sy.2), cl.stride, cl.padding)?;
+                    // Scratch for the parameter gradients the kernel also computes.
+                    let (mut dw, mut db) = (vec![0.0; cl.w.len()], vec![0.0; cl.b.len()]);
+                    geo.backward_into(x, slice(&cl.w)?, &dy, &mut dw, &mut db, Some(&mut dx))?;
+                }
+                // From the output, as in training: a fused convolution leaves no input.
+                Layer::Relu => relu_backward(&self.acts[i + 1][..size(sy)], &dy, &mut dx)?,
+                Layer::Pool { kind, f, stride, padding, .. } => {
+                    PoolGeometry::new(1, sx, *kind, *f, *stride, *padding)?.backward_into(x, &dy, &mut dx)?
+                }
+                Layer::GlobalAvgPool => global_avg_pool_backward(view2(&dy, 1, sy.2)?, view4_mut(&mut dx, 1, sx)?)?,
+                Layer::BatchNorm(bn) => {
+                    let rows = sx.0 * sx.1;
+                    batchnorm_backward_infer(view2(&dy, rows, sx.2)?, bn.gamma.view(), bn.running_var.view(), view2_mut(&mut dx, rows, sx.2)?)?
+                }
+                Layer::Dropout { .. } | Layer::Flatten => dx.copy_from_slice(&dy),
+                Layer::Dense(d) => {
+                    let (mut dw, mut db) = (Array2::zeros(d.w.dim()), Array1::zeros(d.b.len()));
+                    dense_backward(view2(x, 1, size(sx))?, d.w.view(), view2(&dy, 1, sy.2)?, dw.view_mut(), db.view_mut(), Some(view2_mut(&mut dx, 1, size(sx))?))?
+                }
+            }
+            dy = dx;
+        }
+        Ok(dy)
+    }
+
+    /// Output shape (h, w, c) of layer `i` (an index into the specs).
+    pub fn output_shape(&self, i: usize) -> Option<Shape3> {
+        self.shapes.get(i + 1).copied()
+    }
+
+    /// Layer `i`'s output in the last forward pass, for its first image.
+    pub fn output_of(&self, i: usize) -> Option<&[f32]> {
+        let s = self.output_shape(i)?;
+        self.acts.get(i + 1).map(|a| &a[..size(s)])
     }
 
     /// Calls `f` on every trainable tensor with its gradient, always in the same order.

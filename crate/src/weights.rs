@@ -58,6 +58,10 @@ pub struct SavedModel {
     #[serde(default)]
     pub classes: Vec<i64>,
     pub tensors: Vec<SavedTensor>,
+    /// When the model's answers come with a warning (fitted by `hand_eval calibrate`);
+    /// absent in files that were never calibrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<crate::classify::Calibration>,
 }
 
 /// (name, shape, values) of every stored tensor of the model, in layer order.
@@ -117,6 +121,7 @@ pub fn to_saved(model: &Model, classes: &[i64]) -> SavedModel {
                 data: None,
             })
             .collect(),
+        calibration: None,
     }
 }
 
@@ -340,9 +345,16 @@ pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
 
 /// Reads a model from JSON text (see [`from_saved`] for the checks).
 pub fn from_json(text: &str) -> Result<(Model, Vec<i64>)> {
+    from_json_calibrated(text).map(|(model, classes, _)| (model, classes))
+}
+
+/// [`from_json`], with the file's calibration ([`crate::classify::UNCALIBRATED`] when it
+/// has none).
+pub fn from_json_calibrated(text: &str) -> Result<(Model, Vec<i64>, crate::classify::Calibration)> {
     let saved: SavedModel = serde_json::from_str(text)
         .map_err(|e| werr(format!("the weights file is not valid: {e}")))?;
-    from_saved(&saved)
+    let (model, classes) = from_saved(&saved)?;
+    Ok((model, classes, saved.calibration.unwrap_or(crate::classify::UNCALIBRATED)))
 }
 
 #[cfg(test)]

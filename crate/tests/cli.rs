@@ -6,8 +6,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use convlab::classify::{classify_file, Prediction};
+use convlab::data::hand_crop::Crop;
 use convlab::hand_model::views_for;
-use convlab::weights::from_json;
+use convlab::weights::from_json_calibrated;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,13 +23,14 @@ fn photos() -> Vec<PathBuf> {
     vec![dir.join("orient3.jpg"), dir.join("sign3_1_area64.png")]
 }
 
-fn expected(weights: &str) -> Vec<Prediction> {
+/// What the library answers for each photo, with the square it cropped.
+fn expected(weights: &str) -> Vec<(Prediction, Crop)> {
     let text = std::fs::read_to_string(root().join("www/models").join(weights)).unwrap();
-    let (mut model, classes) = from_json(&text).unwrap();
+    let (mut model, classes, calibration) = from_json_calibrated(&text).unwrap();
     let views = views_for(&model);
     photos()
         .iter()
-        .map(|p| classify_file(&mut model, &classes, p, views).unwrap())
+        .map(|p| classify_file(&mut model, &classes, &calibration, p, views).unwrap())
         .collect()
 }
 
@@ -50,17 +52,20 @@ fn convlab(args: &[&str]) -> String {
 fn classify_uses_the_robust_model_with_mirror_averaging_and_prints_the_warning() {
     let want = expected("hand.json");
     assert!(
-        want.iter().any(|p| p.warning.is_some()) && want.iter().any(|p| p.warning.is_none()),
+        want.iter().any(|p| p.0.warning.is_some()) && want.iter().any(|p| p.0.warning.is_none()),
         "the fixtures should give one sure and one unsure answer: {want:?}"
     );
     let text = convlab(&["classify"]);
     let mut lines = text.lines();
-    for (photo, p) in photos().iter().zip(&want) {
+    for (photo, (p, crop)) in photos().iter().zip(&want) {
         let line = lines.next().unwrap();
         assert!(
             line.starts_with(&format!("{}: {}  (", photo.display(), p.label)),
             "{line}"
         );
+        if crop.to_hand {
+            assert!(lines.next().unwrap().starts_with("  cropped to the hand"));
+        }
         if let Some(w) = &p.warning {
             assert_eq!(lines.next().unwrap(), format!("  warning: {w}"));
         }
@@ -68,7 +73,7 @@ fn classify_uses_the_robust_model_with_mirror_averaging_and_prints_the_warning()
     assert_eq!(lines.next(), None);
 
     let json = convlab(&["classify", "--json"]);
-    for (line, p) in json.lines().zip(&want) {
+    for (line, (p, crop)) in json.lines().zip(&want) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["prediction"], p.label);
         assert_eq!(v["views"], 2);
@@ -79,6 +84,8 @@ fn classify_uses_the_robust_model_with_mirror_averaging_and_prints_the_warning()
         assert_eq!(v["warning"].as_str(), p.warning.as_deref());
         let probs: Vec<f32> = serde_json::from_value(v["probabilities"].clone()).unwrap();
         assert_eq!(probs, p.probabilities);
+        assert_eq!(v["crop"]["side"], crop.side);
+        assert_eq!(v["crop"]["to_hand"], crop.to_hand);
     }
 }
 
@@ -87,7 +94,7 @@ fn classify_with_weights_takes_the_assignment_network_alone() {
     let want = expected("signs.json");
     let signs = root().join("www/models/signs.json");
     let json = convlab(&["classify", "--json", "--weights", signs.to_str().unwrap()]);
-    for (line, p) in json.lines().zip(&want) {
+    for (line, (p, _)) in json.lines().zip(&want) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["prediction"], p.label);
         assert_eq!(v["views"], 1);

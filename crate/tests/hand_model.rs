@@ -7,7 +7,8 @@
 
 use convlab::data::h5::load_h5;
 use convlab::data::preprocess::preprocess_file;
-use convlab::hand_model::{assess, predict_averaged, robust_network};
+use convlab::classify::{prediction, UNCALIBRATED};
+use convlab::hand_model::{predict_averaged, robust_network};
 use convlab::model::Model;
 use convlab::testdata::sign_digits_dir;
 use convlab::weights::from_json;
@@ -76,9 +77,9 @@ fn measure(
             let path = dir.join("photos").join(format!("sign{k}_{n}.jpg"));
             let x = preprocess_file(&path).unwrap();
             let probs = photo_probs(model, x.view());
-            let a = assess(&probs);
+            let a = prediction(&probs, &[], &UNCALIBRATED).unwrap();
             assert!((0.0..=1.0).contains(&a.confidence));
-            photos_right += usize::from(a.digit == k);
+            photos_right += usize::from(a.index == k);
         }
     }
     (right as f32 / 120.0, photos_right)

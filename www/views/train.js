@@ -4,6 +4,7 @@ import { el } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawCostCurve } from '../draw/curve.js';
+import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../training-client.js';
 
 const AUGMENTS = [
@@ -98,6 +99,8 @@ export const trainView = {
     ui.liveMaps = el('input', { type: 'checkbox', checked: true, dataset: { testid: 'train-live-maps' } });
     ui.samplePicture = el('canvas', { className: 'pixelated sample', role: 'img', 'aria-label': 'The chosen test picture' });
     ui.sampleLabel = el('span', { className: 'note' });
+    ui.sampleCam = el('canvas', { className: 'pixelated sample', role: 'img', dataset: { testid: 'train-sample-cam' }, 'aria-label': 'Where the network looks in the chosen test picture' });
+    ui.sampleCamNote = el('span', { className: 'note', dataset: { testid: 'train-sample-cam-note' } });
     ui.maps = {};
     const mapBlocks = Object.entries(MAP_TITLES).map(([name, title]) => {
       ui.maps[name] = el('div', { className: 'tiles', dataset: { testid: `train-maps-${name}` } });
@@ -140,6 +143,7 @@ export const trainView = {
         el('div', {}, ui.cost, ui.accuracy, ui.history)),
       el('h3', { text: 'Inside the network, for one test picture' }),
       el('div', { className: 'controls' }, el('label', {}, 'Test picture number', ui.sample), ui.samplePicture, ui.sampleLabel,
+        ui.sampleCam, el('span', {}, ui.sampleCamNote, classMapLegend(core)),
         el('label', { className: 'check' }, ui.liveMaps, 'redraw while training (untick to train a little faster; they are drawn at the end)')),
       el('div', { className: 'maps' }, mapBlocks,
         el('div', { className: 'map-block' }, el('h4', { text: 'W1: the 8 learned 4×4×3 filters (as colours)' }), ui.filters)),
@@ -283,6 +287,8 @@ export const trainView = {
     function showMaps(msg) {
       putTile(ui.samplePicture, msg.picture);
       ui.sampleLabel.textContent = `test picture ${msg.index}: digit ${msg.label}`;
+      drawClassMap(ui.sampleCam, msg.picture, msg.classMap);
+      ui.sampleCamNote.textContent = `where it looks for its answer, ${msg.classMap.answer} (Grad-CAM on ${msg.classMap.layer}):`;
       for (const m of msg.maps) {
         const box = ui.maps[m.name];
         if (box) drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => `${m.name} map ${i + 1} of ${m.count}, ${m.height}×${m.width}, values up to ${m.high.toFixed(2)}` });

@@ -376,7 +376,7 @@ mod native {
                 "the built-in robust hand model (www/models/hand.json)".to_string(),
             ),
         };
-        let (mut model, classes) = weights::from_json(&text)?;
+        let (mut model, classes, calibration) = weights::from_json_calibrated(&text)?;
         if model.input_shape() != (64, 64, 3) {
             return Err(ConvLabError::Weights(format!(
                 "these weights expect {:?} inputs; photos are prepared as 64x64x3",
@@ -398,9 +398,9 @@ mod native {
             eprintln!("Model: {source}{how}.");
         }
         for path in photos {
-            // The same preprocessing and prediction as the page: orientation, centre crop,
-            // resize, [0, 1], views, warning.
-            let p = convlab::classify::classify_file(&mut model, &classes, path, views)?;
+            // The same preprocessing and prediction as the page: orientation, the square
+            // around the hand, resize, [0, 1], views, warning.
+            let (p, crop) = convlab::classify::classify_file(&mut model, &classes, &calibration, path, views)?;
             if json {
                 let line = serde_json::json!({
                     "file": path.display().to_string(),
@@ -408,8 +408,10 @@ mod native {
                     "confidence": p.confidence,
                     "probabilities": p.probabilities,
                     "warning": p.warning,
+                    "doubt": p.doubt,
                     "views": p.views,
                     "averaging": p.averaging,
+                    "crop": crop,
                 });
                 println!("{line}");
             } else {
@@ -421,6 +423,9 @@ mod native {
                     p.confidence * 100.0,
                     ps.join(" ")
                 );
+                if crop.to_hand {
+                    println!("  {} ({}x{} square at {}, {})", crop.why, crop.side, crop.side, crop.x, crop.y);
+                }
                 if let Some(w) = &p.warning {
                     println!("  warning: {w}");
                 }

@@ -3,6 +3,7 @@
 //!
 //! - [`h5`]: `train_signs.h5` / `test_signs.h5` from bytes, with clear errors (feature `h5`).
 //! - [`preprocess`]: THE photo -> (64, 64, 3) function (orientation, crop, area resize).
+//! - [`hand_crop`]: where the hand is in a photo, so that the crop frames it.
 //! - [`photo_header`]: a photo's size read from its PNG/JPEG/GIF/WebP header, before decoding.
 //! - [`augment`]: seeded random changes per minibatch (geometry, colour, backgrounds, camera);
 //!   [`foreground`], [`backdrop`] and [`camera`] are its parts for other photographers' photos.
@@ -15,6 +16,7 @@ use crate::error::Result;
 #[cfg(feature = "h5")]
 pub mod h5;
 pub mod preprocess;
+pub mod hand_crop;
 pub mod photo_header;
 pub mod augment;
 pub mod backdrop;

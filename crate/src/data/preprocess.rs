@@ -1,8 +1,9 @@
 //! THE photo preprocessing: one function for the command line, the page and training
 //! data, so that the same photo always gives the same 64x64 input.
 //!
-//! Steps: EXIF orientation (1-8) -> centre square crop -> area-average resize to
-//! 64x64 -> RGB scaled to [0, 1].
+//! Steps: EXIF orientation (1-8) -> a square around the hand (found against the plain
+//! background: [`super::hand_crop`]; the centre square when unsure) -> area-average
+//! resize to 64x64 -> RGB scaled to [0, 1].
 //!
 //! The resize is an exact area average (each output pixel is the mean of the source
 //! area it covers, partial pixels weighted by their covered fraction): the antialiasing
@@ -11,6 +12,8 @@
 //! copy of a large photo.
 
 use ndarray::Array3;
+
+use super::hand_crop::{centre_crop, find_hand, Crop, Thumbnail, THUMB_SIDE};
 
 #[cfg(not(target_arch = "wasm32"))]
 use crate::data_err;
@@ -174,24 +177,73 @@ fn area_weights(n: usize) -> Vec<Vec<(usize, f64)>> {
         .collect()
 }
 
-/// THE preprocessing, to f32: orientation, centre square crop, area-average resize to
+/// How the square the network sees is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// The centre square (the course's pictures, and datasets already framed).
+    Centre,
+    /// The hand found against the background ([`find_hand`]), else the centre square.
+    Hand,
+}
+
+/// A photo ready for the network: the (64, 64, 3) input and the square it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub input: Array3<f32>,
+    pub crop: Crop,
+}
+
+/// A thumbnail of the upright photo, at most [`THUMB_SIDE`] pixels a side, each cell the
+/// mean of up to 4x4 evenly spaced samples of its area (a few thousand reads, whatever the
+/// photo's size).
+fn thumbnail(view: &Oriented) -> Thumbnail {
+    let (w, h) = view.display_size();
+    let scale = (THUMB_SIDE as f32 / w.max(h) as f32).min(1.0);
+    let (tw, th) = (((w as f32 * scale).round() as usize).max(1), ((h as f32 * scale).round() as usize).max(1));
+    let (cw, ch) = (w as f32 / tw as f32, h as f32 / th as f32);
+    let k = (cw.max(ch).ceil() as usize).clamp(1, 4);
+    let mut rgb = Vec::with_capacity(tw * th);
+    for ty in 0..th {
+        for tx in 0..tw {
+            let mut sum = [0f32; 3];
+            for i in 0..k {
+                for j in 0..k {
+                    let dx = (((tx as f32 + (j as f32 + 0.5) / k as f32) * cw) as usize).min(w - 1);
+                    let dy = (((ty as f32 + (i as f32 + 0.5) / k as f32) * ch) as usize).min(h - 1);
+                    let p = view.rgb(dx, dy);
+                    for c in 0..3 {
+                        sum[c] += f32::from(p[c]);
+                    }
+                }
+            }
+            rgb.push(sum.map(|v| v / (k * k) as f32));
+        }
+    }
+    Thumbnail { width: tw, height: th, rgb }
+}
+
+/// THE preprocessing, to f32: orientation, the square the network sees (the hand found
+/// against the background, or the centre square: [`Framing`]), area-average resize to
 /// 64x64, values / 255. Input: `width * height * channels` bytes, row-major, channels 3
-/// (RGB) or 4 (RGBA: alpha ignored). Output: (64, 64, 3) in [0, 1].
+/// (RGB) or 4 (RGBA: alpha ignored). Output: (64, 64, 3) in [0, 1], and the square.
 ///
 /// Errors: more than [`MAX_PIXELS`] pixels, a buffer that does not match the sizes,
 /// channels other than 3/4, orientation outside 1-8.
-pub fn preprocess(
+pub fn prepare(
     pixels: &[u8],
     width: usize,
     height: usize,
     channels: usize,
     orientation: u8,
-) -> Result<Array3<f32>> {
+    framing: Framing,
+) -> Result<Prepared> {
     let view = checked_view(pixels, width, height, channels, orientation)?;
     let (w, h) = view.display_size();
-    // Centre square: the larger side loses (w - s) / 2 pixels on each side (floor).
-    let s = w.min(h);
-    let (x0, y0) = ((w - s) / 2, (h - s) / 2);
+    let crop = match framing {
+        Framing::Centre => centre_crop(w, h, "the centre square"),
+        Framing::Hand => find_hand(&thumbnail(&view), w, h),
+    };
+    let (x0, y0, s) = (crop.x, crop.y, crop.side);
     // For each crop coordinate, the output pixels it feeds and with which weight.
     let mut feeds: Vec<Vec<(usize, f64)>> = vec![Vec::new(); s];
     for (o, taps) in area_weights(s).into_iter().enumerate() {
@@ -220,10 +272,21 @@ pub fn preprocess(
             }
         }
     }
-    let out = Array3::from_shape_fn((SIDE, SIDE, 3), |(oy, ox, c)| {
+    let input = Array3::from_shape_fn((SIDE, SIDE, 3), |(oy, ox, c)| {
         (acc[(oy * SIDE + ox) * 3 + c] / 255.0).clamp(0.0, 1.0) as f32
     });
-    Ok(out)
+    Ok(Prepared { input, crop })
+}
+
+/// [`prepare`] with the hand found first: the (64, 64, 3) input in [0, 1].
+pub fn preprocess(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    orientation: u8,
+) -> Result<Array3<f32>> {
+    Ok(prepare(pixels, width, height, channels, orientation, Framing::Hand)?.input)
 }
 
 /// [`preprocess`] as bytes 0-255 (rounded), for a [`super::Dataset`] or for showing the
@@ -314,6 +377,11 @@ pub fn decode_image_file(path: &std::path::Path) -> Result<RawImage> {
     let bytes =
         std::fs::read(path).map_err(|e| data_err!("Cannot read {}: {e}", path.display()))?;
     decode_image_bytes(&bytes).map_err(|e| data_err!("{}: {e}", path.display()))
+}
+
+/// [`prepare`] of a decoded [`RawImage`].
+pub fn prepare_raw(image: &RawImage, framing: Framing) -> Result<Prepared> {
+    prepare(&image.pixels, image.width, image.height, image.channels, image.orientation, framing)
 }
 
 /// Decode + preprocess a photo file: what `convlab classify` feeds the network.
@@ -510,7 +578,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!((img.width, img.height, img.orientation), (150, 90, 1));
-        let ours = preprocess_raw(&img).unwrap();
+        let ours = prepare_raw(&img, Framing::Centre).unwrap().input;
         // The pure red left margin (x < 30) lies outside the centre crop (x 30..120): the
         // first column has the gradient's red there (51/255 at x = 30), not 255.
         assert!(ours[[0, 0, 0]] < 0.3 && ours[[63, 0, 0]] < 0.3);

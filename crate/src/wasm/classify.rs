@@ -2,11 +2,12 @@
 //! photo's pixels in, the 64x64 input, the prediction and the feature maps out.
 
 use super::{js_err, to_js};
-use crate::classify::{classify_photo_views, Prediction};
+use crate::classify::{classify_photo_views, Calibration, Classified, Prediction};
+use crate::grad_cam::{overlay_rgba, ClassMap};
 use crate::hand_model::{views_for, View};
 use crate::model::{LayerOutput, Model};
 use crate::tiles::{channel_tiles, kind_of, rgb_input_rgba, Tiles};
-use crate::weights::from_json;
+use crate::weights::from_json_calibrated;
 use js_sys::{Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -54,28 +55,56 @@ pub(super) fn maps_js(outputs: &[LayerOutput], names: &[String]) -> Result<JsVal
     Ok(list.into())
 }
 
-/// `{ input: tiles (the 64x64 picture the network sees), prediction, maps: [tiles...] }`
-/// for a photo, the probabilities averaged over `views` (the maps are the photo's own).
+/// `{ input: tiles (the 64x64 picture the network sees), crop: the square of the photo it
+/// came from, prediction, maps: [tiles...] }` for a photo, the probabilities averaged
+/// over `views` (the maps are the photo's own), the warning judged with `calibration`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn photo_views_js(
     model: &mut Model,
     classes: &[i64],
+    calibration: &Calibration,
     pixels: &[u8],
     width: usize,
     height: usize,
     orientation: u8,
     views: &[View],
     maps: &[String],
+    explain: bool,
 ) -> Result<JsValue, JsError> {
     let channels = if pixels.len() == width.saturating_mul(height).saturating_mul(3) { 3 } else { 4 };
-    let (input, outputs, prediction) =
-        classify_photo_views(model, classes, pixels, width, height, channels, orientation, views).map_err(js_err)?;
+    let Classified { prepared, outputs, prediction, class_maps } =
+        classify_photo_views(model, classes, calibration, pixels, width, height, channels, orientation, views, explain).map_err(js_err)?;
     let out = Object::new();
     let set = |k: &str, v: &JsValue| Reflect::set(&out, &k.into(), v).map_err(|_| JsError::new("could not build the result"));
-    set("input", &tiles_js("input", &rgb_input_rgba(input.view()).map_err(js_err)?)?)?;
+    set("input", &tiles_js("input", &rgb_input_rgba(prepared.input.view()).map_err(js_err)?)?)?;
+    set("crop", &to_js(&prepared.crop)?)?;
     set("prediction", &to_js::<Prediction>(&prediction)?)?;
     set("maps", &maps_js(&outputs, maps)?)?;
+    let cams = js_sys::Array::new();
+    for map in &class_maps {
+        cams.push(&class_map_js(map)?);
+    }
+    set("classMaps", &cams)?;
     Ok(out.into())
+}
+
+/// A Grad-CAM map as `{ class, layer, mapHeight, mapWidth, height, width, rgba }`, the
+/// overlay's colours and opacity made by the core (`grad_cam::overlay_rgba`).
+pub(super) fn class_map_js(map: &ClassMap) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Meta<'a> {
+        class: usize,
+        layer: &'a str,
+        map_height: usize,
+        map_width: usize,
+        height: usize,
+        width: usize,
+    }
+    let meta = to_js(&Meta { class: map.class, layer: &map.layer, map_height: map.map_height, map_width: map.map_width, height: map.height, width: map.width })?;
+    Reflect::set(&meta, &"rgba".into(), &Uint8Array::from(&overlay_rgba(map)[..]))
+        .map_err(|_| JsError::new("could not build the map object"))?;
+    Ok(meta)
 }
 
 /// A trained model loaded from ConvLab's weights JSON (validated by the core).
@@ -83,6 +112,7 @@ pub(super) fn photo_views_js(
 pub struct Classifier {
     model: Model,
     classes: Vec<i64>,
+    calibration: Calibration,
 }
 
 #[wasm_bindgen]
@@ -91,8 +121,8 @@ impl Classifier {
     /// with the core's message.
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<Classifier, JsError> {
-        let (model, classes) = from_json(text).map_err(js_err)?;
-        Ok(Classifier { model, classes })
+        let (model, classes, calibration) = from_json_calibrated(text).map_err(js_err)?;
+        Ok(Classifier { model, classes, calibration })
     }
 
     /// `{ params, layers: [layer table rows], input: [h, w, c], classes }`.
@@ -111,10 +141,11 @@ impl Classifier {
     /// `orientation` 1-8) through THE preprocessing and the model, averaged over the
     /// model's views (`hand_model::views_for`: the photo and its mirror for the robust
     /// network), like `convlab classify`: see `photo_views_js`. `maps` names the layers
-    /// whose feature maps come back (`["conv1", "pool1"]`; all spatial ones when empty).
-    pub fn classify(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8, maps: Vec<String>) -> Result<JsValue, JsError> {
+    /// whose feature maps come back (`["conv1", "pool1"]`; all spatial ones when empty);
+    /// with `explain`, a Grad-CAM map per class comes back too (`classMaps`).
+    pub fn classify(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8, maps: Vec<String>, explain: bool) -> Result<JsValue, JsError> {
         let views = views_for(&self.model);
-        photo_views_js(&mut self.model, &self.classes, pixels, width, height, orientation, views, &maps)
+        photo_views_js(&mut self.model, &self.classes, &self.calibration, pixels, width, height, orientation, views, &maps, explain)
     }
 }
 

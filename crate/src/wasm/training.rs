@@ -1,10 +1,10 @@
 //! Bindings for section 6 (train the SIGNS ConvNet): data sets and the step-wise trainer
 //! as opaque handles, driven one minibatch at a time by the page's Web Worker.
 
-use super::classify::{maps_js, photo_views_js, tiles_js};
+use super::classify::{class_map_js, maps_js, photo_views_js, tiles_js};
 use crate::hand_model::View;
 use super::{from_js, js_err, to_js};
-use crate::classify::dataset_input;
+use crate::classify::{dataset_input, Calibration, UNCALIBRATED};
 use crate::data::{synthetic, Dataset};
 use crate::layers::{layer_table, signs_network, SIGNS_INPUT};
 use crate::tiles::{filter_tiles, rgb_images_rgba};
@@ -165,6 +165,20 @@ impl Training {
         maps_js(&outputs, &maps)
     }
 
+    /// Where the network looks in picture `index` of the test (or training) set for the
+    /// class it answers: Grad-CAM (see `Classifier.classify`'s `classMaps`), with
+    /// `answer`, the class it explains.
+    #[wasm_bindgen(js_name = classMap)]
+    pub fn class_map(&mut self, index: usize, test: bool) -> Result<JsValue, JsError> {
+        let data = if test { self.trainer.test_set() } else { self.trainer.train_set() };
+        let input = dataset_input(data, index).map_err(js_err)?;
+        let model = self.trainer.model_mut();
+        let outputs = model.layer_outputs(input.view()).map_err(js_err)?;
+        let probs = outputs.last().map(|o| o.values.clone()).unwrap_or_default();
+        let answer = probs.iter().enumerate().fold(0, |b, (i, &p)| if p > probs[b] { i } else { b });
+        class_map_js(&crate::grad_cam::grad_cam(model, answer).map_err(js_err)?)
+    }
+
     /// The first convolution's filters (4x4x3x8) as 8 RGB tiles.
     pub fn filters(&self) -> Result<JsValue, JsError> {
         let filters = self.trainer.model().conv_filters();
@@ -285,11 +299,15 @@ impl Training {
         self.trainer.cancel_step();
     }
 
-    /// A photo through the model being trained (see `Classifier.classify`).
+    /// A photo through the model being trained (see `Classifier.classify`), judged with
+    /// the test accuracy of its last epoch: a model that is not trained enough is named
+    /// as the reason to doubt its answer.
     #[wasm_bindgen(js_name = classifyPhoto)]
-    pub fn classify_photo(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8, maps: Vec<String>) -> Result<JsValue, JsError> {
+    pub fn classify_photo(&mut self, pixels: &[u8], width: usize, height: usize, orientation: u8, maps: Vec<String>, explain: bool) -> Result<JsValue, JsError> {
         let classes = self.trainer.train_set().classes.clone();
-        photo_views_js(self.trainer.model_mut(), &classes, pixels, width, height, orientation, &[View::Identity], &maps)
+        let test_accuracy = self.trainer.history().last().and_then(|e| e.test_accuracy);
+        let calibration = Calibration { test_accuracy, ..UNCALIBRATED };
+        photo_views_js(self.trainer.model_mut(), &classes, &calibration, pixels, width, height, orientation, &[View::Identity], &maps, explain)
     }
 }
 
