@@ -126,7 +126,7 @@ fn train_in(dir: &Path, args: &[&str]) -> (bool, String, String) {
 
 fn assert_weights(path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
-    from_json(&text).unwrap_or_else(|e| panic!("{} is not weights: {e}", path.display()));
+    convlab::weights::from_json(&text).unwrap_or_else(|e| panic!("{} is not weights: {e}", path.display()));
 }
 
 const SOMEONE_ELSES: &str = "another program's file, not weights";

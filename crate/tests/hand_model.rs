@@ -41,8 +41,9 @@ fn robust_hand_model_keeps_its_cross_camera_figure() {
     let right = photos
         .iter()
         .filter(|(path, k)| {
-            convlab::classify::classify_file(&mut model, &classes, path, views)
+            convlab::classify::classify_file(&mut model, &classes, &UNCALIBRATED, path, views)
                 .unwrap()
+                .0
                 .index
                 == *k as usize
         })
