@@ -395,7 +395,7 @@ mod tests {
         let e = layer_table((7, 7, 3), &[conv(0, 1)]).unwrap_err().to_string();
         assert!(e.contains("filter size"), "{e}");
         let e = layer_table((4, 4, 3), &[conv(5, 1)]).unwrap_err().to_string();
-        assert!(e.contains("larger than the padded input"), "{e}");
+        assert!(e.contains("larger than the input n = 4"), "{e}");
         let e = layer_table((7, 7, 3), &[LayerSpec::Conv { f: 3, filters: 0, stride: 1, padding: Padding::Valid, bias: true }])
             .unwrap_err()
             .to_string();

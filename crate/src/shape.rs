@@ -44,6 +44,10 @@ pub fn output_size(n: usize, f: usize, p_before: usize, p_after: usize, s: usize
         .checked_add(p_before)
         .and_then(|v| v.checked_add(p_after))
         .ok_or_else(|| shape_err!("n + 2p is too large to compute"))?;
+    // Without padding (VALID, and pooling) the message speaks of n alone, not of n + 2p.
+    if f > padded && padded == n {
+        return Err(shape_err!("f = {f} is larger than the input n = {n}: the window does not fit anywhere"));
+    }
     if f > padded {
         return Err(shape_err!(
             "filter f = {f} is larger than the padded input n + 2p = {padded}: it does not fit anywhere"
@@ -126,6 +130,9 @@ mod tests {
         // Exactly fitting is fine; one more is not.
         assert_eq!(output_size(3, 5, 1, 1, 1).unwrap(), 1);
         assert!(output_size(3, 6, 1, 1, 1).unwrap_err().to_string().contains("n + 2p = 5"));
+        let unpadded = output_size(4, 5, 0, 0, 1).unwrap_err().to_string();
+        assert!(unpadded.contains("f = 5 is larger than the input n = 4"), "{unpadded}");
+        assert!(!unpadded.contains("2p"), "{unpadded}");
         assert!(same_padding(5, 3, 0).is_err());
         assert!(same_padding(usize::MAX, usize::MAX, 1).unwrap_err().to_string().contains("too large"));
     }

@@ -39,16 +39,18 @@ test('shapes: changing n, f, p, s evaluates the formula; impossible settings sho
   await byTestId(page, 'shape-padmode').selectOption('p');
   await byTestId(page, 'shape-p').fill('0');
   await byTestId(page, 'shape-f').fill('9');
-  assert.match(await formula.textContent(), /larger than the padded input/);
+  // The message is written once (issue 18: it was in the formula line and the error box).
   const error = page.locator('#shapes [data-testid="error"]:visible');
-  assert.match(await error.first().textContent(), /does not fit anywhere/);
+  assert.match(await error.first().textContent(), /f = 9 is larger than the input n = 6: .*does not fit anywhere/);
+  assert.equal(await error.count(), 1);
+  assert.equal(await formula.textContent(), 'floor((n + 2p − f)/s) + 1 = ?');
   await byTestId(page, 'shape-s').fill('0');
-  assert.match(await formula.textContent(), /stride s must be at least 1/);
+  assert.match(await error.first().textContent(), /stride s must be at least 1/);
   // Sizes that overflow are the core's error too, not a wrapped number.
   await byTestId(page, 'shape-s').fill('1');
   await byTestId(page, 'shape-n').fill('2147483647');
   await byTestId(page, 'shape-p').fill('2147483647');
-  assert.match(await formula.textContent(), /too large/);
+  assert.match(await error.first().textContent(), /too large/);
   await byTestId(page, 'shape-n').fill('6');
   await byTestId(page, 'shape-p').fill('0');
   // Back to a good setting: the grids return.
@@ -209,12 +211,13 @@ test('volumes: the layer-stack table totals the parameters and MACs (LeNet-5: 62
   const lecture = 456 + 2416 + 48120 + 10164 + 850;
   const macs = 28 * 28 * 6 * 75 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10;
   let t = await cells();
-  assert.equal(t[0], 'Total (8 layers)');
+  // The lecture's count: CONV1+POOL1, CONV2+POOL2, FC3, FC4 and the softmax layer.
+  assert.equal(t[0], 'Total: 8 rows, 5 layers as the lecture counts (a conv and its pool are one layer)');
   assert.deepEqual(t.slice(1, 4), ['1×1×10', lecture.toLocaleString('en-US'), macs.toLocaleString('en-US')]);
   // The totals follow an edit: one more FC 10 layer adds 10·10 + 10 parameters and 100 MACs.
   await byTestId(page, 'volumes-add-fc').click();
   t = await cells();
-  assert.deepEqual(t.slice(0, 4), ['Total (9 layers)', '1×1×10', (lecture + 110).toLocaleString('en-US'), (macs + 100).toLocaleString('en-US')]);
+  assert.deepEqual(t.slice(0, 4), ['Total: 9 rows, 6 layers as the lecture counts (a conv and its pool are one layer)', '1×1×10', (lecture + 110).toLocaleString('en-US'), (macs + 100).toLocaleString('en-US')]);
   // An impossible layer: no totals, the core's message instead.
   await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input[type="number"]').first().fill('99');
   await byTestId(page, 'volumes-table').locator('tbody tr').nth(1).locator('input[type="number"]').first().dispatchEvent('change');

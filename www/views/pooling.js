@@ -2,6 +2,7 @@
 // and says which cell won each max window; this view highlights windows and winners.
 import { fillGrid, editableGrid, gridCell } from '../draw/grid.js';
 import { errorBox } from '../errors.js';
+import { fmt } from '../format.js';
 
 const LECTURE = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]];
 // Real feature maps: a built-in picture (10x10, drawn by the core) through an edge filter
@@ -10,7 +11,9 @@ const MAPS = {
   lecture: { label: 'Lecture example 4×4' },
   disc_v: { label: 'Feature map: vertical edges of a disc', picture: 'disc', filter: 'vertical' },
   disc_h: { label: 'Feature map: horizontal edges of a disc', picture: 'disc', filter: 'horizontal' },
-  checker_v: { label: 'Feature map: Sobel edges of a checkerboard', picture: 'checkerboard', filter: 'sobel_v' },
+  // Not the checkerboard: at 10x10 its squares are 1 pixel, and a 3x3 edge filter sees the
+  // same colour on both sides of every pixel, so its map is all zeros.
+  stripes_v: { label: 'Feature map: Sobel edges of diagonal stripes', picture: 'diagonal_stripes', filter: 'sobel_v' },
   step_v: { label: 'Feature map: vertical edges of a step', picture: 'step_light_to_dark', filter: 'vertical' },
 };
 const MAP_PICTURE_SIDE = 10;
@@ -88,6 +91,7 @@ export const poolingView = {
         errors.show(e.message);
         q('pool-max').replaceChildren();
         q('pool-avg').replaceChildren();
+        q('pool-note').textContent = ''; // no output: the old window and formula no longer hold
         return;
       }
       state.max = max;
@@ -117,7 +121,7 @@ export const poolingView = {
       const i = Math.floor(state.pick / max.cols), j = state.pick % max.cols;
       const [row] = core.layerTable([state.grid.length, w, 1], [{ type: 'max_pool', f, stride: s, padding: 'valid' }]);
       q('pool-note').textContent =
-        `Window row ${i + 1}, column ${j + 1}: max ${max.values[state.pick]}${win === null ? '' : ` (the cell at row ${Math.floor(win / w) + 1}, column ${(win % w) + 1} wins)`}, average ${avg.values[state.pick]}. `
+        `Window row ${i + 1}, column ${j + 1}: max ${fmt(max.values[state.pick])}${win === null ? '' : ` (the cell at row ${Math.floor(win / w) + 1}, column ${(win % w) + 1} wins)`}, average ${fmt(avg.values[state.pick])}. `
         + `Output ${max.rows}×${max.cols} = ⌊(${state.grid.length} − ${f})/${s}⌋ + 1. `
         + `Pooling has ${row.params} parameters: f and s are hyperparameters, fixed by hand, and nothing is learned by gradient descent.`;
       setHash({ f, s, map: state.source === 'lecture' ? '' : state.source });

@@ -48,8 +48,8 @@ export const shapesView = {
         const padding = mode === 'p' ? { pad: v.p } : mode;
         r = core.shapeReport(v.n, v.f, padding, v.s);
       } catch (e) {
-        q('shape-formula').textContent = e.message;
-        q('shape-formula').classList.add('error');
+        // The message is shown once, in the error box; the formula line waits for valid sizes.
+        q('shape-formula').textContent = 'floor((n + 2p − f)/s) + 1 = ?';
         errors.show(e.message);
         for (const id of ['shape-input', 'shape-output', 'shape-heat']) q(id).closest('figure').hidden = true;
         q('shape-same').textContent = '';
@@ -58,7 +58,6 @@ export const shapesView = {
         return;
       }
       errors.clear();
-      q('shape-formula').classList.remove('error');
       state.report = r;
       const pad = mode === 'same' ? `${r.before} + ${r.after}` : `2·${r.before}`;
       if (mode !== 'p') inputs.p.value = r.before;
