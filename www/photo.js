@@ -73,6 +73,16 @@ export async function loadPhoto(file, maxSide = 512) {
   }
 }
 
+// Why getUserMedia failed, in the words both sections use ("Requested device not found"
+// is the browser's, not a student's).
+export function webcamFailure(e) {
+  const why = e?.name === 'NotAllowedError' ? 'the browser (or you) did not allow it'
+    : e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError' ? 'no camera was found'
+      : e?.name === 'NotReadableError' ? 'the camera is in use by another program'
+        : (e?.message || 'it failed');
+  return `The webcam could not start: ${why}.`;
+}
+
 // Start the webcam in `video`; a refusal or a missing camera becomes a readable Error.
 export async function startWebcam(video) {
   if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser gives no access to a webcam here.');
@@ -80,9 +90,7 @@ export async function startWebcam(video) {
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: false });
   } catch (e) {
-    const why = e?.name === 'NotAllowedError' ? 'the browser (or you) did not allow it'
-      : e?.name === 'NotFoundError' ? 'no camera was found' : (e?.message || 'it failed');
-    throw new Error(`The webcam could not start: ${why}. Pick a test picture or upload a photo instead.`);
+    throw new Error(`${webcamFailure(e)} Pick a test picture or upload a photo instead.`);
   }
   video.srcObject = stream;
   await video.play();

@@ -394,6 +394,25 @@ mod tests {
     }
 
     #[test]
+    fn a_step_image_cannot_pin_down_the_filter_the_noise_picture_can() {
+        // The page's old default: the 6x6 step, target 45 degrees. The loss reaches ~0 with
+        // a filter far from the target (the step shows one edge direction only).
+        let mut on_step = FilterLearner::for_angle(test_pictures::step_light_to_dark(6, 6), 45.0, 1.0, 1).unwrap();
+        on_step.set_learning_rate(on_step.suggested_learning_rate()).unwrap();
+        on_step.step(400).unwrap();
+        assert!(on_step.loss().unwrap() < 1e-6 * on_step.initial_loss());
+        assert!(max_diff(&on_step.kernel(), &oriented_edge_kernel(45.0)) > 0.3, "{:?}", on_step.kernel());
+        // The page learns on the 32x32 noise picture: 400 steps give the target, at any angle.
+        for angle in [0.0f32, 45.0, 90.0, 135.0] {
+            let mut learner = FilterLearner::for_angle(test_pictures::noise(32, 32), angle, 1.0, 1).unwrap();
+            learner.set_learning_rate(learner.suggested_learning_rate()).unwrap();
+            learner.step(400).unwrap();
+            let k = learner.kernel();
+            assert!(max_diff(&k, &oriented_edge_kernel(angle)) < 1e-3, "angle {angle}: {k:?}");
+        }
+    }
+
+    #[test]
     fn too_large_a_learning_rate_is_reported() {
         let mut learner = FilterLearner::for_angle(noise(12, 12, 2), 30.0, 1.0, 1).unwrap();
         let lr = 50.0 * learner.suggested_learning_rate();

@@ -93,6 +93,20 @@ pub fn ramp(h: usize, w: usize) -> Array2<f32> {
     Array2::from_shape_fn((h, w), |(_, j)| 255.0 * j as f32 / denom)
 }
 
+/// Random grey levels 0..255, the same for a given pixel at any size (a hash of its row
+/// and column): every 3x3 pattern occurs, so the response of a 3x3 filter on it pins down
+/// all nine weights. That is the picture to learn a filter on (a step image shows one edge
+/// direction only, and many different filters give it the same response).
+pub fn noise(h: usize, w: usize) -> Array2<f32> {
+    Array2::from_shape_fn((h, w), |(i, j)| {
+        // splitmix64's finaliser on the pixel's position: well mixed, no state to carry.
+        let mut z = ((i as u64) << 32 | j as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % 256) as f32
+    })
+}
+
 /// The pictures by name, for the page's menu and the URL (`image=disc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,10 +120,11 @@ pub enum TestPicture {
     Disc,
     DiagonalStripes,
     Ramp,
+    Noise,
 }
 
 impl TestPicture {
-    pub const ALL: [TestPicture; 8] = [
+    pub const ALL: [TestPicture; 9] = [
         TestPicture::Lecture,
         TestPicture::StepLightToDark,
         TestPicture::StepDarkToLight,
@@ -118,6 +133,7 @@ impl TestPicture {
         TestPicture::Disc,
         TestPicture::DiagonalStripes,
         TestPicture::Ramp,
+        TestPicture::Noise,
     ];
 
     /// URL / JSON name ("step_light_to_dark").
@@ -131,6 +147,7 @@ impl TestPicture {
             TestPicture::Disc => "disc",
             TestPicture::DiagonalStripes => "diagonal_stripes",
             TestPicture::Ramp => "ramp",
+            TestPicture::Noise => "noise",
         }
     }
 
@@ -173,6 +190,7 @@ impl TestPicture {
             TestPicture::Disc => disc(h, w),
             TestPicture::DiagonalStripes => diagonal_stripes(h, w),
             TestPicture::Ramp => ramp(h, w),
+            TestPicture::Noise => noise(h, w),
         })
     }
 }
@@ -218,6 +236,11 @@ mod tests {
         // Stripes are constant along the anti-diagonal (i + j fixed).
         let s = diagonal_stripes(30, 30);
         assert_eq!(s[[3, 10]], s[[10, 3]]);
+        // Noise: a pixel keeps its value at any size, and the values spread over 0..255.
+        let (small, big) = (noise(8, 8), noise(40, 50));
+        assert_eq!(small, big.slice(ndarray::s![..8, ..8]));
+        let mean = big.mean().unwrap();
+        assert!((100.0..155.0).contains(&mean), "{mean}");
         let r = ramp(2, 3);
         assert_eq!(r.row(1).to_vec(), vec![0.0, 127.5, 255.0]);
     }

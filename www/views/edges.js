@@ -19,7 +19,12 @@ const IMAGES = {
   disc: { label: 'Disc', picture: 'disc', size: 128 },
   diagonal_stripes: { label: 'Diagonal stripes', picture: 'diagonal_stripes', size: 128 },
   ramp: { label: 'Smooth ramp (no edges)', picture: 'ramp', size: 128 },
+  noise: { label: 'Random texture (every 3×3 pattern)', picture: 'noise', size: 64 },
 };
+// The learned filter is learned on this picture, whatever image is shown: its 3x3 windows
+// take every pattern, so matching the target's response pins down all nine weights. On a
+// step image any filter with the right sums along the edge matches: loss 0, wrong filter.
+const LEARN_PICTURE = { picture: 'noise', size: 32 };
 const PHOTO = 'photo', WEBCAM = 'webcam';
 const FRAME_BUDGET_MS = 12;
 const LEARN_STEPS = 400;
@@ -28,7 +33,9 @@ export const edgesView = {
   id: 'edges',
   init(core, root, setHash) {
     const q = (id) => root.querySelector(`[data-testid="${id}"]`);
-    const imageErrors = errorBox(q('edges-drop'));
+    // Below the controls, not inside the row of figures (a message there pushed Filter and
+    // Output below the input).
+    const imageErrors = errorBox(root.querySelector('.controls'));
     const filterErrors = errorBox(q('edges-kernel'));
     const learnErrors = errorBox(q('edges-learn-reset'));
     const presets = core.edgeFilters();
@@ -47,6 +54,9 @@ export const edgesView = {
     filterSelect.add(new Option('Custom 3×3 (edit it)', 'custom'));
     filterSelect.add(new Option('Learned by gradient descent', 'learned'));
     drawLegendStrip();
+    const learnPicture = core.testPicture(LEARN_PICTURE.picture, LEARN_PICTURE.size, LEARN_PICTURE.size);
+    drawRgba(q('edges-learn-picture'), learnPicture.rgba(), learnPicture.cols, learnPicture.rows);
+    learnPicture.free?.();
 
     function drawLegendStrip() {
       drawLegend(q('edges-legend'), core.colorLegend(256, state.mode !== 'magnitude'));
@@ -71,7 +81,10 @@ export const edgesView = {
       drawRgba(q('edges-input'), g.rgba(), g.cols, g.rows);
       q('edges-input').setAttribute('aria-label', `Input image: ${label}, ${g.rows}×${g.cols} grey pixels`);
       q('edges-input-size').textContent = `${g.rows}×${g.cols}`;
-      resetLearner();
+      // The learned filter stays (it was learned on its own picture); a readout of the old
+      // map does not.
+      state.cursor = null;
+      q('edges-readout').textContent = READOUT_HINT;
     }
 
     function render() {
@@ -85,6 +98,11 @@ export const edgesView = {
       drawMap(k);
       setHash({ filter: state.filter, image: state.image, mode: state.mode === 'response' ? '' : state.mode });
     }
+
+    const READOUT_HINT = q('edges-readout').textContent;
+    // Legend and range numbers: two decimals, or two significant digits when smaller
+    // (a map of 0.004s read "0 ... 0").
+    const short = (v) => (v === 0 || Math.abs(v) >= 0.01 ? fmt(round(v)) : String(Number(v.toPrecision(2))));
 
     function drawMap(k) {
       if (!state.grey) return;
@@ -107,11 +125,13 @@ export const edgesView = {
       const what = state.mode === 'magnitude' ? 'Gradient magnitude' : 'Filter response';
       out.setAttribute('aria-label', `${what}, ${map.rows}×${map.cols}, values from ${fmt(map.dataMin)} to ${fmt(map.dataMax)}`);
       q('edges-output-size').textContent = `${map.rows}×${map.cols}`;
-      q('edges-low').textContent = fmt(round(map.low));
-      q('edges-high').textContent = fmt(round(map.high));
+      q('edges-low').textContent = short(map.low);
+      q('edges-high').textContent = short(map.high);
       q('edges-range').textContent = state.mode === 'magnitude'
-        ? `Edge strength √(g_v² + g_h²) from ${fmt(round(map.dataMin))} to ${fmt(round(map.dataMax))}; dark is flat, light is a strong edge of any direction.`
-        : `Values from ${fmt(round(map.dataMin))} to ${fmt(round(map.dataMax))}. Orange: positive (light to dark), blue: negative (dark to light), white: zero.`;
+        ? `Edge strength √(g_v² + g_h²) from ${short(map.dataMin)} to ${short(map.dataMax)}; dark is flat, light is a strong edge of any direction.`
+        : `Values from ${short(map.dataMin)} to ${short(map.dataMax)}. Orange: positive (light to dark), blue: negative (dark to light), white: zero.`;
+      // A value being read is read again from the new map (same pixel, new filter).
+      if (state.cursor) readout(state.cursor.x, state.cursor.y);
     }
     const round = (v) => Math.round(v * 100) / 100;
 
@@ -122,7 +142,7 @@ export const edgesView = {
       const { rows, cols } = state.map;
       state.cursor = { x: Math.max(0, Math.min(cols - 1, x)), y: Math.max(0, Math.min(rows - 1, y)) };
       const v = state.mapValues[state.cursor.y * cols + state.cursor.x];
-      q('edges-readout').textContent = `row ${state.cursor.y + 1}, column ${state.cursor.x + 1}: ${fmt(round(v))}`;
+      q('edges-readout').textContent = `row ${state.cursor.y + 1}, column ${state.cursor.x + 1}: ${short(v)}`;
     }
     const outCanvas = q('edges-output');
     outCanvas.tabIndex = 0;
@@ -216,6 +236,7 @@ export const edgesView = {
 
     function selectImage(key) {
       photoTicket += 1;
+      imageErrors.clear(); // another image: the last one's (or the webcam's) failure is over
       if (key === WEBCAM) { useWebcam(); return; }
       stopWebcam();
       if (key === PHOTO) {
@@ -248,8 +269,13 @@ export const edgesView = {
       q('edges-loss').textContent = '';
     }
     function createLearner() {
-      const g = state.grey;
-      state.learner = new core.EdgeLearner(g.values, g.rows, g.cols, state.angle, 1);
+      const g = core.testPicture(LEARN_PICTURE.picture, LEARN_PICTURE.size, LEARN_PICTURE.size);
+      try {
+        state.learner?.free();
+        state.learner = new core.EdgeLearner(g.values, g.rows, g.cols, state.angle, 1);
+      } finally {
+        g.free?.();
+      }
       state.losses = [];
       fillGrid(q('edges-target'), toRows(Array.from(state.learner.targetKernel()), 3), {
         format: (v) => v.toFixed(2), decorate: (td, v) => td.classList.add(signClass(v)),
