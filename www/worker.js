@@ -124,7 +124,7 @@ function flushProgress(report) {
   state.lastProgress = performance.now();
 }
 
-function finish() {
+function finish(loaded = false) {
   const t = state.training;
   try {
     const evaluation = t.evaluate(true);
@@ -136,7 +136,7 @@ function finish() {
     const classes = Array.from(test.classes());
     const labels = Array.from(test.labels());
     const mistakes = wrong.map((i) => ({ index: i, truth: classes[labels[i]], predicted: classes[evaluation.predictions[i]] }));
-    post({ type: 'done', evaluation: { ...evaluation, predictions: undefined }, trainAccuracy, classes, mistakes, pictures, elapsed: elapsed() }, [pictures.rgba.buffer]);
+    post({ type: 'done', loaded, evaluation: { ...evaluation, predictions: undefined }, trainAccuracy, classes, mistakes, pictures, elapsed: elapsed() }, [pictures.rgba.buffer]);
   } catch (e) {
     fail('train', e);
   }
@@ -355,7 +355,7 @@ const handlers = {
       state.loadedWeights = true;
       post({ type: 'state', running: false, loaded: true });
       sendMaps();
-      finish();
+      finish(true);
     } catch (e) {
       fail('weights', e);
     }
@@ -381,8 +381,11 @@ const handlers = {
 
 // Which model answers: the one asked for when it exists, else the robust pretrained
 // model, the assignment's pretrained model, then the one trained in section 6.
+// A model trained in section 6 (at least one epoch) or weights loaded there.
+const hasTrained = () => Boolean(state.training && (state.training.epochsDone() > 0 || state.loadedWeights));
+
 function pickModel(wanted) {
-  const trained = state.training && (state.training.epochsDone() > 0 || state.loadedWeights);
+  const trained = hasTrained();
   const options = {
     hand: state.classifiers.hand && { run: (...a) => state.classifiers.hand.classify(...a), name: 'the pretrained robust hand model' },
     signs: state.classifiers.signs && { run: (...a) => state.classifiers.signs.classify(...a), name: "the pretrained assignment's network" },
@@ -413,7 +416,8 @@ async function loadModels() {
       fail('models', new Error(`models/${file}: ${e.message}`));
     }
   }
-  post({ type: 'models', available });
+  // Whether section 6 has a model already: section 7 may open after the training ended.
+  post({ type: 'models', available, trained: hasTrained() });
 }
 
 async function classify(file, wanted, maps, explain) {

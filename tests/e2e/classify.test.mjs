@@ -84,7 +84,7 @@ test('the page and `convlab classify` give the same answers on the 12 shared pho
   const jpegs = [0, 1, 2, 3, 4, 5].flatMap((k) => [1, 2].map((n) => path.join(dir, 'photos', `sign${k}_${n}.jpg`)));
   const { page, context, problems } = await openPage(browser, `${server.url}#classify`);
   await ensureModel(page);
-  if (!/hand\.json/.test(await byTestId(page, 'classify-model-note').textContent())) {
+  if (!/robust hand model/.test(await byTestId(page, 'classify-model-note').textContent())) {
     t.skip('no pretrained robust model in www/models/');
     await context.close();
     return;

@@ -8,6 +8,7 @@ import { errorBox } from '../errors.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../training-client.js';
+import { webcamFailure } from '../photo.js';
 
 // The layers whose maps are drawn (the worker colours only these); each titled with its shape.
 const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
@@ -117,11 +118,12 @@ export const classifyView = {
     function updateModels() {
       const keep = ui.model.value;
       ui.model.replaceChildren(el('option', { value: 'auto', text: 'best available' }));
-      for (const m of state.models) ui.model.append(el('option', { value: m.key, text: m.key === 'hand' ? 'pretrained robust hand model' : "pretrained assignment's network" }));
+      const name = (m) => (m.key === 'hand' ? 'pretrained robust hand model' : "pretrained assignment's network");
+      for (const m of state.models) ui.model.append(el('option', { value: m.key, text: name(m) }));
       if (state.trained) ui.model.append(el('option', { value: 'trained', text: 'the model trained in section 6' }));
       ui.model.value = [...ui.model.options].some((o) => o.value === keep) ? keep : 'auto';
       ui.modelNote.textContent = state.models.length
-        ? `Pretrained: ${state.models.map((m) => `${m.file} (${m.info.params.toLocaleString('en')} parameters)`).join(', ')}.${state.trained ? ' The model trained in section 6 is available too.' : ''}`
+        ? `Pretrained: the ${state.models.map((m) => `${name(m).replace('pretrained ', '')} (${m.info.params.toLocaleString('en')} parameters)`).join(' and the ')}.${state.trained ? ' The model trained in section 6 is available too.' : ''}`
         : state.trained
           ? 'No pretrained model yet: photos are classified with the model trained in section 6.'
           : 'No pretrained model yet: train one in section 6 (a few epochs are enough to try), then classify a photo here.';
@@ -224,7 +226,7 @@ export const classifyView = {
         await ui.video.play();
       } catch (e) {
         stopCamera();
-        camErrors.show(e.name === 'NotAllowedError' ? 'The webcam was not allowed: upload a photo instead, or allow the camera in the browser.' : `The webcam could not start: ${e.message}`);
+        camErrors.show(`${webcamFailure(e)} Upload a photo instead${e.name === 'NotAllowedError' ? ', or allow the camera in the browser' : ''}.`);
       }
     });
     ui.snap.addEventListener('click', () => {
@@ -236,7 +238,7 @@ export const classifyView = {
     });
 
     worker.listen((msg) => {
-      if (msg.type === 'models') { state.models = msg.available; updateModels(); }
+      if (msg.type === 'models') { state.models = msg.available; state.trained = Boolean(msg.trained); updateModels(); }
       if (msg.type === 'epoch' || (msg.type === 'state' && msg.loaded)) {
         if (!state.trained) { state.trained = true; updateModels(); }
       }

@@ -121,7 +121,8 @@ export const convView = {
     const stop = () => { clearInterval(state.timer); state.timer = null; };
     q('conv-step').addEventListener('click', () => { state.pos = Math.min(state.pos + 1, cells()); render(); });
     q('conv-back').addEventListener('click', () => { state.pos = Math.max(state.pos - 1, 0); render(); });
-    q('conv-reset').addEventListener('click', () => { stop(); state.pos = 0; render(); });
+    // Reset goes back to where the page opens: the filter on the top-left corner.
+    q('conv-reset').addEventListener('click', () => { stop(); state.pos = 1; render(); });
     q('conv-scrub').addEventListener('input', (e) => { state.pos = Number(e.target.value); render(); });
     q('conv-play').addEventListener('click', () => {
       if (state.timer) { stop(); render(); return; }
@@ -133,7 +134,14 @@ export const convView = {
       render();
     });
     q('conv-true').addEventListener('change', (e) => { state.trueConv = e.target.checked; render(); });
-    preset.addEventListener('change', () => { state.pos = 0; loadPreset(preset.value); });
+    // Each example is read as cross-correlation first (its label describes that result:
+    // "positive" edges), so a ticked True convolution box does not carry over.
+    preset.addEventListener('change', () => {
+      state.pos = 1;
+      state.trueConv = false;
+      q('conv-true').checked = false;
+      loadPreset(preset.value);
+    });
     const pick = (e) => {
       const td = e.target.closest('td');
       if (!td || !('i' in td.dataset)) return;
@@ -141,8 +149,25 @@ export const convView = {
       state.pos = Number(td.dataset.i) * (q('conv-output').tBodies[0].rows[0].cells.length) + Number(td.dataset.j) + 1;
       render();
     };
+    // Keys for a teacher at the projector or a student without a mouse: S steps, B goes
+    // back, P plays or pauses (not while typing in a number box).
+    const KEYS = { s: 'conv-step', b: 'conv-back', p: 'conv-play' };
+    document.addEventListener('keydown', (e) => {
+      const id = KEYS[e.key?.toLowerCase()];
+      if (!id || root.hidden || e.altKey || e.ctrlKey || e.metaKey || e.target.closest?.('input, select, textarea')) return;
+      e.preventDefault();
+      q(id).click();
+    });
     q('conv-output').addEventListener('click', pick);
     q('conv-output').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(e); } });
+
+    // The lecture's opening motivation, with the core's counts.
+    const photo = [1000, 1000, 3];
+    const inputs = core.fullyConnectedWeights(photo, [1, 1, 1]);
+    const dense = core.fullyConnectedWeights(photo, [1, 1, 1000]);
+    const en = (v) => v.toLocaleString('en');
+    q('conv-why').textContent = `Why filters at all? A ${photo.join('×')} photo has ${en(inputs)} numbers: a first layer of 1,000 units connected to all of them would need ${en(dense)} weights. `
+      + `A 3×3 filter has ${en(core.fullyConnectedWeights([3, 3, 1], [1, 1, 1]))}, and the same nine look for the same edge everywhere in the photo.`;
 
     this.apply = (params) => {
       state.trueConv = params.mode === 'true';

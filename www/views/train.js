@@ -83,6 +83,18 @@ export const trainView = {
       ui.augments[key] = box;
       return el('label', { className: 'check' }, box, label);
     });
+    // Notebook mode: the assignment notebook's run as it really happens, printed its way.
+    const notebook = core.notebookTrainSettings();
+    ui.notebook = el('input', { type: 'checkbox', dataset: { testid: 'train-notebook' } });
+    ui.notebookOut = el('pre', { className: 'notebook-out', dataset: { testid: 'train-notebook-output' }, hidden: true, 'aria-label': 'Printed as the notebook prints' });
+    const notebookNote = el('details', { className: 'note', dataset: { testid: 'train-notebook-note' } },
+      el('summary', { text: 'Comparing with the notebook\'s "Expected output"' }),
+      el('p', {}, 'Your numbers will be close to the notebook\'s but never equal (TensorFlow draws other random weights and minibatches). Three things differ on purpose:'),
+      el('ul', {},
+        el('li', {}, 'The notebook counts epochs from 0 ("Cost after epoch 0" is the first epoch); this page counts from 1.'),
+        el('li', {}, `The notebook calls AdamOptimizer() without its learning rate, so it trains at TensorFlow's default ${short(notebook.learning_rate)}, not the ${short(defaults.learning_rate)} of its model() signature; its printed run is at ${short(notebook.learning_rate)}, while the "Expected output" table matches ${short(defaults.learning_rate)}.`),
+        el('li', {}, `The notebook adds up ⌈m/64⌉ minibatch costs (the last minibatch is smaller) but divides by ⌊m/64⌋: with 1080 pictures, 17 costs over 16, so its cost is about 6% above the mean this page shows.`)),
+      el('p', {}, 'Notebook mode sets the notebook\'s real settings and prints its lines as it does (epochs from 0, every fifth, its divisor, six decimals).'));
     ui.start = el('button', { type: 'button', dataset: { testid: 'train-start' } }, 'Start');
     ui.pause = el('button', { type: 'button', dataset: { testid: 'train-pause' }, disabled: true }, 'Pause');
     ui.reset = el('button', { type: 'button', dataset: { testid: 'train-reset' }, disabled: true }, 'Reset');
@@ -114,7 +126,7 @@ export const trainView = {
       el('h3', { text: 'Results on the test set' }), ui.collapse,
       el('div', { className: 'row' },
         el('figure', {}, el('figcaption', { text: 'Confusion matrix (rows: true digit, columns: predicted)' }), ui.confusion),
-        el('figure', {}, el('figcaption', { text: 'Misclassified test pictures (true → predicted)' }), ui.mistakes)));
+        el('figure', {}, el('figcaption', { text: 'Misclassified test pictures (true → predicted; click one to see it inside the network)' }), ui.mistakes)));
     ui.save = el('button', { type: 'button', dataset: { testid: 'train-save' } }, 'Save weights');
     ui.load = el('input', { type: 'file', accept: '.json,application/json', dataset: { testid: 'train-load-input' }, id: 'train-load-input' });
     const weightsRow = el('div', { className: 'controls', role: 'group', 'aria-label': 'Weights' },
@@ -133,6 +145,9 @@ export const trainView = {
         number('batch', 'Minibatch size', defaults.batch_size, { step: 1, min: 1 }),
         number('seed', 'Seed', 1, { step: 1, min: 0, placeholder: 'random' }),
         number('l2', 'L2 weight decay', short(defaults.l2), { step: 'any', min: 0 })),
+      el('div', { className: 'controls' }, el('label', { className: 'check' }, ui.notebook,
+        `Notebook mode: train and print as the assignment's notebook really does (learning rate ${short(notebook.learning_rate)}, ${notebook.epochs} epochs of ${notebook.batch_size})`)),
+      notebookNote,
       el('div', { className: 'controls', role: 'group', 'aria-label': 'Data augmentation' },
         el('span', { text: 'Augmentation:' }), augmentBoxes,
         canAugment ? null : el('small', { className: 'note', text: '(not available in this build of the engine)' })),
@@ -140,7 +155,7 @@ export const trainView = {
       el('div', { className: 'progress-row' }, ui.progress, ui.progressText),
       el('div', { className: 'row' },
         el('figure', { className: 'curve-box' }, el('figcaption', { text: 'Cost while training' }), ui.curve),
-        el('div', {}, ui.cost, ui.accuracy, ui.history)),
+        el('div', {}, ui.cost, ui.accuracy, ui.history, ui.notebookOut)),
       el('h3', { text: 'Inside the network, for one test picture' }),
       el('div', { className: 'controls' }, el('label', {}, 'Test picture number', ui.sample), ui.samplePicture, ui.sampleLabel,
         ui.sampleCam, el('span', {}, ui.sampleCamNote, classMapLegend(core)),
@@ -222,19 +237,36 @@ export const trainView = {
       try { settings = readSettings(); } catch (e) { errors.settings.show(e.message); return; }
       state.steps = []; state.epochs = []; state.totalEpochs = settings.epochs; state.lastCost = null;
       ui.history.replaceChildren(); ui.results.hidden = true;
+      ui.notebookOut.textContent = '';
       ui.cost.textContent = 'Cost: –';
       ui.accuracy.textContent = 'Train accuracy: –, test accuracy: –';
       ui.progressText.textContent = 'Starting…';
+      // Pause works at once (the worker takes messages in order), so the focus moves there.
       ui.start.disabled = true;
+      ui.pause.disabled = false;
+      keepFocus();
       worker.send({ type: 'start', settings });
       scheduleDraw();
     });
     ui.pause.addEventListener('click', () => worker.send({ type: state.running ? 'pause' : 'resume' }));
     ui.reset.addEventListener('click', () => { clearErrors(); worker.send({ type: 'reset' }); });
+    const showMistake = (e) => {
+      const fig = e.target.closest('figure[data-index]');
+      if (!fig || (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ')) return;
+      e.preventDefault();
+      ui.sample.value = fig.dataset.index;
+      ui.sample.dispatchEvent(new Event('change'));
+      ui.sample.scrollIntoView({ block: 'center' });
+    };
+    ui.mistakes.addEventListener('click', showMistake);
+    ui.mistakes.addEventListener('keydown', showMistake);
     ui.sample.addEventListener('change', () => {
       const v = Number(ui.sample.value);
-      if (!Number.isInteger(v) || v < 0) { ui.sample.value = 0; return; }
-      worker.send({ type: 'sample', index: v });
+      const last = Number(ui.sample.max);
+      // Out of range: the nearest picture that exists, shown in the box as well.
+      const index = !Number.isInteger(v) || v < 0 ? 0 : ui.sample.max !== '' && v > last ? last : v;
+      ui.sample.value = index; // the hash, written next, gets this value too
+      worker.send({ type: 'sample', index });
     });
     ui.save.addEventListener('click', () => { errors.weights.clear(); worker.send({ type: 'save' }); });
     ui.load.addEventListener('change', async () => {
@@ -269,10 +301,24 @@ export const trainView = {
       ui.reset.disabled = !state.started;
       const paused = !running && state.started && !state.finished;
       ui.pause.textContent = paused ? 'Resume' : 'Pause';
+      // Start always begins a new run (from epoch 1): said on the button once a run exists.
+      ui.start.textContent = state.started ? 'Start again' : 'Start';
       ui.pause.setAttribute('aria-pressed', String(paused));
+      keepFocus();
+    }
+    // A button disabled under the keyboard's focus would drop it to the page body: it moves
+    // to the run button that is still enabled (Pause after Start, Start when done).
+    function keepFocus() {
+      const run = [ui.pause, ui.start, ui.reset];
+      if (run.includes(document.activeElement) && document.activeElement.disabled) run.find((b) => !b.disabled)?.focus();
     }
     function showEpoch(r) {
       state.epochs.push(r);
+      // The notebook's line: epochs from 0, every fifth, its divisor, "%f".
+      const i = r.epoch - 1;
+      if (i % 5 === 0) {
+        ui.notebookOut.textContent += `Cost after epoch ${i}: ${r.notebook_cost == null ? 'inf (fewer pictures than a minibatch)' : r.notebook_cost.toFixed(6)}\n`;
+      }
       ui.cost.textContent = `Cost after epoch ${r.epoch}: ${r.cost.toFixed(4)}`;
       ui.accuracy.textContent = `Epoch ${r.epoch}: train accuracy ${pct(r.train_accuracy)} (during the epoch), test accuracy ${pct(r.test_accuracy)}`;
       if (!ui.history.tHead) {
@@ -311,14 +357,26 @@ export const trainView = {
       });
       drawTiles(ui.mistakes, pictures, { size: 56, captions: mistakes.map((m) => `${m.truth}→${m.predicted}`),
         alt: (i) => `test picture ${mistakes[i].index}: a ${mistakes[i].truth}, predicted ${mistakes[i].predicted}` });
+      // Each one is a button (Tab, Enter) that shows it inside the network above.
+      [...ui.mistakes.querySelectorAll('figure')].forEach((fig, i) => {
+        Object.assign(fig, { tabIndex: 0, title: `Show test picture ${mistakes[i].index} inside the network` });
+        fig.dataset.index = mistakes[i].index;
+        fig.setAttribute('role', 'button');
+        fig.setAttribute('aria-label', `test picture ${mistakes[i].index}: a ${mistakes[i].truth}, predicted ${mistakes[i].predicted}; show it inside the network`);
+      });
       if (!mistakes.length) ui.mistakes.append(el('p', { className: 'note', text: 'None: every test picture is right.' }));
       ui.accuracy.textContent = `${ui.accuracy.textContent.replace(/ \(final.*$/, '')} (final: train accuracy ${pct(trainAccuracy)}, test accuracy ${pct(evaluation.accuracy)})`;
+      if (!msg.loaded) ui.notebookOut.textContent += `Train Accuracy: ${trainAccuracy.toFixed(6)}\nTest Accuracy: ${evaluation.accuracy.toFixed(6)}\n`;
     }
 
     worker.listen((msg) => {
       switch (msg.type) {
         case 'data': {
           state.source = msg.source;
+          if (msg.test) {
+            ui.sample.max = msg.test.count - 1;
+            if (Number(ui.sample.value) > msg.test.count - 1) ui.sample.dispatchEvent(new Event('change'));
+          }
           const part = (name, s) => (s ? `${name}: ${s.count} pictures, classes ${s.classes.join(', ')}` : `${name}: not loaded yet`);
           ui.dataStatus.textContent = msg.source === 'synthetic'
             ? `Using the built-in synthetic hands. ${part('Training', msg.train)}; ${part('test', msg.test)}.`
@@ -337,6 +395,8 @@ export const trainView = {
           break;
         case 'state':
           if (msg.reset) {
+            state.started = false; // nothing to pause or resume until the next Start
+            ui.notebookOut.textContent = '';
             state.steps = []; state.epochs = []; ui.history.replaceChildren(); ui.results.hidden = true;
             ui.progress.value = 0; ui.progressText.textContent = 'Reset: fresh weights from the same seed. Press Start to train again.';
             ui.cost.textContent = 'Cost: –'; ui.accuracy.textContent = 'Train accuracy: –, test accuracy: –';
@@ -371,7 +431,9 @@ export const trainView = {
           break;
         case 'done':
           ui.progress.value = 1;
-          ui.progressText.textContent = `Done: ${state.epochs.length} epochs in ${fmtTime(msg.elapsed)}.`;
+          ui.progressText.textContent = msg.loaded
+            ? 'Weights loaded and checked on the test set: results below.'
+            : `Done: ${state.epochs.length} epoch${state.epochs.length === 1 ? '' : 's'} in ${fmtTime(msg.elapsed)}.`;
           showResults(msg);
           break;
         case 'weights': {
@@ -400,9 +462,23 @@ export const trainView = {
     // The hyperparameters and the chosen picture live in the URL hash, so a teacher can
     // link a set-up: #train&lr=0.001&epochs=20&sample=5.
     const HASH = { lr: ui.lr, epochs: ui.epochs, batch: ui.batch, seed: ui.seed, l2: ui.l2, sample: ui.sample };
-    const writeState = () => setHash(Object.fromEntries(Object.entries(HASH).map(([k, input]) => [k, input.value])));
+    const writeState = () => setHash({
+      ...Object.fromEntries(Object.entries(HASH).map(([k, input]) => [k, input.value])),
+      notebook: ui.notebook.checked ? 1 : '',
+    });
     for (const input of Object.values(HASH)) input.addEventListener('change', writeState);
+    const notebookMode = (on) => {
+      ui.notebook.checked = on;
+      ui.notebookOut.hidden = !on;
+      notebookNote.open = on || notebookNote.open;
+      const use = on ? notebook : defaults;
+      ui.lr.value = short(use.learning_rate);
+      ui.epochs.value = use.epochs;
+      ui.batch.value = use.batch_size;
+    };
+    ui.notebook.addEventListener('change', () => { notebookMode(ui.notebook.checked); writeState(); });
     this.apply = (params) => {
+      if ((params.notebook === '1') !== ui.notebook.checked) notebookMode(params.notebook === '1');
       for (const [k, input] of Object.entries(HASH)) if (params[k] !== undefined) input.value = params[k];
       if (params.sample !== undefined) ui.sample.dispatchEvent(new Event('change'));
     };

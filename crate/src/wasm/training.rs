@@ -84,6 +84,13 @@ pub fn default_train_settings() -> Result<JsValue, JsError> {
     to_js(&TrainSettings::default())
 }
 
+/// The assignment notebook's run as it really happens (Adam at TensorFlow's default
+/// 0.001; see [`crate::train::NOTEBOOK_LEARNING_RATE`]).
+#[wasm_bindgen(js_name = notebookTrainSettings)]
+pub fn notebook_train_settings() -> Result<JsValue, JsError> {
+    to_js(&TrainSettings::notebook())
+}
+
 /// Checks settings with the core's messages, without building a trainer.
 #[wasm_bindgen(js_name = validateTrainSettings)]
 pub fn validate_train_settings(settings: JsValue) -> Result<(), JsError> {
@@ -129,7 +136,7 @@ impl Training {
     }
 
     /// One minibatch: `{ epoch, step, steps_per_epoch, cost, learning_rate,
-    /// epoch_report: null | { epoch, cost, train_accuracy, test_accuracy } }`.
+    /// epoch_report: null | { epoch, cost, notebook_cost, train_accuracy, test_accuracy } }`.
     /// A diverged, paused or finished run is an error with the core's message.
     pub fn step(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.trainer.step().map_err(js_err)?)
