@@ -126,7 +126,9 @@ export function layerTable(core, q, setHash, errors) {
     const totalHead = document.createElement('th');
     totalHead.scope = 'row';
     totalHead.colSpan = 6;
-    totalHead.textContent = `Total (${state.layers.length} layer${state.layers.length === 1 ? '' : 's'})`;
+    // The lecture counts layers with weights: a conv and the pool after it are one layer.
+    const counted = state.layers.filter((l) => l.type === 'conv' || l.type === 'dense').length;
+    totalHead.textContent = `Total: ${state.layers.length} row${state.layers.length === 1 ? '' : 's'}, ${counted} layer${counted === 1 ? '' : 's'} as the lecture counts (a conv and its pool are one layer)`;
     foot.append(totalHead);
     const ok = !failed;
     foot.insertCell().textContent = ok && out.rows.length ? out.rows.at(-1).output.join('×') : '—';
