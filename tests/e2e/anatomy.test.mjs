@@ -32,7 +32,7 @@ test('one bad layer keeps the shapes before it and marks its own row with the me
   assert.deepEqual(rows.slice(1, 9).map((r) => r.faulty), Array(8).fill(false));
   assert.equal(rows[9].faulty, true);
   assert.equal(rows[9].cells[6], '—');
-  assert.match(rows[10].cells[0], /^layer 9 \(conv\): filter f = 3 is larger than the padded input/);
+  assert.match(rows[10].cells[0], /^layer 9 \(conv\): f = 3 is larger than the input n = 1: /);
   assert.equal((await totals(page))[2], '—');
   await byTestId(page, 'volumes-table').screenshot({ path: path.join(OUT, 'anatomy-bad-layer.png') });
   // f = 50 on the first layer: that row is marked, the others wait for it.
@@ -42,7 +42,7 @@ test('one bad layer keeps the shapes before it and marks its own row with the me
   await f1.dispatchEvent('change');
   rows = await tableRows(page);
   assert.equal(rows[1].faulty, true);
-  assert.match(rows[2].cells[0], /^layer 1 \(conv\): filter f = 50 is larger than the padded input n \+ 2p = 32/);
+  assert.match(rows[2].cells[0], /^layer 1 \(conv\): f = 50 is larger than the input n = 32: /);
   assert.equal(await page.locator('#volumes [data-testid="error"]:visible').count(), 1);
   await f1.fill('5');
   await f1.dispatchEvent('change');

@@ -405,7 +405,7 @@ export const trainView = {
           if (msg.loaded) { state.started = true; ui.progressText.textContent = 'Weights loaded and checked: results below.'; }
           state.finished = Boolean(msg.finished);
           setRunning(msg.running);
-          if (msg.finished || msg.reset) ui.pause.disabled = true;
+          if (msg.finished || msg.reset) { ui.pause.disabled = true; keepFocus(); }
           break;
         case 'progress': {
           state.steps.push(...msg.costs);
