@@ -323,7 +323,7 @@ mod tests {
         let failure = t.error.unwrap();
         assert_eq!(failure.layer, 5);
         let text = failure.error.to_string();
-        assert!(text.starts_with("layer 6 (conv)") && text.contains("larger than the padded input"), "{text}");
+        assert!(text.starts_with("layer 6 (conv)") && text.contains("larger than the input n = 1"), "{text}");
         // f = 50 on the first layer: no rows at all, and the same message layer_table gives.
         let mut specs = lenet5_network();
         specs[0] = LayerSpec::Conv { f: 50, filters: 6, stride: 1, padding: Padding::Valid, bias: true };
