@@ -274,7 +274,7 @@ test('keyboard: one tab stop per grid, arrows move, S and P step and play, focus
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Enter');
   assert.equal(await byTestId(page, 'conv-scrub').inputValue(), '2');
-  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'output row 1 column 2');
+  assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /output row 1 column 2$/);
   await shot(page, 'keyboard-conv', false);
   await context.close();
 
