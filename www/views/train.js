@@ -362,7 +362,8 @@ export const trainView = {
         Object.assign(fig, { tabIndex: 0, title: `Show test picture ${mistakes[i].index} inside the network` });
         fig.dataset.index = mistakes[i].index;
         fig.setAttribute('role', 'button');
-        fig.setAttribute('aria-label', `test picture ${mistakes[i].index}: a ${mistakes[i].truth}, predicted ${mistakes[i].predicted}; show it inside the network`);
+        // The name starts with the visible caption ("2→3").
+        fig.setAttribute('aria-label', `${mistakes[i].truth}→${mistakes[i].predicted}: test picture ${mistakes[i].index}, a ${mistakes[i].truth} predicted ${mistakes[i].predicted}; show it inside the network`);
       });
       if (!mistakes.length) ui.mistakes.append(el('p', { className: 'note', text: 'None: every test picture is right.' }));
       ui.accuracy.textContent = `${ui.accuracy.textContent.replace(/ \(final.*$/, '')} (final: train accuracy ${pct(trainAccuracy)}, test accuracy ${pct(evaluation.accuracy)})`;
