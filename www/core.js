@@ -1,7 +1,7 @@
 // The wasm core, in the build this browser runs best. Relaxed SIMD (Chromium 114+) adds a
 // fused multiply-add, so the convolution kernels do one instruction where plain SIMD needs
 // two: the relaxed build trains about 12% faster. A browser without it (or one that
-// refuses it) gets the plain SIMD build; both are the same Rust code (crate/src/conv.rs).
+// refuses it) gets the plain SIMD build; both are the same Rust code (crate/src/conv/mod.rs).
 // Every page module and worker imports the core from here, so one realm never mixes two.
 // No top-level await here: a module worker whose imports are still awaiting drops the
 // messages posted to it meanwhile.

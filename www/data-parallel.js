@@ -7,7 +7,7 @@
 // workers), sends each helper the parameters and a run of slices, computes the first run
 // itself meanwhile, and the core sums every slice's gradient in slice order and makes
 // the one Adam update. So the numbers are the same to the bit with 1, 2, 3 or 4 workers
-// (one worker runs Training.slicedStep()): see crate/src/data_parallel.rs.
+// (one worker runs Training.slicedStep()): see crate/src/train/data_parallel.rs.
 
 /// Most workers (the trainer's included) a minibatch is split between.
 export const MAX_WORKERS = 4;

@@ -1,9 +1,9 @@
 //! `cargo bench -p convlab --bench conv`: MAC rates of the convolution kernels natively,
 //! for the SIGNS conv1 (the hot path) and the other layers ConvLab trains.
 
-use convlab::bench::{conv1_geometry, conv_mac_rates, naive_forward_ms};
+use convlab::conv::bench::{conv1_geometry, conv_mac_rates, naive_forward_ms};
 use convlab::conv::ConvGeometry;
-use convlab::shape::Padding;
+use convlab::conv::shape::Padding;
 use std::time::Instant;
 
 /// On-CPU time of this thread in ms (Linux), so that other processes sharing the

@@ -14,8 +14,8 @@
 
 use convlab::classify::{classify_file, fit_warning, flagged_share, predict_input, Calibration, Judge, UNCALIBRATED};
 use convlab::data::preprocess::{decode_image_file, prepare_raw, Framing};
-use convlab::hand_model::{predict_views, views_for};
-use convlab::weights::{from_json, SavedModel};
+use convlab::classify::hand_model::{predict_views, views_for};
+use convlab::train::weights::{from_json, SavedModel};
 use std::path::PathBuf;
 
 /// Most right answers the warning may flag on the shifted photos (issue 13: at most 5%).

@@ -20,9 +20,9 @@
 use convlab::data::augment::Augment;
 use convlab::classify::{classify_file, prediction, Calibration, UNCALIBRATED};
 use convlab::data::synthetic;
-use convlab::hand_model::{predict_views, to_json_rounded, views_for, View};
-use convlab::model::Model;
-use convlab::weights;
+use convlab::classify::hand_model::{predict_views, to_json_rounded, views_for, View};
+use convlab::nn::model::Model;
+use convlab::train::weights;
 use ndarray::{Array2, Array4, Axis};
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};

@@ -26,9 +26,9 @@ fn main() {
 mod native {
     use convlab::data::h5::load_train_test;
     use convlab::data::augment::Augment;
-    use convlab::hand_model::robust_network;
-    use convlab::layers::signs_network;
-    use convlab::optim::LrSchedule;
+    use convlab::classify::hand_model::robust_network;
+    use convlab::nn::layers::signs_network;
+    use convlab::train::optim::LrSchedule;
     use convlab::train::{TrainSettings, Trainer};
     use std::time::Instant;
 

@@ -23,7 +23,7 @@ mod exports {
     #[no_mangle]
     pub unsafe extern "C" fn conv1_rates(reps: u32, out: *mut f64) {
         let now = || unsafe { host_now_ms() };
-        let r = convlab::bench::conv1_mac_rates(&now, reps as usize);
+        let r = convlab::conv::bench::conv1_mac_rates(&now, reps as usize);
         let out = unsafe { core::slice::from_raw_parts_mut(out, 3) };
         out.copy_from_slice(&[r.forward_gmacs, r.filter_grad_gmacs, r.input_grad_gmacs]);
     }

@@ -7,8 +7,8 @@
 
 use convlab::classify::{classify_file, Prediction};
 use convlab::data::hand_crop::Crop;
-use convlab::hand_model::views_for;
-use convlab::weights::from_json_calibrated;
+use convlab::classify::hand_model::views_for;
+use convlab::train::weights::from_json_calibrated;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -126,7 +126,7 @@ fn train_in(dir: &Path, args: &[&str]) -> (bool, String, String) {
 
 fn assert_weights(path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
-    convlab::weights::from_json(&text).unwrap_or_else(|e| panic!("{} is not weights: {e}", path.display()));
+    convlab::train::weights::from_json(&text).unwrap_or_else(|e| panic!("{} is not weights: {e}", path.display()));
 }
 
 const SOMEONE_ELSES: &str = "another program's file, not weights";

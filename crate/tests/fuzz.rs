@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 
 use convlab::data::h5::{load_h5, load_train_test};
 use convlab::data::preprocess::{preprocess, MAX_PIXELS};
-use convlab::layers::{layer_table, signs_network, LayerSpec, Shape3};
-use convlab::model::Model;
-use convlab::shape::{output_size, same_padding, Padding};
-use convlab::weights::{from_json, to_json};
+use convlab::nn::layers::{layer_table, signs_network, LayerSpec, Shape3};
+use convlab::nn::model::Model;
+use convlab::conv::shape::{output_size, same_padding, Padding};
+use convlab::train::weights::{from_json, to_json};
 use convlab::ConvLabError;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

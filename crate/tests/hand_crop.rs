@@ -7,8 +7,8 @@
 
 use convlab::classify::{predict_input, Judge, UNCALIBRATED};
 use convlab::data::preprocess::{prepare, Framing};
-use convlab::hand_model::views_for;
-use convlab::model::Model;
+use convlab::classify::hand_model::views_for;
+use convlab::nn::model::Model;
 use convlab::testdata::sign_digits_dir;
 use std::path::Path;
 
@@ -55,7 +55,7 @@ fn on_wall(photo: &image::RgbImage, width: usize, height: usize, x: usize, y: us
 
 fn hand_model() -> Model {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/models/hand.json");
-    convlab::weights::from_json(&std::fs::read_to_string(path).unwrap()).unwrap().0
+    convlab::train::weights::from_json(&std::fs::read_to_string(path).unwrap()).unwrap().0
 }
 
 fn answer(model: &mut Model, input: ndarray::ArrayView3<f32>) -> usize {

@@ -8,10 +8,10 @@
 use convlab::data::h5::load_h5;
 use convlab::data::preprocess::preprocess_file;
 use convlab::classify::{prediction, UNCALIBRATED};
-use convlab::hand_model::{predict_averaged, robust_network};
-use convlab::model::Model;
+use convlab::classify::hand_model::{predict_averaged, robust_network};
+use convlab::nn::model::Model;
 use convlab::testdata::sign_digits_dir;
-use convlab::weights::from_json;
+use convlab::train::weights::from_json;
 use std::path::Path;
 
 fn load_model(file: &str) -> Model {
@@ -31,7 +31,7 @@ const CROSS_CAMERA_RIGHT: usize = 65;
 fn robust_hand_model_keeps_its_cross_camera_figure() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/models/hand.json");
     let (mut model, classes) = from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let views = convlab::hand_model::views_for(&model);
+    let views = convlab::classify::hand_model::views_for(&model);
     let photos = convlab::testdata::cross_camera_photos().unwrap();
     assert_eq!(photos.len(), 120);
     for k in 0..6u8 {
@@ -100,7 +100,7 @@ fn robust_hand_model_reaches_97_percent_and_11_of_12_photos() {
 fn assignment_model_keeps_its_measured_accuracy() {
     let Some(dir) = sign_digits_dir() else { return };
     let mut model = load_model("signs.json");
-    assert_eq!(model.specs(), convlab::layers::signs_network().as_slice());
+    assert_eq!(model.specs(), convlab::nn::layers::signs_network().as_slice());
     let (acc, photos) = measure(&mut model, &dir, |m, x| {
         m.predict(x.insert_axis(ndarray::Axis(0)))
             .unwrap()

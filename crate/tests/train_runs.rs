@@ -7,7 +7,7 @@
 
 use convlab::data::h5::load_train_test;
 use convlab::data::synthetic::default_split;
-use convlab::layers::signs_network;
+use convlab::nn::layers::signs_network;
 use convlab::testdata::sign_digits_dir;
 use convlab::train::{TrainSettings, Trainer};
 

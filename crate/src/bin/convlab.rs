@@ -18,10 +18,11 @@ mod native {
     use clap::{Parser, Subcommand};
     use convlab::data::augment::Augment;
     use convlab::data::Dataset;
-    use convlab::layers::{layer_table, signs_network, LayerSpec};
-    use convlab::optim::LrSchedule;
+    use convlab::nn::layers::{layer_table, signs_network, LayerSpec};
+    use convlab::train::optim::LrSchedule;
     use convlab::train::{TrainSettings, Trainer};
-    use convlab::{weights, ConvLabError, Result};
+    use convlab::train::weights;
+    use convlab::{ConvLabError, Result};
     use indicatif::{ProgressBar, ProgressStyle};
     use std::path::{Path, PathBuf};
     use std::time::Instant;
@@ -384,13 +385,13 @@ mod native {
             )));
         }
         // The same views as the page: the photo and its mirror for the robust network.
-        let views = convlab::hand_model::views_for(&model);
+        let views = convlab::classify::hand_model::views_for(&model);
         if !json {
             let how = if views.len() > 1 {
                 format!(
                     "; each answer is averaged over {} views: {}",
                     views.len(),
-                    convlab::hand_model::describe_views(views)
+                    convlab::classify::hand_model::describe_views(views)
                 )
             } else {
                 String::new()

@@ -1,8 +1,8 @@
 //! Bindings for the backprop lesson: one conv and one pooling layer, window by window.
 
 use super::{js_err, to_js};
-use crate::backprop_step::{conv_backprop_step, gradient_check, lesson_numbers, pool_backprop_step};
-use crate::pool::PoolKind;
+use crate::lesson::backprop_step::{conv_backprop_step, gradient_check, lesson_numbers, pool_backprop_step};
+use crate::nn::pool::PoolKind;
 use ndarray::{Array2, ArrayView2};
 use wasm_bindgen::prelude::*;
 

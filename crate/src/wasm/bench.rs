@@ -2,7 +2,7 @@
 //! peak, timed by the browser's clock (the benchmark trains with the page's `Training`).
 
 use super::to_js;
-use crate::bench::{conv1_mac_rates, simd_peak_gmacs};
+use crate::conv::bench::{conv1_mac_rates, simd_peak_gmacs};
 use wasm_bindgen::prelude::*;
 
 /// `performance.now()` in milliseconds (`Date.now()` where there is no `performance`).
@@ -26,7 +26,7 @@ pub fn conv1_mac_rates_js(reps: usize) -> Result<JsValue, JsError> {
     to_js(&conv1_mac_rates(&browser_clock(), reps))
 }
 
-/// The measured f32x4 multiply-add peak of one core in GMAC/s (`crate::bench::simd_peak_gmacs`).
+/// The measured f32x4 multiply-add peak of one core in GMAC/s (`crate::conv::bench::simd_peak_gmacs`).
 #[wasm_bindgen(js_name = simdPeakGmacs)]
 pub fn simd_peak_gmacs_js(reps: usize) -> f64 {
     simd_peak_gmacs(&browser_clock(), reps)

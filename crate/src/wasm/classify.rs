@@ -3,11 +3,11 @@
 
 use super::{js_err, to_js};
 use crate::classify::{classify_photo_views, Calibration, Classified, Prediction};
-use crate::grad_cam::{overlay_rgba, ClassMap};
-use crate::hand_model::{views_for, View};
-use crate::model::{LayerOutput, Model};
-use crate::tiles::{channel_tiles, kind_of, rgb_input_rgba, Tiles};
-use crate::weights::from_json_calibrated;
+use crate::classify::grad_cam::{overlay_rgba, ClassMap};
+use crate::classify::hand_model::{views_for, View};
+use crate::nn::model::{LayerOutput, Model};
+use crate::lesson::tiles::{channel_tiles, kind_of, rgb_input_rgba, Tiles};
+use crate::train::weights::from_json_calibrated;
 use js_sys::{Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -130,8 +130,8 @@ impl Classifier {
         #[derive(Serialize)]
         struct Info<'a> {
             params: usize,
-            layers: &'a [crate::layers::LayerRow],
-            input: crate::layers::Shape3,
+            layers: &'a [crate::nn::layers::LayerRow],
+            input: crate::nn::layers::Shape3,
             classes: &'a [i64],
         }
         to_js(&Info { params: self.model.num_params(), layers: self.model.table(), input: self.model.input_shape(), classes: &self.classes })

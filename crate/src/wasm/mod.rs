@@ -1,13 +1,18 @@
 //! The only module that knows about wasm-bindgen: opaque handles and plain slices in,
 //! typed arrays or small serde structs out, core errors as `JsError` with their message.
-//! One file per area of the page.
+//! One file per section of the page, named as its view in `www/views/`.
 
 mod bench;
-mod lessons;
+mod conv;
+mod edges;
+mod shapes;
+mod volumes;
+mod pooling;
 mod backprop;
-mod training;
+mod train;
 mod classify;
 
+use ndarray::ArrayView2;
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -26,6 +31,12 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A row-major slice as an h x w grid, or an error naming what it was.
+pub(crate) fn grey_view<'a>(data: &'a [f32], h: usize, w: usize, what: &str) -> Result<ArrayView2<'a, f32>, JsError> {
+    ArrayView2::from_shape((h, w), data)
+        .map_err(|_| JsError::new(&format!("the {what} has {} values, not {h} x {w}", data.len())))
 }
 
 /// Read a settings object from JS, with a message that names what was expected.

@@ -1,4 +1,4 @@
-# Reference numbers for the backprop lesson (crate/src/backprop_step.rs), written the way
+# Reference numbers for the backprop lesson (crate/src/lesson/backprop_step.rs), written the way
 # the course's "Convolution model - Step by Step" assignment does it, loop by loop:
 # conv_backward (dA_prev[slice] += W * dZ[h, w]; dW += a_slice * dZ[h, w]; db += dZ[h, w])
 # and pool_backward (create_mask_from_window for max, distribute_value for average).

@@ -1,0 +1,314 @@
+//! The photo classifier that ships with the page: a network chosen for robustness to other
+//! people's hand photos and test-time averaging over a few views of a photo (when to
+//! warn about an answer: [`crate::classify::Calibration`]).
+//!
+//! The network ([`robust_network`], 61,254 parameters): four blocks of
+//! 3x3 CONV (SAME) -> batch norm -> ReLU -> 2x2 MAXPOOL, with 16, 32, 64, 64 filters
+//! (64x64x3 -> 32x32x16 -> 16x16x32 -> 8x8x64 -> 4x4x64), then global average pooling
+//! (64), dropout and one fully connected layer to the 6 digits. Batch norm lets it train
+//! at Adam's learning rate 0.003; global average pooling keeps the classifier small
+//! (390 parameters instead of thousands), which with augmentation keeps it from learning
+//! one set of photos by heart. How the shipped weights were trained: `docs/models.md`.
+
+use ndarray::{Array3, Array4, ArrayView3, ArrayView4, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::nn::layers::LayerSpec;
+use crate::nn::model::Model;
+use crate::conv::shape::Padding;
+use crate::{param_err, shape_err};
+
+/// The robust photo classifier's layer stack (input 64x64x3, 6 classes).
+pub fn robust_network() -> Vec<LayerSpec> {
+    use LayerSpec::*;
+    let mut specs = Vec::with_capacity(19);
+    for filters in [16, 32, 64, 64] {
+        specs.extend([
+            Conv {
+                f: 3,
+                filters,
+                stride: 1,
+                padding: Padding::Same,
+                bias: true,
+            },
+            BatchNorm,
+            Relu,
+            MaxPool {
+                f: 2,
+                stride: 2,
+                padding: Padding::Valid,
+            },
+        ]);
+    }
+    specs.extend([GlobalAvgPool, Dropout { rate: 0.3 }, Dense { units: 6 }]);
+    specs
+}
+
+/// One view of a photo for test-time averaging.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum View {
+    /// The photo as it is.
+    Identity,
+    /// Mirrored left-right (a left hand for a right hand: the same digit).
+    Flip,
+    /// The centre enlarged by this factor (> 1 crops the border, < 1 shrinks the photo
+    /// and repeats its edge pixels), resampled bilinearly.
+    Zoom(f32),
+    /// Zoomed, then mirrored.
+    FlipZoom(f32),
+}
+
+/// The views averaged by [`predict_averaged`]: the photo and its mirror image.
+pub const DEFAULT_VIEWS: [View; 2] = [View::Identity, View::Flip];
+
+/// The views a model's photo predictions are averaged over, on the page and in
+/// `convlab classify`: [`DEFAULT_VIEWS`] (the photo and its mirror image) for the robust
+/// network, which was trained on mirrored photos and gains from it (`docs/models.md`);
+/// the photo alone for any other network (the mirror costs the assignment's network,
+/// which never saw one, 4 points of test accuracy).
+pub fn views_for(model: &Model) -> &'static [View] {
+    if model.specs() == robust_network().as_slice() {
+        &DEFAULT_VIEWS
+    } else {
+        &[View::Identity]
+    }
+}
+
+/// The views in words: "the photo and its mirror image".
+pub fn describe_views(views: &[View]) -> String {
+    let words: Vec<String> = views
+        .iter()
+        .map(|v| match v {
+            View::Identity => "the photo".to_string(),
+            View::Flip => "its mirror image".to_string(),
+            View::Zoom(z) => format!("the photo zoomed {z}x"),
+            View::FlipZoom(z) => format!("its mirror image zoomed {z}x"),
+        })
+        .collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// One view of an image (h, w, c); the output has the same shape.
+pub fn view_of(image: ArrayView3<f32>, view: View) -> Result<Array3<f32>> {
+    let (h, w, c) = image.dim();
+    if h == 0 || w == 0 || c == 0 {
+        return Err(shape_err!(
+            "an image needs at least one pixel, got {h}x{w}x{c}"
+        ));
+    }
+    let (zoom, flip) = match view {
+        View::Identity => return Ok(image.to_owned()),
+        View::Flip => (1.0, true),
+        View::Zoom(z) => (z, false),
+        View::FlipZoom(z) => (z, true),
+    };
+    if !(zoom.is_finite() && (0.5..=2.0).contains(&zoom)) {
+        return Err(param_err!(
+            "a zoom factor must be between 0.5 and 2, got {zoom}"
+        ));
+    }
+    // Output pixel centre -> source coordinate about the image centre, then bilinear
+    // interpolation with edge-replicate fill.
+    let (cy, cx) = (h as f32 / 2.0, w as f32 / 2.0);
+    let sample = |y: usize, x: usize, ch: usize| {
+        let xo = if flip { w - 1 - x } else { x };
+        let sy = cy + (y as f32 + 0.5 - cy) / zoom - 0.5;
+        let sx = cx + (xo as f32 + 0.5 - cx) / zoom - 0.5;
+        let sy = sy.clamp(0.0, (h - 1) as f32);
+        let sx = sx.clamp(0.0, (w - 1) as f32);
+        let (y0, x0) = (sy.floor() as usize, sx.floor() as usize);
+        let (y1, x1) = ((y0 + 1).min(h - 1), (x0 + 1).min(w - 1));
+        let (fy, fx) = (sy - y0 as f32, sx - x0 as f32);
+        let top = image[[y0, x0, ch]] * (1.0 - fx) + image[[y0, x1, ch]] * fx;
+        let bottom = image[[y1, x0, ch]] * (1.0 - fx) + image[[y1, x1, ch]] * fx;
+        top * (1.0 - fy) + bottom * fy
+    };
+    Ok(Array3::from_shape_fn((h, w, c), |(y, x, ch)| {
+        sample(y, x, ch)
+    }))
+}
+
+/// Class probabilities (m, classes) averaged over `views` of every image of a batch
+/// (m, h, w, c). With `[View::Identity]` this is `model.predict`.
+pub fn predict_views(
+    model: &mut Model,
+    images: ArrayView4<f32>,
+    views: &[View],
+) -> Result<ndarray::Array2<f32>> {
+    predict_views_reusing(model, images, views, None)
+}
+
+/// [`predict_views`] when the probabilities of the images as they are (`own`, (m, classes),
+/// from [`Model::layer_outputs`]) are already known: the Identity view is not run again.
+pub fn predict_views_reusing(
+    model: &mut Model,
+    images: ArrayView4<f32>,
+    views: &[View],
+    own: Option<ndarray::ArrayView2<f32>>,
+) -> Result<ndarray::Array2<f32>> {
+    if views.is_empty() {
+        return Err(param_err!("test-time averaging needs at least one view"));
+    }
+    let mut sum: Option<ndarray::Array2<f32>> = None;
+    for &view in views {
+        if let (View::Identity, Some(own)) = (view, own) {
+            if own.nrows() != images.len_of(Axis(0)) {
+                return Err(shape_err!("{} known probabilities for {} images", own.nrows(), images.len_of(Axis(0))));
+            }
+            sum = Some(match sum {
+                None => own.to_owned(),
+                Some(s) => s + own,
+            });
+            continue;
+        }
+        let batch = if view == View::Identity {
+            images.to_owned()
+        } else {
+            let mut batch = Array4::zeros(images.dim());
+            for (src, mut dst) in images.outer_iter().zip(batch.outer_iter_mut()) {
+                dst.assign(&view_of(src, view)?);
+            }
+            batch
+        };
+        let p = model.predict(batch.view())?;
+        sum = Some(match sum {
+            None => p,
+            Some(s) => s + p,
+        });
+    }
+    let sum = sum.ok_or_else(|| param_err!("test-time averaging needs at least one view"))?;
+    Ok(sum / views.len() as f32)
+}
+
+/// The probabilities for one preprocessed photo (64, 64, 3), averaged over
+/// [`DEFAULT_VIEWS`].
+pub fn predict_averaged(model: &mut Model, image: ArrayView3<f32>) -> Result<Vec<f32>> {
+    let p = predict_views(model, image.insert_axis(Axis(0)), &DEFAULT_VIEWS)?;
+    Ok(p.iter().copied().collect())
+}
+
+/// `value` rounded to `digits` significant decimal digits (0 and non-finite values as
+/// they are): shortens saved weights without changing what the model computes.
+pub fn round_significant(value: f32, digits: u32) -> f32 {
+    if value == 0.0 || !value.is_finite() || digits == 0 {
+        return value;
+    }
+    let v = f64::from(value);
+    let exponent = v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits as i32 - 1 - exponent);
+    ((v * scale).round() / scale) as f32
+}
+
+/// The model as versioned weights JSON (see [`crate::train::weights`], version 2), every value
+/// rounded to `digits` significant digits first (5 keeps the shipped models'
+/// predictions; it only matters for gzip, which then finds more repeats).
+pub fn to_json_rounded(model: &Model, classes: &[i64], digits: u32) -> Result<String> {
+    let mut saved = crate::train::weights::to_saved(model, classes);
+    for t in &mut saved.tensors {
+        for v in t.values.iter_mut().flatten() {
+            *v = round_significant(*v, digits);
+        }
+    }
+    crate::train::weights::compact(&mut saved);
+    serde_json::to_string(&saved)
+        .map_err(|e| crate::ConvLabError::Weights(format!("could not write the weights: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::nn::layers::layer_table;
+
+    #[test]
+    fn robust_network_shapes_and_parameters() {
+        let rows = layer_table((64, 64, 3), &robust_network()).unwrap();
+        let params: usize = rows.iter().map(|r| r.params).sum();
+        // conv 3*3*3*16+16 = 448, bn 32; 3*3*16*32+32 = 4640, bn 64; 3*3*32*64+64 = 18496,
+        // bn 128; 3*3*64*64+64 = 36928, bn 128; FC 64*6+6 = 390.
+        assert_eq!(
+            params,
+            448 + 32 + 4640 + 64 + 18496 + 128 + 36928 + 128 + 390
+        );
+        assert_eq!(params, 61_254);
+        let pooled: Vec<_> = rows
+            .iter()
+            .filter(|r| matches!(r.spec, LayerSpec::MaxPool { .. }))
+            .map(|r| r.output)
+            .collect();
+        assert_eq!(
+            pooled,
+            vec![(32, 32, 16), (16, 16, 32), (8, 8, 64), (4, 4, 64)]
+        );
+        assert_eq!(rows.last().unwrap().output, (1, 1, 6));
+    }
+
+    #[test]
+    fn the_shipped_network_file_is_robust_network() {
+        let text = include_str!("../../../www/models/robust_network.json");
+        let specs: Vec<LayerSpec> = serde_json::from_str(text).unwrap();
+        assert_eq!(specs, robust_network());
+    }
+
+    #[test]
+    fn views_flip_and_zoom() {
+        // 4x4 one-channel ramp: value = 10 y + x.
+        let img = Array3::from_shape_fn((4, 4, 1), |(y, x, _)| (10 * y + x) as f32);
+        assert_eq!(view_of(img.view(), View::Identity).unwrap(), img);
+        let f = view_of(img.view(), View::Flip).unwrap();
+        assert_eq!(f[[2, 0, 0]], 23.0);
+        assert_eq!(f[[2, 3, 0]], 20.0);
+        // Zoom 2 about the centre (2, 2): output pixel 0 (centre 0.5) samples source
+        // centre 2 + (0.5 - 2) / 2 = 1.25, i.e. coordinate 0.75: 3/4 of the way 0 -> 1.
+        let z = view_of(img.view(), View::Zoom(2.0)).unwrap();
+        assert!(
+            (z[[0, 0, 0]] - (7.5 + 0.75)).abs() < 1e-5,
+            "{}",
+            z[[0, 0, 0]]
+        );
+        assert!(view_of(img.view(), View::Zoom(f32::NAN)).is_err());
+        assert!(view_of(img.view(), View::Zoom(5.0)).is_err());
+    }
+
+    #[test]
+    fn the_robust_network_averages_with_its_mirror_image_and_others_do_not() {
+        let robust = Model::new(&robust_network(), (64, 64, 3), 1).unwrap();
+        assert_eq!(views_for(&robust), &DEFAULT_VIEWS);
+        let signs = Model::new(&crate::nn::layers::signs_network(), (64, 64, 3), 1).unwrap();
+        assert_eq!(views_for(&signs), &[View::Identity]);
+        assert_eq!(describe_views(&DEFAULT_VIEWS), "the photo and its mirror image");
+        assert_eq!(
+            describe_views(&[View::Identity, View::Flip, View::Zoom(1.1)]),
+            "the photo, its mirror image and the photo zoomed 1.1x"
+        );
+    }
+
+    #[test]
+    fn rounding_to_significant_digits() {
+        assert_eq!(round_significant(0.0123456, 5), 0.012346);
+        assert_eq!(round_significant(-123456.0, 2), -120000.0);
+        assert_eq!(round_significant(0.0, 5), 0.0);
+        assert_eq!(
+            serde_json::to_string(&round_significant(1.234567e-7, 3)).unwrap(),
+            "1.23e-7"
+        );
+    }
+
+    #[test]
+    fn averaged_prediction_sums_to_one() {
+        let mut model = Model::new(&robust_network(), (64, 64, 3), 1).unwrap();
+        let img =
+            Array3::from_shape_fn((64, 64, 3), |(y, x, c)| ((y * 3 + x + c) % 7) as f32 / 7.0);
+        let p = predict_averaged(&mut model, img.view()).unwrap();
+        assert_eq!(p.len(), 6);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        assert!(predict_views(&mut model, img.view().insert_axis(Axis(0)), &[]).is_err());
+    }
+}
