@@ -3,7 +3,7 @@
 // (about 15 ms each), and the worker yields between slices, so pause, reset and a photo
 // to classify are answered at once.
 //
-// Messages in:  use-synthetic | h5-file {slot, name, bytes} | start {settings} | pause |
+// Messages in:  use-synthetic | h5-file {slot, name, bytes} | start {settings, workers?} | pause |
 //               resume | reset | sample {index} | save | load-weights {text, settings} |
 //               classify {id, file, model, maps, explain} | models | live-maps {on, maps}
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
@@ -15,7 +15,7 @@
 // trial decides the speed only: split or not, the numbers are the same to the bit.
 import { core, initCore, initH5Reader } from './core.js';
 import { photoHeader } from './photo.js';
-import { GradientHelpers, HelperError, parallelStep, workerCount } from './data-parallel.js';
+import { GradientHelpers, HelperError, MAX_WORKERS, parallelStep, workerCount } from './data-parallel.js';
 
 const SLICE_MS = 15;       // work per slice before yielding to messages
 const PROGRESS_MS = 100;   // at most this often a progress message
@@ -31,12 +31,15 @@ const state = {
   // or several alike, so the numbers never depend on the split), whether to split, a slice under way (steps await the helpers), and a counter bumped by
   // start, reset and load-weights so that a step begun before them is dropped.
   helpers: undefined, splittable: false, split: false, busy: false, generation: 0, deferred: null, trial: null,
+  // Workers asked for by the page's address (?workers=N, for tests and benchmarks): that
+  // many, splitting without a trial; null: one per core, and the trial decides.
+  workers: null,
 };
 
 // The helper workers, started once, on the first training run.
 function helpers() {
   if (state.helpers === undefined) {
-    const n = workerCount() - 1;
+    const n = (state.workers ?? workerCount()) - 1;
     state.helpers = n > 0 ? new GradientHelpers(n) : null;
   }
   return state.helpers;
@@ -255,8 +258,8 @@ function newTraining(settings) {
   } catch {
     state.splittable = false; // batch norm or dropout: one worker (the page's network has neither)
   }
-  state.split = state.splittable;
-  state.trial = state.split && (helpers()?.size || 0) > 0 ? { split: [], single: [] } : null;
+  state.split = state.splittable && (helpers()?.size || 0) > 0;
+  state.trial = state.split && state.workers === null ? { split: [], single: [] } : null;
   state.settings = settings;
   state.elapsedBefore = 0;
   state.costs = [];
@@ -286,8 +289,9 @@ const handlers = {
       fail('data', new Error(`${name}: ${e.message}`));
     }
   },
-  start({ settings }) {
+  start({ settings, workers: asked }) {
     if (state.running) return; // a second Start while running changes nothing
+    if (Number.isInteger(asked) && state.helpers === undefined) state.workers = Math.max(1, Math.min(asked, MAX_WORKERS));
     try {
       newTraining(settings);
     } catch (e) {

@@ -62,6 +62,33 @@ test('the course files train for 3 epochs and the cost falls', async (t) => {
   await context.close();
 });
 
+// Issue 14 item 7: a teacher who says "seed 1 reaches X" is right on every machine. The
+// same seed trained in 1 and in 3 workers (?workers=N: exactly that many, no timing
+// trial) prints the same costs and accuracies, every epoch, to every printed digit.
+test('seed 1 gives the same costs and accuracies in 1 worker and in 3', async () => {
+  const runs = [];
+  for (const workers of [1, 3]) {
+    const { page, context, problems } = await openTrain(browser, `${server.url}?workers=${workers}`, '#train&epochs=2&seed=1');
+    await byTestId(page, 'train-start').click();
+    await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || ''), null, { timeout: 300000 });
+    assert.equal(await page.locator('[data-testid="train-progress"]').getAttribute('data-workers'), String(workers));
+    runs.push({
+      workers,
+      cost: await byTestId(page, 'train-cost').textContent(),
+      accuracy: await byTestId(page, 'train-accuracy').textContent(),
+      history: await byTestId(page, 'train-history').textContent(),
+    });
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  }
+  const [one, three] = runs;
+  assert.match(one.cost, /Cost after epoch 2: \d+\.\d{4}/);
+  assert.match(one.history, /\d+\.\d+%/, `the epochs' accuracies: ${one.history}`);
+  assert.equal(three.cost, one.cost);
+  assert.equal(three.accuracy, one.accuracy);
+  assert.equal(three.history, one.history);
+});
+
 test('a file that is not HDF5 gets a clear message and the page keeps working', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#train`);
   const bad = path.join(tmpdir(), 'convlab-not-hdf5.h5');

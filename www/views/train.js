@@ -245,7 +245,9 @@ export const trainView = {
       ui.start.disabled = true;
       ui.pause.disabled = false;
       keepFocus();
-      worker.send({ type: 'start', settings });
+      // ?workers=N in the address: train in exactly N workers (tests, benchmarks).
+      const workers = Number(new URLSearchParams(location.search).get('workers')) || undefined;
+      worker.send({ type: 'start', settings, workers });
       scheduleDraw();
     });
     ui.pause.addEventListener('click', () => worker.send({ type: state.running ? 'pause' : 'resume' }));
@@ -393,6 +395,7 @@ export const trainView = {
           state.stepsPerEpoch = msg.stepsPerEpoch;
           state.totalEpochs = msg.epochs;
           ui.progressText.textContent = `Seed ${msg.seed}. Epoch 1 of ${msg.epochs}…`;
+          ui.progress.dataset.workers = msg.workers; // how many workers this run may use
           break;
         case 'state':
           if (msg.reset) {

@@ -183,7 +183,11 @@ impl ConvGeometry {
         check_len(b.len(), self.c_out, "bias")?;
         check_len(out.len(), self.out_len(), "output")?;
         #[cfg(target_arch = "x86_64")]
-        if x86::has_avx2() {
+        if x86::has_avx512() {
+            // SAFETY: the CPU has AVX-512F (checked at run time).
+            unsafe { x86::forward512::<RELU>(self, x, w, b, out) };
+            return Ok(());
+        } else if x86::has_avx2() {
             // SAFETY: the CPU has AVX2 (checked at run time).
             unsafe { x86::forward::<RELU>(self, x, w, b, out) };
             return Ok(());
@@ -208,12 +212,14 @@ impl ConvGeometry {
                 let mut k0 = 0;
                 while k0 < k {
                     let kb = block_width(k - k0);
-                    if kb == WIDE {
-                        self.forward_block::<K, RELU, WIDE>(ximg, w, b, orow, i, k0);
+                    if kb == WIDE && K::TALL {
+                        self.forward_block::<K, RELU, WIDE, { 2 * PIX }>(ximg, w, b, orow, i, k0);
+                    } else if kb == WIDE {
+                        self.forward_block::<K, RELU, WIDE, PIX>(ximg, w, b, orow, i, k0);
                     } else if kb == KB {
-                        self.forward_block::<K, RELU, KB>(ximg, w, b, orow, i, k0);
+                        self.forward_block::<K, RELU, KB, PIX>(ximg, w, b, orow, i, k0);
                     } else {
-                        self.forward_block::<K, RELU, 1>(ximg, w, b, orow, i, k0);
+                        self.forward_block::<K, RELU, 1, PIX>(ximg, w, b, orow, i, k0);
                     }
                     k0 += kb;
                 }
@@ -221,10 +227,10 @@ impl ConvGeometry {
         }
     }
 
-    /// Output row `i` of one image, filters k0..k0+B: interior pixels in tiles of PIX,
+    /// Output row `i` of one image, filters k0..k0+B: interior pixels in tiles of P,
     /// every tap valid; the rest one pixel at a time, taps clipped to the input.
     #[inline(always)]
-    fn forward_block<K: Isa, const RELU: bool, const B: usize>(
+    fn forward_block<K: Isa, const RELU: bool, const B: usize, const P: usize>(
         &self,
         ximg: &[f32],
         w: &[f32],
@@ -246,16 +252,19 @@ impl ConvGeometry {
         let wrow_of = |di: usize| &w[di * row_taps * k..(di + 1) * row_taps * k];
         let bias: &[f32; B] = b[k0..k0 + B].try_into().expect("B biases");
         let mut j = j0;
-        while j + PIX <= j1 {
-            let starts: [usize; PIX] = core::array::from_fn(|p| ((j + p) * s - pl) * c);
-            let mut acc = [*bias; PIX];
-            for di in di_lo..di_hi {
-                K::fwd_tile::<PIX, B>(row_taps, xrow_of(di), starts, wrow_of(di), k, k0, &mut acc);
-            }
-            for (p, a) in acc.iter().enumerate() {
-                store::<RELU>(&mut orow[(j + p) * k + k0..(j + p) * k + k0 + B], a);
-            }
-            j += PIX;
+        // Tiles of P pixels, then narrower ones for the rest of the interior (with one
+        // accumulator a pixel would wait on the latency of its adds).
+        while j + P <= j1 {
+            self.forward_tile::<K, RELU, B, P>(ximg, w, bias, orow, i, k0, j);
+            j += P;
+        }
+        if P > 4 && j + 4 <= j1 {
+            self.forward_tile::<K, RELU, B, 4>(ximg, w, bias, orow, i, k0, j);
+            j += 4;
+        }
+        if j + 2 <= j1 {
+            self.forward_tile::<K, RELU, B, 2>(ximg, w, bias, orow, i, k0, j);
+            j += 2;
         }
         for j in (j..j1).chain(0..j0).chain(j1..ow) {
             let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
@@ -267,6 +276,35 @@ impl ConvGeometry {
                 K::fwd_tile::<1, B>((dj_hi - dj_lo) * c, xrow_of(di), [start], wseg, k, k0, &mut acc);
             }
             store::<RELU>(&mut orow[j * k + k0..j * k + k0 + B], &acc[0]);
+        }
+    }
+
+    /// Interior pixels j..j + T of output row `i`, filters k0..k0+B, in one register tile.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn forward_tile<K: Isa, const RELU: bool, const B: usize, const T: usize>(
+        &self,
+        ximg: &[f32],
+        w: &[f32],
+        bias: &[f32; B],
+        orow: &mut [f32],
+        i: usize,
+        k0: usize,
+        j: usize,
+    ) {
+        let (h, wd, c, k, s) = (self.h, self.w, self.c_in, self.c_out, self.stride);
+        let (pt, pl) = (self.pads.top, self.pads.left);
+        let row_taps = self.f_w * c;
+        let (di_lo, di_hi) = tap_range(i, s, pt, h, self.f_h);
+        let starts: [usize; T] = core::array::from_fn(|p| ((j + p) * s - pl) * c);
+        let mut acc = [*bias; T];
+        for di in di_lo..di_hi {
+            let yi = i * s + di - pt;
+            let xrow = &ximg[yi * wd * c..(yi + 1) * wd * c];
+            K::fwd_tile::<T, B>(row_taps, xrow, starts, &w[di * row_taps * k..(di + 1) * row_taps * k], k, k0, &mut acc);
+        }
+        for (p, a) in acc.iter().enumerate() {
+            store::<RELU>(&mut orow[(j + p) * k + k0..(j + p) * k + k0 + B], a);
         }
     }
 
@@ -294,7 +332,11 @@ impl ConvGeometry {
         dw.fill(0.0);
         db.fill(0.0);
         #[cfg(target_arch = "x86_64")]
-        if x86::has_avx2() {
+        if x86::has_avx512() {
+            // SAFETY: the CPU has AVX-512F (checked at run time).
+            unsafe { x86::backward512(self, x, w, dy, dw, db, dx) };
+            return Ok(());
+        } else if x86::has_avx2() {
             // SAFETY: the CPU has AVX2 (checked at run time).
             unsafe { x86::backward(self, x, w, dy, dw, db, dx) };
             return Ok(());
@@ -370,10 +412,13 @@ impl ConvGeometry {
                     let dwrow = &mut dw[di * row_taps * k..(di + 1) * row_taps * k];
                     let mut t0 = 0;
                     while t0 < row_taps {
-                        let tb = if row_taps - t0 >= TAPS { TAPS } else { 1 };
+                        let tall = K::TALL && kb == WIDE && row_taps - t0 >= 2 * TAPS;
+                        let tb = if tall { 2 * TAPS } else if row_taps - t0 >= TAPS { TAPS } else { 1 };
                         let at = (di, t0, bi, k0);
                         // (On wasm WIDE is KB: the second branch never runs there.)
-                        if tb == TAPS {
+                        if tall {
+                            sweep.tile::<K, { 2 * TAPS }, WIDE>(dwrow, at)
+                        } else if tb == TAPS {
                             if kb == WIDE {
                                 sweep.tile::<K, TAPS, WIDE>(dwrow, at)
                             } else if kb == KB {
@@ -748,6 +793,97 @@ pub(crate) mod x86 {
         }
     }
 
+    /// The AVX-512 micro-kernels for 16-filter blocks (one register per accumulator row,
+    /// tiles of 8); narrower blocks take the AVX2 ones. Only [`forward512`] and
+    /// [`backward512`] use them, after [`has_avx512`].
+    #[derive(Clone, Copy)]
+    struct Avx512(());
+
+    pub(crate) fn has_avx512() -> bool {
+        std::is_x86_feature_detected!("avx512f")
+    }
+
+    impl Isa for Avx512 {
+        const TALL: bool = true;
+
+        #[inline(always)]
+        fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]) {
+            if B == 16 {
+                // SAFETY: an Avx512 tile runs only where the CPU has AVX-512F.
+                unsafe { fwd_tile512::<P, B>(taps, xrow, starts, wseg, k, k0, acc) }
+            } else {
+                Avx2::fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc)
+            }
+        }
+
+        #[inline(always)]
+        fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+            if B == 16 {
+                // SAFETY: as above.
+                unsafe { dw_cols512::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0) }
+            } else {
+                Avx2::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+            }
+        }
+    }
+
+    /// `super::fwd_tile` for B = 16: one 16-lane register per pixel.
+    #[inline(always)]
+    unsafe fn fwd_tile512<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]) {
+        use core::arch::x86_64::{_mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_set1_ps, _mm512_storeu_ps};
+        if taps == 0 {
+            return;
+        }
+        assert!(B == 16 && k0 + B <= k && (taps - 1) * k + k0 + B <= wseg.len(), "filter segment too short");
+        let xs: [*const f32; P] = core::array::from_fn(|p| xrow[starts[p]..starts[p] + taps].as_ptr());
+        let mut a: [_; P] = core::array::from_fn(|p| _mm512_loadu_ps(acc[p].as_ptr()));
+        let mut wp = wseg.as_ptr().add(k0);
+        for t in 0..taps {
+            let wv = _mm512_loadu_ps(wp);
+            for p in 0..P {
+                a[p] = _mm512_add_ps(a[p], _mm512_mul_ps(_mm512_set1_ps(*xs[p].add(t)), wv));
+            }
+            wp = wp.add(k);
+        }
+        for p in 0..P {
+            _mm512_storeu_ps(acc[p].as_mut_ptr(), a[p]);
+        }
+    }
+
+    /// `super::dw_cols` for B = 16.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn dw_cols512<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+        use core::arch::x86_64::{_mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_set1_ps, _mm512_storeu_ps};
+        assert!(B == 16, "16-filter blocks");
+        let mut a: [_; T] = core::array::from_fn(|q| _mm512_loadu_ps(acc[q].as_ptr()));
+        for &j in cols {
+            let j = j as usize;
+            let g = _mm512_loadu_ps(dyrow[j * k + k0..j * k + k0 + B].as_ptr());
+            let base = (j * s - pl) * c + t0;
+            let xv = xrow[base..base + T].as_ptr();
+            for q in 0..T {
+                a[q] = _mm512_add_ps(a[q], _mm512_mul_ps(_mm512_set1_ps(*xv.add(q)), g));
+            }
+        }
+        for q in 0..T {
+            _mm512_storeu_ps(acc[q].as_mut_ptr(), a[q]);
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn forward512<const RELU: bool>(g: &ConvGeometry, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) {
+        g.forward_kernel::<Avx512, RELU>(x, w, b, out);
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn backward512(g: &ConvGeometry, x: &[f32], w: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32], dx: Option<&mut [f32]>) {
+        g.filter_grad::<Avx512>(x, dy, dw, db);
+        if let Some(dx) = dx {
+            g.input_grad::<Avx512>(w, dy, dx);
+        }
+    }
+
     #[target_feature(enable = "avx2")]
     pub(super) fn forward<const RELU: bool>(g: &ConvGeometry, x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) {
         g.forward_kernel::<Avx2, RELU>(x, w, b, out);
@@ -766,6 +902,9 @@ pub(crate) mod x86 {
 /// compiled for each (`Portable`: generic code LLVM vectorises, or explicit wasm SIMD;
 /// `x86::Avx2`).
 pub(crate) trait Isa {
+    /// Tiles of 8 pixels or taps by 16 filters (x86 with AVX-512 has 32 registers of 16
+    /// lanes): 8 independent accumulators instead of 4.
+    const TALL: bool = false;
     /// See [`fwd_tile`].
     fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]);
     /// See [`dw_cols`].
@@ -1268,6 +1407,55 @@ mod tests {
             let e_dw = rel_err(&pick(g.dw.as_slice().unwrap(), &ws), &num_dw);
             let e_db = rel_err(&f(g.db.as_slice().unwrap()), &num_db);
             assert!(e_dx < 1e-4 && e_dw < 1e-4 && e_db < 1e-4, "dx {e_dx} dw {e_dw} db {e_db}");
+        }
+    }
+
+    /// The portable kernels and the x86 AVX2 and AVX-512 ones (where this CPU has them)
+    /// give the same bits: a multiply then an add per lane, in the same order.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_instruction_set_gives_the_same_bits() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut shapes: Vec<(usize, usize, usize, usize, usize, usize, usize, Padding)> =
+            cases().iter().filter(|c| c.s == 1).map(|c| (c.m, c.h, c.w, c.c, c.fh, c.fw, c.k, c.padding)).collect();
+        // The robust network's layers, small: 16, 32 and 64 filters, 16 to 64 channels.
+        shapes.extend([
+            (2, 9, 10, 3, 3, 3, 16, Padding::Same),
+            (2, 8, 7, 16, 3, 3, 32, Padding::Same),
+            (1, 6, 6, 32, 3, 3, 64, Padding::Same),
+            (1, 5, 4, 64, 3, 3, 24, Padding::Valid),
+        ]);
+        type Out = (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>);
+        for (m, h, w, c, fh, fw, k, padding) in shapes {
+            let g = ConvGeometry::new(m, (h, w, c), (fh, fw, k), 1, padding).unwrap();
+            let r = |n: usize, rng: &mut ChaCha8Rng| (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect::<Vec<_>>();
+            let (x, wt, b) = (r(g.x_len(), &mut rng), r(g.w_len(), &mut rng), r(k, &mut rng));
+            let mut dy = r(g.out_len(), &mut rng);
+            dy.iter_mut().step_by(3).for_each(|v| *v = 0.0);
+            let fresh = || -> Out { (vec![0.0; g.out_len()], vec![0.0; g.w_len()], vec![0.0; k], vec![0.0; g.x_len()]) };
+            let mut portable = fresh();
+            g.forward_kernel::<Portable, false>(&x, &wt, &b, &mut portable.0);
+            g.filter_grad::<Portable>(&x, &dy, &mut portable.1, &mut portable.2);
+            g.input_grad::<Portable>(&wt, &dy, &mut portable.3);
+            let bits = |o: &Out| [&o.0, &o.1, &o.2, &o.3].map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>());
+            if x86::has_avx2() {
+                let mut o = fresh();
+                // SAFETY: checked just above.
+                unsafe {
+                    x86::forward::<false>(&g, &x, &wt, &b, &mut o.0);
+                    x86::backward(&g, &x, &wt, &dy, &mut o.1, &mut o.2, Some(&mut o.3));
+                }
+                assert!(bits(&o) == bits(&portable), "AVX2 differs for {:?}", (m, h, w, c, fh, fw, k));
+            }
+            if x86::has_avx512() {
+                let mut o = fresh();
+                // SAFETY: checked just above.
+                unsafe {
+                    x86::forward512::<false>(&g, &x, &wt, &b, &mut o.0);
+                    x86::backward512(&g, &x, &wt, &dy, &mut o.1, &mut o.2, Some(&mut o.3));
+                }
+                assert!(bits(&o) == bits(&portable), "AVX-512 differs for {:?}", (m, h, w, c, fh, fw, k));
+            }
         }
     }
 
