@@ -28,7 +28,7 @@ pub struct Crop {
     pub to_hand: bool,
     /// Why, in words, for the page and `convlab classify`.
     pub why: &'static str,
-    /// What the photo's border showed: a plain background (one colour, little texture)...
+    /// What the photo's border showed: a plain background (little texture)...
     pub plain_background: bool,
     /// ... and a light one, like the training photos' walls. Both true when not looked at.
     pub light_background: bool,
@@ -126,16 +126,27 @@ pub fn find_hand(thumb: &Thumbnail, width: usize, height: usize) -> Crop {
     let bg: [f32; 3] = std::array::from_fn(|c| median(&mut border.iter().map(|p| p[c]).collect::<Vec<_>>()));
     let dist = |p: &[f32; 3]| distance(p, &bg);
     let noise = median(&mut border.iter().map(dist).collect::<Vec<_>>());
+    // Texture: how much neighbouring pixels along the edges differ (a smooth shading, such
+    // as a lamp's falloff, is still a plain wall; a busy scene is not).
+    let px = |x: usize, y: usize| thumb.rgb[y * tw + x];
+    let mut steps: Vec<f32> = (1..tw)
+        .flat_map(|x| [distance(&px(x, 0), &px(x - 1, 0)), distance(&px(x, th - 1), &px(x - 1, th - 1))])
+        .chain((1..th).flat_map(|y| [distance(&px(0, y), &px(0, y - 1)), distance(&px(tw - 1, y), &px(tw - 1, y - 1))]))
+        .collect();
+    let texture = median(&mut steps);
     let look = |crop: Crop| Crop {
-        plain_background: noise <= PLAIN_NOISE,
+        plain_background: texture <= PLAIN_TEXTURE,
         light_background: 0.299 * bg[0] + 0.587 * bg[1] + 0.114 * bg[2] >= LIGHT_LUMA,
         ..crop
     };
     look(hand_square(thumb, width, height, bg, noise))
 }
 
-/// Plain background: the border's median distance from its median colour, at most this.
+/// Even enough to find the hand against: the border's median distance from its median
+/// colour at most this (a lamp's falloff towards the corners exceeds it).
 const PLAIN_NOISE: f32 = 20.0;
+/// Plain background: the median step between neighbouring border pixels at most this.
+const PLAIN_TEXTURE: f32 = 12.0;
 /// Light background: the border's median colour at least this bright (luma 0-255).
 const LIGHT_LUMA: f32 = 110.0;
 
@@ -144,7 +155,7 @@ fn hand_square(thumb: &Thumbnail, width: usize, height: usize, bg: [f32; 3], noi
     let (tw, th) = (thumb.width, thumb.height);
     let dist = |p: &[f32; 3]| distance(p, &bg);
     if noise > PLAIN_NOISE {
-        return centre_crop(width, height, "no plain background to find the hand against");
+        return centre_crop(width, height, "the background is too uneven to tell the hand from it");
     }
     let d: Vec<f32> = thumb.rgb.iter().map(dist).collect();
     // Foreground: clearly further from the background colour than its noise.
