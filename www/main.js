@@ -12,6 +12,18 @@ import { backpropView } from './views/backprop.js';
 import { trainView } from './views/train.js';
 import { classifyView } from './views/classify.js';
 
+// The view contract. Each section is a module in views/ exporting one object:
+//   id                       the section's element id and its name in the URL hash
+//                            (#pooling&mode=max)
+//   init(core, root, setHash) once, the first time the section is shown: build the UI in
+//                            `root` with the loaded wasm `core`; `setHash(params)` writes
+//                            the section's settings into the URL hash
+//   show(params)             every time the section is shown or its hash changes, with the
+//                            hash's parameters; views keep the function that applies them
+//                            as `this.apply`, set in init
+//   hide()                   optional: another section is shown; stop the work this one
+//                            does (a camera, a timer, live maps)
+// An exception thrown by init or show is shown in the section (showError), never lost.
 const VIEWS = [convView, edgesView, shapesView, volumesView, poolingView, backpropView, trainView, classifyView];
 const status = document.getElementById('status');
 const started = new Set();

@@ -6,13 +6,13 @@
 // that both see the same load on the machine. Results go to the page and window.benchResult.
 //
 // ConvLab runs twice, side by side: in one worker (the page's trainer alone) and split
-// between N workers (www/data-parallel.js: this page's trainer plus N-1 helper workers,
+// between N workers (www/workers/data-parallel.js: this page's trainer plus N-1 helper workers,
 // N = min(navigator.hardwareConcurrency, 4)), each a core.Training as the page uses, in
 // the build the page picks (www/core.js: relaxed SIMD where the browser has it); where
 // that is the relaxed-SIMD build, a third run uses the plain SIMD build, for comparison.
 import { build, core, initCore, initH5Reader } from '/www/core.js';
 import initPlain, * as plain from '/www/pkg/convlab.js';
-import { GradientHelpers, parallelStep, workerCount } from '/www/data-parallel.js';
+import { GradientHelpers, parallelStep, workerCount } from '/www/workers/data-parallel.js';
 
 const params = new URLSearchParams(location.search);
 const EPOCHS = Number(params.get('epochs') || 5);        // timed epochs, after one warm-up
@@ -195,7 +195,7 @@ async function main() {
     ? new plain.Training(settings(1 + EPOCHS), dataSet(plain, train), dataSet(plain, test))
     : null;
   log(`ConvLab core build: ${build}${both ? ' (and the plain SIMD build, for comparison)' : ''}`);
-  const helpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/gradient-worker.js', location.href)) : null;
+  const helpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/workers/gradient-worker.js', location.href)) : null;
   const epochOne = () => {
     for (;;) {
       const r = convlab.slicedStep();

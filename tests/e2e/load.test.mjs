@@ -42,7 +42,7 @@ const MB = (b) => (b === null || b === undefined ? '–' : (b / 1048576).toFixed
 // The worker answers a 'memory' message with its wasm memory and JS heap.
 async function workerMemory(page) {
   return page.evaluate(async () => {
-    const { trainingWorker } = await import(new URL('training-client.js', location.href).href);
+    const { trainingWorker } = await import(new URL('workers/training-client.js', location.href).href);
     const w = trainingWorker();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the worker did not answer "memory"')), 10000);

@@ -24,7 +24,7 @@ const PHOTO = [path.join(process.env.CONVLAB_SIGN_DIGITS || path.join(ROOT, '../
 // Every message the worker posts, counted by type (read with `counts`).
 async function countWorkerMessages(page) {
   await page.evaluate(async () => {
-    const { trainingWorker } = await import(new URL('training-client.js', location.href).href);
+    const { trainingWorker } = await import(new URL('workers/training-client.js', location.href).href);
     window.__messages = {};
     trainingWorker().listen((m) => { window.__messages[m.type] = (window.__messages[m.type] || 0) + 1; });
   });
@@ -46,7 +46,7 @@ test('Start clicked twice (and sent twice) trains one run, once', async () => {
     const b = document.querySelector('[data-testid="train-start"]');
     b.click(); b.click();
     // A second start straight to the worker, as a double message would arrive.
-    const { trainingWorker } = await import(new URL('training-client.js', location.href).href);
+    const { trainingWorker } = await import(new URL('workers/training-client.js', location.href).href);
     trainingWorker().send({ type: 'start', settings: { learning_rate: 0.009, epochs: 1, batch_size: 64, seed: 1, l2: 0, evaluate_every_epoch: true } });
   });
   await waitText(page, 'train-progress-text', '^Done');

@@ -7,7 +7,7 @@ import { el } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
-import { trainingWorker } from '../training-client.js';
+import { trainingWorker } from '../workers/training-client.js';
 import { webcamFailure } from '../photo.js';
 
 // The layers whose maps are drawn (the worker colours only these); each titled with its shape.

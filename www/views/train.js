@@ -1,11 +1,11 @@
-// Section 6: train the assignment's SIGNS ConvNet in a Web Worker (www/worker.js) and
+// Section 6: train the assignment's SIGNS ConvNet in a Web Worker (www/workers/worker.js) and
 // watch it learn. The worker runs the Rust core; this view only builds controls and draws.
 import { el } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawCostCurve } from '../draw/curve.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
-import { trainingWorker } from '../training-client.js';
+import { trainingWorker } from '../workers/training-client.js';
 
 const AUGMENTS = [
   ['flip', 'flips'], ['shift', 'shifts'], ['rotation', 'rotation ±25°'], ['scale', 'scale 0.75–1.25'],

@@ -215,7 +215,7 @@ impl Training {
         Ok(())
     }
 
-    // ----- Data-parallel steps (www/data-parallel.js): this trainer prepares each
+    // ----- Data-parallel steps (www/workers/data-parallel.js): this trainer prepares each
     // minibatch, computes the first run of its fixed slices, gathers the helpers' runs,
     // sums them in slice order, updates once.
 
@@ -319,7 +319,7 @@ impl Training {
 }
 
 /// A helper worker's copy of the network: the gradient of a share of each minibatch
-/// for the parameters the training worker sends (www/gradient-worker.js).
+/// for the parameters the training worker sends (www/workers/gradient-worker.js).
 #[wasm_bindgen]
 pub struct GradientWorker {
     worker: CoreGradientWorker,

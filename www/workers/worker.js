@@ -9,12 +9,12 @@
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
 //               classified | state | error {where, message}
 //
-// Training can use every core (www/data-parallel.js): this worker keeps the Trainer and
-// splits each minibatch with workerCount() - 1 helper workers (www/gradient-worker.js),
+// Training can use every core (www/workers/data-parallel.js): this worker keeps the Trainer and
+// splits each minibatch with workerCount() - 1 helper workers (www/workers/gradient-worker.js),
 // if a short trial at the start of each run finds split steps at least 10% faster. The
 // trial decides the speed only: split or not, the numbers are the same to the bit.
-import { core, initCore, initH5Reader } from './core.js';
-import { photoHeader } from './photo.js';
+import { core, initCore, initH5Reader } from '../core.js';
+import { photoHeader } from '../photo.js';
 import { GradientHelpers, HelperError, MAX_WORKERS, parallelStep, workerCount } from './data-parallel.js';
 
 const SLICE_MS = 15;       // work per slice before yielding to messages
@@ -404,14 +404,14 @@ async function loadModels() {
   const available = [];
   let list = [];
   try {
-    const res = await fetch(new URL('models/index.json', import.meta.url));
+    const res = await fetch(new URL('../models/index.json', import.meta.url));
     if (res.ok) list = (await res.json()).models || [];
   } catch (e) {
     fail('models', new Error(`models/index.json: ${e.message}`));
   }
   for (const { key, file } of list) {
     try {
-      const res = await fetch(new URL(`models/${file}`, import.meta.url));
+      const res = await fetch(new URL(`../models/${file}`, import.meta.url));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       state.classifiers[key]?.free();
       state.classifiers[key] = core.Classifier.fromJson(await res.text());

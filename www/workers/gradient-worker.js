@@ -1,4 +1,4 @@
-// A helper of data-parallel training (www/data-parallel.js): its own wasm instance and
+// A helper of data-parallel training (www/workers/data-parallel.js): its own wasm instance and
 // copy of the network, and nothing else. For each minibatch the training worker sends the
 // current parameters and a run of the minibatch's slices; it answers with each slice's
 // mean gradient, mean cost and number right. It never updates a weight, so every worker
@@ -6,7 +6,7 @@
 //
 // Messages in:  network {json} | share {id, first, params, inputs, labels, sizes}
 // Messages out: share {id, first, answer} | error {id, message}
-import { core, initCore } from './core.js';
+import { core, initCore } from '../core.js';
 
 const ready = initCore();
 let worker = null;

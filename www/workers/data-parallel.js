@@ -1,6 +1,6 @@
-// Data-parallel training on every core: the training worker (www/worker.js, or the
+// Data-parallel training on every core: the training worker (www/workers/worker.js, or the
 // benchmark page) keeps the one Trainer and spawns N-1 helper workers
-// (www/gradient-worker.js), each with its own wasm instance; no shared memory.
+// (www/workers/gradient-worker.js), each with its own wasm instance; no shared memory.
 //
 // One step: the trainer prepares the minibatch (order, augmentation: as one worker
 // would) and cuts it into the core's fixed slices (the same whatever the number of

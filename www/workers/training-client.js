@@ -1,4 +1,4 @@
-// The page's one link to the worker (www/worker.js): the training and classify views
+// The page's one link to the worker (www/workers/worker.js): the training and classify views
 // share it, so a photo can be classified with the model just trained. Listeners get
 // every message the worker posts.
 let worker = null;
