@@ -9,6 +9,8 @@
 // the one Adam update. So the numbers are the same to the bit with 1, 2, 3 or 4 workers
 // (one worker runs Training.slicedStep()): see crate/src/train/data_parallel.rs.
 
+import { toHelper } from './protocol.js';
+
 /// Most workers (the trainer's included) a minibatch is split between.
 export const MAX_WORKERS = 4;
 
@@ -60,7 +62,7 @@ export class GradientHelpers {
   setNetwork(json) {
     if (json === this.network) return;
     this.network = json;
-    for (const w of this.workers) w.postMessage({ type: 'network', json });
+    for (const w of this.workers) w.postMessage(toHelper.network(json));
   }
 
   /// Helper i's gradients of the slices `sizes` of `inputs`/`labels` at `params`:
@@ -69,7 +71,7 @@ export class GradientHelpers {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[i].postMessage({ type: 'share', id, first, params, inputs, labels, sizes }, [inputs.buffer, labels.buffer]);
+      this.workers[i].postMessage(toHelper.share(id, first, params, inputs, labels, sizes), [inputs.buffer, labels.buffer]);
     });
   }
 

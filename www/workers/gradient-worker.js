@@ -4,9 +4,9 @@
 // mean gradient, mean cost and number right. It never updates a weight, so every worker
 // starts each step from the same parameters.
 //
-// Messages in:  network {json} | share {id, first, params, inputs, labels, sizes}
-// Messages out: share {id, first, answer} | error {id, message}
+// Messages: toHelper and fromHelper in ./protocol.js.
 import { core, initCore } from '../core.js';
+import { fromHelper } from './protocol.js';
 
 const ready = initCore();
 let worker = null;
@@ -21,9 +21,9 @@ self.onmessage = async ({ data }) => {
       if (!worker) throw new Error('no network yet');
       // The slices' gradients, costs and numbers right, for Training.addSliceGradients.
       const answer = worker.gradient(data.params, data.inputs, data.labels, data.sizes);
-      self.postMessage({ type: 'share', id: data.id, first: data.first, answer }, [answer.buffer]);
+      self.postMessage(fromHelper.share(data.id, data.first, answer), [answer.buffer]);
     }
   } catch (e) {
-    self.postMessage({ type: 'error', id: data?.id, message: e?.message || String(e) });
+    self.postMessage(fromHelper.error(data?.id, e?.message || String(e)));
   }
 };
