@@ -73,6 +73,9 @@ mod native {
             /// over --augment: e.g. '{"rotation_deg": 40, "ramp_epochs": 10}'.
             #[arg(long)]
             augment_json: Option<String>,
+            /// Start from these weights (same network) instead of random ones: fine-tuning.
+            #[arg(long)]
+            init: Option<PathBuf>,
             /// Add this many synthetic hands (the embedded generator, its own seed) to the
             /// training set.
             #[arg(long, default_value_t = 0)]
@@ -120,6 +123,7 @@ mod native {
                 cosine,
                 augment,
                 augment_json,
+                init,
                 mix_synthetic,
                 network,
                 out,
@@ -146,7 +150,7 @@ mod native {
                         Some(path) => OutFile::Given { path, force },
                         None => OutFile::Default,
                     };
-                    run_train(train.zip(test), mix_synthetic, network.as_deref(), settings, out)
+                    run_train(train.zip(test), mix_synthetic, init.as_deref(), network.as_deref(), settings, out)
                 }
             },
             Command::Classify {
@@ -181,6 +185,7 @@ mod native {
     fn run_train(
         paths: Option<(PathBuf, PathBuf)>,
         mix_synthetic: usize,
+        init: Option<&Path>,
         network: Option<&Path>,
         settings: TrainSettings,
         out: OutFile,
@@ -207,6 +212,20 @@ mod native {
         );
         let epochs = settings.epochs;
         let mut trainer = Trainer::new(&specs, train, test, settings)?;
+        if let Some(path) = init {
+            let text = String::from_utf8(read(path)?).map_err(|_| {
+                ConvLabError::Weights(format!("{} is not a text file", path.display()))
+            })?;
+            let (start, _) = weights::from_json(&text)?;
+            if start.specs() != specs.as_slice() || start.input_shape() != trainer.model().input_shape() {
+                return Err(convlab::param_err!(
+                    "{} holds another network than the one being trained",
+                    path.display()
+                ));
+            }
+            *trainer.model_mut() = start;
+            println!("Starting from the weights in {}", path.display());
+        }
         println!(
             "Seed: {} (repeat this run with --seed {})",
             trainer.seed(),

@@ -93,6 +93,10 @@ pub struct Augment {
     /// Background replacement and erasing ramp in linearly over this many epochs (their
     /// probabilities times (epoch + 1) / ramp_epochs); 0: at full strength from the start.
     pub ramp_epochs: usize,
+    /// With this probability a picture gets only [`Augment::robust`]'s milder changes
+    /// instead of these settings: every minibatch keeps photos like the training photos,
+    /// so accuracy on them does not drop under strong augmentation.
+    pub mild_prob: f32,
 }
 
 impl Default for Augment {
@@ -133,6 +137,7 @@ impl Default for Augment {
             erase: false,
             erase_prob: 0.3,
             ramp_epochs: 0,
+            mild_prob: 0.0,
         }
     }
 }
@@ -235,6 +240,7 @@ impl Augment {
             self.noise_sd,
             self.jpeg_quality_min,
             self.erase_prob,
+            self.mild_prob,
         ]
         .iter()
         .all(|v| v.is_finite());
@@ -273,8 +279,10 @@ impl Augment {
             "Perspective must be 0 to 0.5.",
         )?;
         check(
-            (0.0..=1.0).contains(&self.background_prob) && (0.0..=1.0).contains(&self.erase_prob),
-            "Background and erasing probabilities must be 0 to 1.",
+            [self.background_prob, self.erase_prob, self.mild_prob]
+                .iter()
+                .all(|p| (0.0..=1.0).contains(p)),
+            "Background, erasing and mild probabilities must be 0 to 1.",
         )?;
         check(
             (0.0..=0.9).contains(&self.skin_amount),
@@ -314,10 +322,17 @@ impl Augment {
         }
         let (_, h, w, _) = batch.dim();
         let mut scratch = Array3::<f32>::zeros((h, w, 3));
+        let mild = Augment::robust();
         for mut picture in batch.axis_iter_mut(Axis(0)) {
-            let draw = self.draw(rng);
-            let extra = self.draw_extra(rng, h, w, draw.scale);
-            let mut mask = self.needs_mask().then(|| {
+            // Nothing is drawn for the choice when mild_prob is 0 (older settings' streams).
+            let a = if self.mild_prob > 0.0 && rng.random_bool(f64::from(self.mild_prob)) {
+                &mild
+            } else {
+                self
+            };
+            let draw = a.draw(rng);
+            let extra = a.draw_extra(rng, h, w, draw.scale);
+            let mut mask = a.needs_mask().then(|| {
                 let f = foreground::foreground(picture.view());
                 (f.mask.insert_axis(Axis(2)), f.wall)
             });
@@ -332,8 +347,8 @@ impl Augment {
             if let Some((m, wall)) = &mask {
                 composite(picture.view_mut(), m.index_axis(Axis(2), 0), *wall, &extra);
             }
-            self.colour(picture.view_mut(), &draw);
-            self.camera(picture.view_mut(), &extra, rng);
+            a.colour(picture.view_mut(), &draw);
+            a.camera(picture.view_mut(), &extra, rng);
         }
         Ok(())
     }
@@ -1027,6 +1042,28 @@ mod tests {
         a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(10)).unwrap();
         let d = (&b - &src).mapv(f32::abs).mean().unwrap();
         assert!(d > 0.005 && d < 0.3, "{d}");
+    }
+
+    #[test]
+    fn mild_pictures_get_only_the_robust_changes() {
+        // Everything strong switched on; with mild_prob 1 every picture gets robust() alone:
+        // the same pictures as robust() from the same seed, after the one choice draw.
+        let a = Augment {
+            mild_prob: 1.0,
+            ..Augment::photo()
+        };
+        let mut b = hand_batch(3);
+        a.apply(&mut b, &mut ChaCha8Rng::seed_from_u64(13)).unwrap();
+        let mut want = hand_batch(3);
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        let mild = Augment::robust();
+        for i in 0..3 {
+            assert!(rng.random_bool(1.0));
+            let mut one = want.slice(ndarray::s![i..i + 1, .., .., ..]).to_owned();
+            mild.apply(&mut one, &mut rng).unwrap();
+            want.slice_mut(ndarray::s![i..i + 1, .., .., ..]).assign(&one);
+        }
+        assert_eq!(b, want);
     }
 
     #[test]
