@@ -90,7 +90,7 @@ fn the_warning_threshold_comes_from_the_weights_file() {
     // The robust model with a stricter calibration in its file: the unsure fixture (0.68)
     // is now warned about, on its own line, blaming the photo; the sure one (0.99) is not.
     let text = std::fs::read_to_string(root().join("www/models/hand.json")).unwrap();
-    let mut saved: convlab::weights::SavedModel = serde_json::from_str(&text).unwrap();
+    let mut saved: convlab::train::weights::SavedModel = serde_json::from_str(&text).unwrap();
     let calibration = saved.calibration.get_or_insert(convlab::classify::UNCALIBRATED);
     calibration.warn_below = 0.9;
     let path = std::env::temp_dir().join("convlab-cli-strict-hand.json");
