@@ -126,6 +126,22 @@ test('the bad .h5 fixtures through the page: each named in a clear message, then
   await context.close();
 });
 
+test('course files are told apart by what they hold, not by their names; two of one kind are refused', async () => {
+  const { page, context, problems } = await openTrain();
+  const h5 = (file, name) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(H5, file)) });
+  // A student's renamed files, each name saying the opposite of what the file holds.
+  await byTestId(page, 'train-data-input').setInputFiles([h5('ok_contiguous_train.h5', 'train_from_test_signs.h5'), h5('ok_gzip_test.h5', 'training_check.h5')]);
+  await waitText(page, 'train-data-status', 'Course files', 30000);
+  const status = await text(page, 'train-data-status');
+  assert.match(status, /Training: 6 pictures[^;]*\(train_from_test_signs\.h5\); test: 12 pictures[^;]*\(training_check\.h5\)/, status);
+  // Two training files: refused with a message, the loaded pair kept.
+  await byTestId(page, 'train-data-input').setInputFiles([h5('ok_contiguous_train.h5', 'a.h5'), h5('ok_latest_int32_train.h5', 'b.h5')]);
+  await page.waitForFunction(() => /both hold training pictures/.test(document.querySelector('#train [data-testid="error"]:not([hidden])')?.textContent || ''), null, { timeout: 30000 });
+  assert.equal(await text(page, 'train-data-status'), status, 'the loaded files stay');
+  assert.deepEqual(problems.console, []);
+  await context.close();
+});
+
 test('classify: an empty file, a truncated JPEG, a GIF and a WebP; then a photo is classified', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#classify`);
   await page.waitForFunction(() => /Pretrained:/.test(document.querySelector('[data-testid="classify-model-note"]')?.textContent || ''), null, { timeout: 30000 });

@@ -47,7 +47,7 @@ export const trainView = {
     const ui = {};
     const state = {
       steps: [], epochs: [], stepsPerEpoch: 1, totalEpochs: defaults.epochs, running: false, started: false,
-      elapsed: 0, h5: { train: null, test: null }, source: 'synthetic', lastCost: null, drawQueued: false,
+      elapsed: 0, source: 'synthetic', lastCost: null, drawQueued: false,
     };
 
     // ---- the network ----
@@ -179,17 +179,10 @@ export const trainView = {
       const list = Array.from(files || []);
       if (!list.length) return;
       if (state.running) { errors.data.show('Pause or reset the run before loading new data.'); return; }
-      // The name says which is which; with two unnamed files the larger one trains.
-      let slots = list.map((f) => (/test/i.test(f.name) ? 'test' : /train/i.test(f.name) ? 'train' : null));
-      if (list.length === 2 && (slots[0] === slots[1] || slots.includes(null))) {
-        slots = list[0].size >= list[1].size ? ['train', 'test'] : ['test', 'train'];
-      }
-      slots = slots.map((s) => s || (state.h5.train && !state.h5.test ? 'test' : 'train'));
-      for (const [i, file] of list.slice(0, 2).entries()) {
-        const bytes = await file.arrayBuffer();
-        state.h5[slots[i]] = file.name;
-        worker.send({ type: 'h5-file', slot: slots[i], name: file.name, bytes }, [bytes]);
-      }
+      // The worker files each one by what it holds (train_set_x or test_set_x), not by its name.
+      const sent = [];
+      for (const file of list.slice(0, 2)) sent.push({ name: file.name, bytes: await file.arrayBuffer() });
+      worker.send({ type: 'h5-files', files: sent }, sent.map((f) => f.bytes));
       if (list.length > 2) errors.data.show('Only two files are used: the training file and the test file.');
     }
     ui.fileInput.addEventListener('change', () => { readFiles(ui.fileInput.files); ui.fileInput.value = ''; });
@@ -199,7 +192,6 @@ export const trainView = {
     ui.synthetic.addEventListener('click', () => {
       if (state.running) { errors.data.show('Pause or reset the run before changing the data.'); return; }
       errors.data.clear();
-      state.h5 = { train: null, test: null };
       worker.send({ type: 'use-synthetic' });
     });
 
@@ -383,7 +375,7 @@ export const trainView = {
           const part = (name, s) => (s ? `${name}: ${s.count} pictures, classes ${s.classes.join(', ')}` : `${name}: not loaded yet`);
           ui.dataStatus.textContent = msg.source === 'synthetic'
             ? `Using the built-in synthetic hands. ${part('Training', msg.train)}; ${part('test', msg.test)}.`
-            : `Course files. ${part('Training', msg.train)}${state.h5.train ? ` (${state.h5.train})` : ''}; ${part('test', msg.test)}${state.h5.test ? ` (${state.h5.test})` : ''}.`;
+            : `Course files. ${part('Training', msg.train)}${msg.names.train ? ` (${msg.names.train})` : ''}; ${part('test', msg.test)}${msg.names.test ? ` (${msg.names.test})` : ''}.`;
           if (msg.preview) {
             drawTiles(ui.preview, msg.preview.tiles, { size: 56, captions: msg.preview.labels.map(String), alt: (i) => `${msg.preview.from} picture ${i + 1}: digit ${msg.preview.labels[i]}` });
             ui.previewCaption.textContent = `A few ${msg.preview.from} pictures of each class, with their labels:`;

@@ -3,7 +3,7 @@
 // (about 15 ms each), and the worker yields between slices, so pause, reset and a photo
 // to classify are answered at once.
 //
-// Messages in:  use-synthetic | h5-file {slot, name, bytes} | start {settings, workers?} | pause |
+// Messages in:  use-synthetic | h5-files {files: [{name, bytes}]} | start {settings, workers?} | pause |
 //               resume | reset | sample {index} | save | load-weights {text, settings} |
 //               classify {id, file, model, maps, explain} | models | live-maps {on, maps}
 // Messages out: data | started | progress | epoch | maps | done | weights | models |
@@ -23,7 +23,7 @@ const MAPS_MS = 500;       // feature maps of the chosen sample at most this oft
 
 const ready = initCore();
 const state = {
-  source: 'synthetic', synthetic: null, h5: { train: null, test: null },
+  source: 'synthetic', synthetic: null, h5: { train: null, test: null }, h5Names: { train: null, test: null },
   training: null, running: false, sample: 0, started: 0, elapsedBefore: 0,
   costs: [], lastProgress: 0, lastMaps: 0, liveMaps: true, mapNames: [], classifiers: {}, modelsLoading: null, settings: null, loadedWeights: false,
   // Data-parallel training: the helpers (null: one worker), whether this run's network
@@ -89,7 +89,7 @@ function describeData() {
   const info = (s) => (s ? { count: s.length, classes: Array.from(s.classes()) } : null);
   const shown = train || test;
   const p = shown ? preview(shown) : null;
-  post({ type: 'data', source: state.source, train: info(train), test: info(test), preview: p && { labels: p.labels, tiles: p.tiles, from: train ? 'training' : 'test' } },
+  post({ type: 'data', source: state.source, train: info(train), test: info(test), names: state.h5Names, preview: p && { labels: p.labels, tiles: p.tiles, from: train ? 'training' : 'test' } },
     p ? [p.tiles.rgba.buffer] : []);
 }
 
@@ -271,23 +271,41 @@ const handlers = {
     state.source = 'synthetic';
     describeData();
   },
-  // The HDF5 module reads the file; the core gets its pictures, labels and classes.
-  async 'h5-file'({ slot, name, bytes }) {
+  // The HDF5 module reads each file, the core gets its pictures, labels and classes. What
+  // a file holds (train_set_x or test_set_x), not its name, says which half it is; a bad
+  // file or two files of the same half replace nothing.
+  async 'h5-files'({ files }) {
+    const read = [];
     try {
-      const file = (await initH5Reader()).readCourseH5(new Uint8Array(bytes));
-      let set;
-      try {
-        set = core.DataSet.fromParts(file.pixels(), file.labels(), file.classes());
-      } finally {
-        file.free();
+      const reader = await initH5Reader();
+      for (const { name, bytes } of files) {
+        try {
+          const file = reader.readCourseH5(new Uint8Array(bytes));
+          try {
+            read.push({ name, split: file.split(), set: core.DataSet.fromParts(file.pixels(), file.labels(), file.classes()) });
+          } finally {
+            file.free();
+          }
+        } catch (e) {
+          throw new Error(`${name}: ${e.message}`);
+        }
       }
-      state.h5[slot]?.free();
-      state.h5[slot] = set;
-      state.source = 'h5';
-      describeData();
+      const [a, b] = read;
+      if (b && a.split === b.split) {
+        throw new Error(`${a.name} and ${b.name} both hold ${a.split === 'train' ? 'training' : 'test'} pictures (${a.split}_set_x): give one training file and one test file.`);
+      }
     } catch (e) {
-      fail('data', new Error(`${name}: ${e.message}`));
+      read.forEach((r) => r.set.free());
+      fail('data', e);
+      return;
     }
+    for (const { name, split, set } of read) {
+      state.h5[split]?.free();
+      state.h5[split] = set;
+      state.h5Names[split] = name;
+    }
+    state.source = 'h5';
+    describeData();
   },
   start({ settings, workers: asked }) {
     if (state.running) return; // a second Start while running changes nothing

@@ -29,6 +29,31 @@ const HDF5_SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\
 /// datasets present, shapes and dtypes, image count = label count, labels in
 /// `0..n_classes` (each label indexes `list_classes`).
 pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
+    load_course_file(bytes).map(|(_, data)| data)
+}
+
+/// Which half of the course's data a file holds, from its datasets (not its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// `train_set_x` / `train_set_y`.
+    Train,
+    /// `test_set_x` / `test_set_y`.
+    Test,
+}
+
+impl Split {
+    /// `train` or `test`: the prefix of the file's dataset names.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Test => "test",
+        }
+    }
+}
+
+/// [`load_h5`], also saying whether the file is the training or the test set: the page
+/// files them by what they hold, since a file's name can say the opposite.
+pub fn load_course_file(bytes: &[u8]) -> Result<(Split, Dataset)> {
     let file = open(bytes)?;
     let root = file
         .root_group()
@@ -36,7 +61,8 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
     let (_, names) = root
         .member_names()
         .map_err(|e| data_err!("The HDF5 file is damaged: its contents cannot be listed ({e})."))?;
-    let prefix = detect_prefix(&names)?;
+    let split = detect_split(&names)?;
+    let prefix = split.prefix();
     let x_name = format!("{prefix}_set_x");
     let y_name = format!("{prefix}_set_y");
 
@@ -93,7 +119,7 @@ pub fn load_h5(bytes: &[u8]) -> Result<Dataset> {
         }
         labels.push(label as u8);
     }
-    Dataset::from_parts(pixels, labels, classes)
+    Dataset::from_parts(pixels, labels, classes).map(|data| (split, data))
 }
 
 /// Loads the training and the test file and checks that they list the same classes in
@@ -158,12 +184,12 @@ fn has_signature(bytes: &[u8]) -> bool {
     }
 }
 
-/// `train` or `test`, from which `*_set_x` the file holds.
-fn detect_prefix(names: &[String]) -> Result<&'static str> {
+/// Which split the file holds, from which `*_set_x` it has.
+fn detect_split(names: &[String]) -> Result<Split> {
     let has = |n: &str| names.iter().any(|m| m == n);
     match (has("train_set_x"), has("test_set_x")) {
-        (true, false) => Ok("train"),
-        (false, true) => Ok("test"),
+        (true, false) => Ok(Split::Train),
+        (false, true) => Ok(Split::Test),
         (true, true) => Err(data_err!(
             "The file holds both `train_set_x` and `test_set_x`: give the training and the test data as two files, as the course does."
         )),
@@ -388,6 +414,14 @@ mod tests {
             .map(|v| v.as_i64().unwrap())
             .collect();
         assert_eq!(ds.classes, classes);
+    }
+
+    #[test]
+    fn the_split_comes_from_the_datasets_inside() {
+        let (split, _) = load_course_file(fixture!("ok_contiguous_train.h5")).unwrap();
+        assert_eq!(split, Split::Train);
+        let (split, _) = load_course_file(fixture!("ok_gzip_test.h5")).unwrap();
+        assert_eq!(split, Split::Test);
     }
 
     #[test]
