@@ -57,7 +57,9 @@ test('train in section 6, then open section 7 for the first time: the trained mo
 });
 
 test('stale state: Reset, the test picture number, presets, section 1 positions, messages once', async () => {
-  const { page, context, problems } = await openTrain(browser, server.url, '#train&epochs=3');
+  // Enough epochs to be still running when paused: 3 epochs of the built-in hands can end
+  // before the page is looked at on an idle machine, and then there is nothing to pause.
+  const { page, context, problems } = await openTrain(browser, server.url, '#train&epochs=200');
   await byTestId(page, 'train-start').click();
   await page.waitForFunction(() => /Cost/.test(document.querySelector('[data-testid="train-cost"]').textContent)
     && document.querySelector('[data-testid="train-pause"]').disabled === false, null, { timeout: 120000 });
