@@ -8,9 +8,12 @@ export async function setupOffline(note) {
   const sw = navigator.serviceWorker;
   if (!sw) return; // not a secure context, or a browser without service workers
   let asked = false;
+  // The first version taking a page that had no worker yet is no update: say nothing then.
+  let controlled = !!sw.controller;
   sw.addEventListener('controllerchange', () => {
     if (asked) location.reload();
-    else say('ConvLab was updated in another tab: reload this one before going on.');
+    else if (controlled) say('ConvLab was updated in another tab: reload this one before going on.');
+    controlled = true;
   });
   const say = (...what) => { note.replaceChildren(...what); note.hidden = false; };
   const useNew = (waiting) => { asked = true; waiting.postMessage({ type: 'use-new-version' }); };

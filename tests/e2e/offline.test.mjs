@@ -41,6 +41,8 @@ test('offline after one visit; a new build replaces the old one whole', async (t
   const { page, context, problems } = await openPage(browser, server.url);
   // The first visit installs the worker, which takes the page and keeps its core build.
   await page.waitForFunction(() => navigator.serviceWorker.controller, null, { timeout: 30000 });
+  // A first visit is no update: no note about another tab.
+  assert.equal(await byTestId(page, 'update-note').isHidden(), true, await byTestId(page, 'update-note').textContent());
   const wasm = 'pkg-relaxed/convlab_bg.wasm';
   await page.waitForFunction(async (f) => (await caches.keys()).length === 1
     && !!(await (await caches.open((await caches.keys())[0])).match(new URL(f, location.href))), wasm, { timeout: 30000 });
