@@ -79,14 +79,7 @@ mod tests {
     use ndarray::arr2;
 
     fn lecture() -> (Array2<f32>, Array2<f32>) {
-        let image = arr2(&[
-            [3., 0., 1., 2., 7., 4.],
-            [1., 5., 8., 9., 3., 1.],
-            [2., 7., 2., 5., 1., 3.],
-            [0., 1., 3., 1., 7., 8.],
-            [4., 2., 1., 6., 2., 8.],
-            [2., 4., 5., 2., 3., 9.],
-        ]);
+        let image = crate::lesson::test_pictures::lecture_image();
         let filter = arr2(&[[1., 0., -1.], [1., 0., -1.], [1., 0., -1.]]);
         (image, filter)
     }
