@@ -242,7 +242,9 @@ export const trainView = {
       worker.send({ type: 'start', settings, workers });
       scheduleDraw();
     });
-    ui.pause.addEventListener('click', () => worker.send({ type: state.running ? 'pause' : 'resume' }));
+    // The button does what it says: Pause right after Start, before the worker has said it
+    // runs, is still a pause (the worker takes messages in order).
+    ui.pause.addEventListener('click', () => worker.send({ type: ui.pause.getAttribute('aria-pressed') === 'true' ? 'resume' : 'pause' }));
     ui.reset.addEventListener('click', () => { clearErrors(); worker.send({ type: 'reset' }); });
     const showMistake = (e) => {
       const fig = e.target.closest('figure[data-index]');
