@@ -2,6 +2,8 @@
 // its settings live in the URL hash (#edges&filter=sobel_v) so a teacher can link a view.
 import { core, initCore } from './core.js';
 import { readHash, writeHash } from './hash.js';
+import { t, lang, pickLanguage, setLanguage, onLanguage } from './i18n.js';
+import { errorText } from './errors.js';
 import { setupOffline } from './offline.js';
 import { convView } from './views/conv.js';
 import { edgesView } from './views/edges.js';
@@ -30,6 +32,7 @@ const started = new Set();
 
 function show() {
   const { section, params } = readHash();
+  if (params.lang && params.lang !== lang()) setLanguage(params.lang);
   const view = VIEWS.find((v) => v.id === section) || VIEWS[0];
   for (const v of VIEWS) {
     const root = document.getElementById(v.id);
@@ -41,7 +44,7 @@ function show() {
   try {
     if (!started.has(view.id)) {
       started.add(view.id);
-      view.init(core, root, (p) => writeHash(view.id, p));
+      view.init(core, root, (p) => writeHash(view.id, withLang(p)));
     }
     view.show?.(params);
   } catch (e) {
@@ -59,7 +62,7 @@ export function showError(root, e) {
     box.setAttribute('role', 'alert');
     root.prepend(box);
   }
-  box.textContent = e?.message || String(e);
+  box.textContent = errorText(e);
 }
 
 function setupPresentation() {
@@ -80,7 +83,8 @@ async function start() {
   try {
     await initCore();
   } catch (e) {
-    status.textContent = `The WebAssembly core could not load: ${e.message}`;
+    status.textContent = t('page.core-failed', { message: e.message });
+    delete status.dataset.i18n;
     status.dataset.testid = 'error';
     status.classList.add('error');
     return;
@@ -88,9 +92,27 @@ async function start() {
   setupPresentation();
   window.addEventListener('hashchange', show);
   show();
-  status.textContent = 'Ready.';
+  status.dataset.i18n = 'page.ready';
+  status.textContent = t('page.ready');
   status.hidden = true;
   setupOffline(document.getElementById('update-note'));
 }
 
+// The language: a control in the header, lang= in the hash (only when not English, so
+// English links stay as they were), remembered on the device by setLanguage.
+const withLang = (params) => ({ ...params, lang: lang() === 'en' ? '' : lang() });
+function setupLanguage() {
+  const select = document.getElementById('lang');
+  setLanguage(pickLanguage(readHash().params.lang));
+  select.value = lang();
+  select.addEventListener('change', () => setLanguage(select.value));
+  onLanguage((code) => {
+    select.value = code;
+    const { section, params } = readHash();
+    writeHash(section || VIEWS[0].id, { ...params, lang: code === 'en' ? '' : code });
+    if (core) show(); // the shown section rewords what it drew itself (once the core is there)
+  });
+}
+
+setupLanguage();
 start();

@@ -1,5 +1,6 @@
 // Matrices of numbers as HTML tables: readable by tests and screen readers, and editable.
 import { fmt } from '../format.js';
+import { t } from '../i18n.js';
 
 // Draw rows of numbers; `decorate(td, v, i, j)` may add classes. A grid whose cells the
 // decoration makes focusable (tabIndex) is one tab stop, its cells reached with the arrows.
@@ -37,11 +38,11 @@ export function editableGrid(table, rows, { label, onChange, errorBox }) {
       input.type = 'number';
       input.step = 'any';
       input.value = fmt(v);
-      input.setAttribute('aria-label', `${label} row ${i + 1} column ${j + 1}`);
+      input.setAttribute('aria-label', `${label} ${t('grid.cell', { row: i + 1, col: j + 1 })}`);
       input.addEventListener('change', () => {
         const value = Number(input.value);
         if (input.value.trim() === '' || !Number.isFinite(value) || Math.abs(value) > 1e6) {
-          errorBox?.show(`${label}: "${input.value}" is not a number between -1000000 and 1000000; kept ${fmt(rows[i][j])}.`);
+          errorBox?.show(t('grid.not-number', { label, value: input.value, kept: fmt(rows[i][j]) }));
           input.value = fmt(rows[i][j]);
           return;
         }

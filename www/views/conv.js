@@ -1,8 +1,9 @@
 // Section 1: the sliding window, step by step, on the lecture's 6x6 example (editable).
 // The Rust core computes the output and the term-by-term arithmetic of each position.
 import { fillGrid, editableGrid, gridCell, toRows } from '../draw/grid.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText } from '../errors.js';
 import { fmt, factor, signClass } from '../format.js';
+import { t, num, setText, onLanguage } from '../i18n.js';
 
 const LECTURE_IMAGE = [
   [3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
@@ -13,11 +14,11 @@ const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
 const step = (a, b) => Array.from({ length: 6 }, () => [a, a, a, b, b, b]);
 
 const PRESETS = {
-  lecture: { label: "Lecture: 6×6 image, vertical edge filter", image: LECTURE_IMAGE, filter: VERTICAL },
-  light_dark: { label: 'Light-to-dark edge (positive)', image: step(10, 0), filter: VERTICAL },
-  dark_light: { label: 'Dark-to-light edge (negative)', image: step(0, 10), filter: VERTICAL },
-  horizontal: { label: 'Horizontal edge, horizontal filter', image: [...Array(3).fill([10, 10, 10, 10, 10, 10]), ...Array(3).fill([0, 0, 0, 0, 0, 0])], filter: HORIZONTAL },
-  asymmetric: { label: 'Asymmetric filter (cross-correlation ≠ convolution)', image: LECTURE_IMAGE, filter: [[1, 2, 0], [0, 0, 0], [0, 0, -1]] },
+  lecture: { image: LECTURE_IMAGE, filter: VERTICAL },
+  light_dark: { image: step(10, 0), filter: VERTICAL },
+  dark_light: { image: step(0, 10), filter: VERTICAL },
+  horizontal: { image: [...Array(3).fill([10, 10, 10, 10, 10, 10]), ...Array(3).fill([0, 0, 0, 0, 0, 0])], filter: HORIZONTAL },
+  asymmetric: { image: LECTURE_IMAGE, filter: [[1, 2, 0], [0, 0, 0], [0, 0, -1]] },
 };
 
 export const convView = {
@@ -28,7 +29,8 @@ export const convView = {
     const state = { preset: 'lecture', image: null, filter: null, trueConv: false, pos: 0, timer: null };
 
     const preset = q('conv-preset');
-    for (const [key, p] of Object.entries(PRESETS)) preset.add(new Option(p.label, key));
+    // Each example's name is the catalogue's conv.preset.<key>.
+    for (const key of Object.keys(PRESETS)) preset.add(setText(new Option('', key), `conv.preset.${key}`));
 
     const size = () => ({ h: state.image.length, w: state.image[0].length, f: state.filter.length });
     const flat = (m) => Float32Array.from(m.flat());
@@ -49,22 +51,23 @@ export const convView = {
 
     function drawInputs() {
       editableGrid(q('conv-input'), state.image, {
-        label: 'Image', errorBox: errors,
+        label: t('common.image'), errorBox: errors,
         onChange: (i, j, v) => { state.image[i][j] = v; render(); },
       });
       editableGrid(q('conv-filter'), state.filter, {
-        label: 'Filter', errorBox: errors,
+        label: t('common.filter'), errorBox: errors,
         onChange: (i, j, v) => { state.filter[i][j] = v; render(); },
       });
       render();
     }
+    onLanguage(() => { if (state.image) drawInputs(); }); // the cells' names
 
     function render() {
       let out;
       try {
         out = output();
       } catch (e) {
-        errors.show(e.message);
+        errors.show(errorText(e));
         return;
       }
       const n = out.rows * out.cols;
@@ -72,7 +75,7 @@ export const convView = {
       const scrub = q('conv-scrub');
       scrub.max = n;
       scrub.value = state.pos;
-      scrub.setAttribute('aria-valuetext', `${state.pos} of ${n} output cells computed`);
+      scrub.setAttribute('aria-valuetext', t('conv.scrub-value', { pos: state.pos, count: n }));
       q('conv-input-size').textContent = `${size().h}×${size().w}`;
       q('conv-output-size').textContent = `${out.rows}×${out.cols} = floor((${size().h} − ${size().f})/1) + 1`;
 
@@ -86,7 +89,7 @@ export const convView = {
           td.tabIndex = 0;
           td.setAttribute('role', 'button');
           // The name starts with the cell's visible text (its value, or nothing yet).
-          td.setAttribute('aria-label', `${td.textContent ? `${td.textContent}: ` : ''}output row ${i + 1} column ${j + 1}`);
+          td.setAttribute('aria-label', `${td.textContent ? `${td.textContent}: ` : ''}${t('grid.output-cell', { row: i + 1, col: j + 1 })}`);
         },
       });
 
@@ -98,7 +101,7 @@ export const convView = {
       const inputTable = q('conv-input');
       inputTable.querySelectorAll('td').forEach((td) => td.classList.remove('window'));
       if (current < 0) {
-        q('conv-arithmetic').textContent = 'Press Step to put the filter on the top-left corner of the image.';
+        setText(q('conv-arithmetic'), 'conv.press-step');
       } else {
         const i = Math.floor(current / out.cols), j = current % out.cols;
         const { h, w, f } = size();
@@ -108,12 +111,12 @@ export const convView = {
         const byColumn = [];
         for (let c = 0; c < f; c++) for (let r = 0; r < f; r++) byColumn.push(s.terms[r * f + c]);
         const terms = byColumn.map((t) => `${factor(t.input)}x${factor(t.weight)}`).join(' + ');
-        q('conv-arithmetic').textContent = `${fmt(s.sum)} = ${terms}`;
+        const arith = q('conv-arithmetic');
+        delete arith.dataset.i18n; // numbers only: nothing to reword
+        arith.textContent = `${fmt(s.sum)} = ${terms}`;
       }
-      q('conv-note').textContent = state.trueConv
-        ? 'True convolution rotates the filter by 180° (flip both axes) before sliding it. Deep learning uses cross-correlation and calls it convolution; for a symmetric filter the two agree.'
-        : 'Cross-correlation: the filter is used as written. This is what deep learning calls convolution.';
-      q('conv-play').textContent = state.timer ? 'Pause' : 'Play';
+      setText(q('conv-note'), state.trueConv ? 'conv.note-true' : 'conv.note-cross');
+      setText(q('conv-play'), state.timer ? 'stepper.pause' : 'stepper.play');
       setHash({ example: state.preset === 'lecture' ? '' : state.preset, pos: state.pos === 1 ? '' : state.pos, mode: state.trueConv ? 'true' : '' });
     }
 
@@ -165,9 +168,9 @@ export const convView = {
     const photo = [1000, 1000, 3];
     const inputs = core.fullyConnectedWeights(photo, [1, 1, 1]);
     const dense = core.fullyConnectedWeights(photo, [1, 1, 1000]);
-    const en = (v) => v.toLocaleString('en');
-    q('conv-why').textContent = `Why filters at all? A ${photo.join('×')} photo has ${en(inputs)} numbers: a first layer of 1,000 units connected to all of them would need ${en(dense)} weights. `
-      + `A 3×3 filter has ${en(core.fullyConnectedWeights([3, 3, 1], [1, 1, 1]))}, and the same nine look for the same edge everywhere in the photo.`;
+    setText(q('conv-why'), 'conv.why', {
+      photo: photo.join('×'), inputs: num(inputs), dense: num(dense), filter: num(core.fullyConnectedWeights([3, 3, 1], [1, 1, 1])),
+    });
 
     this.apply = (params) => {
       state.trueConv = params.mode === 'true';
