@@ -213,3 +213,34 @@ fn train_refuses_an_existing_out_before_training_unless_forced() {
     assert!(stderr.contains("no folder no/such"), "{stderr}");
     assert!(!stdout.contains("Training on"), "{stdout}");
 }
+
+/// The mean cost of the first epoch as the library trains it, and the notebook's divisor
+/// applied to it by hand: ceil(m/64) minibatch costs over floor(m/64).
+fn notebook_cost_by_hand(settings: convlab::train::TrainSettings) -> f32 {
+    let (train, test) = convlab::data::synthetic::default_split();
+    let m = train.len();
+    let mut trainer = convlab::train::Trainer::new(&convlab::nn::layers::signs_network(), train, test, settings).unwrap();
+    let mean = trainer.run_epoch().unwrap().cost;
+    mean * m.div_ceil(64) as f32 / (m / 64) as f32
+}
+
+fn printed_cost(stdout: &str) -> f32 {
+    let line = stdout.lines().find(|l| l.starts_with("Cost after epoch 0: ")).unwrap_or_else(|| panic!("{stdout}"));
+    line["Cost after epoch 0: ".len()..].parse().unwrap()
+}
+
+#[test]
+fn train_prints_the_notebooks_line_and_notebook_trains_at_its_learning_rate() {
+    use convlab::train::TrainSettings;
+    let settings = |base: TrainSettings| TrainSettings { epochs: 1, seed: Some(3), evaluate_every_epoch: false, ..base };
+    for (args, base) in [(&[][..], TrainSettings::default()), (&["--notebook"][..], TrainSettings::notebook())] {
+        let dir = scratch(&format!("train-notebook-line{}", args.len()));
+        let (ok, stdout, stderr) = train_in(&dir, args);
+        assert!(ok, "{stderr}");
+        let expected = notebook_cost_by_hand(settings(base));
+        assert!((printed_cost(&stdout) - expected).abs() < 2e-6, "{args:?}: {stdout} vs {expected}");
+    }
+    // The notebook's rate and another one at once: refused.
+    let (ok, _, stderr) = train_in(&scratch("train-notebook-lr"), &["--notebook", "--lr", "0.1"]);
+    assert!(!ok && stderr.contains("--lr"), "{stderr}");
+}

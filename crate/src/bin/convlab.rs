@@ -1,6 +1,6 @@
 //! The `convlab` command line: train, classify and print shapes without a browser.
 //!
-//! - `convlab train [--train PATH --test PATH] [--epochs --lr --batch --seed --l2 --out --force]`
+//! - `convlab train [--train PATH --test PATH] [--epochs --lr or --notebook --batch --seed --l2 --out --force]`
 //! - `convlab classify [--weights W] [--json] photo.jpg ...` (default: the shipped robust
 //!   hand model, `www/models/hand.json`, built into the binary)
 //! - `convlab shapes`
@@ -50,8 +50,13 @@ mod native {
             test: Option<PathBuf>,
             #[arg(long, default_value_t = 100)]
             epochs: usize,
-            #[arg(long, default_value_t = 0.009)]
-            lr: f32,
+            /// Learning rate (default: the assignment's model() default, 0.009).
+            #[arg(long)]
+            lr: Option<f32>,
+            /// Train as the assignment's notebook really does: its AdamOptimizer() is called
+            /// without the learning rate, so TensorFlow's default 0.001 runs.
+            #[arg(long, conflicts_with = "lr")]
+            notebook: bool,
             #[arg(long, default_value_t = 64)]
             batch: usize,
             /// Random seed; without it one is drawn and printed so the run can be repeated.
@@ -117,6 +122,7 @@ mod native {
                 test,
                 epochs,
                 lr,
+                notebook,
                 batch,
                 seed,
                 l2,
@@ -131,8 +137,9 @@ mod native {
             } => match augmentation(&augment, augment_json.as_deref()) {
                 Err(e) => Err(e),
                 Ok(augment) => {
+                    let base = if notebook { TrainSettings::notebook() } else { TrainSettings::default() };
                     let settings = TrainSettings {
-                        learning_rate: lr,
+                        learning_rate: lr.unwrap_or(base.learning_rate),
                         epochs,
                         batch_size: batch,
                         seed,
@@ -241,10 +248,11 @@ mod native {
         let start = Instant::now();
         while !trainer.is_finished() {
             let r = trainer.run_epoch()?;
-            // The notebook counts epochs from 0 and prints every fifth.
+            // The notebook's line: epochs from 0, every fifth, its divisor (floor(m/64)
+            // minibatches; the page's notebook mode prints the same), "%f".
             let i = r.epoch - 1;
             if i % 5 == 0 {
-                let line = format!("Cost after epoch {i}: {:.6}", r.cost);
+                let line = format!("Cost after epoch {i}: {:.6}", r.notebook_cost.unwrap_or(r.cost));
                 // A hidden bar (output not a terminal) would swallow its println.
                 if bar.is_hidden() {
                     println!("{line}");
