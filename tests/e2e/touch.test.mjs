@@ -1,7 +1,8 @@
 // Touch screens (issue 16): a phone-sized page with touch input (Chromium's touch
 // emulation: real touch and pointer events, no mouse). A tap picks an output cell, a
 // finger drags the position slider, a finger on the edge map reads a value, and a tap
-// starts training. Firefox and WebKit check the layout at these sizes (tests/engines).
+// starts training. Firefox and WebKit check the layout at these sizes, and Firefox takes
+// the same taps and drags from WebDriver's touch pointer (tests/engines).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
