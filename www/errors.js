@@ -20,6 +20,18 @@ export function errorBox(anchor) {
 // its numbers (`code`, `params`, see crate/src/error.rs), worded by the catalogue's
 // "error.<code>"; any other error shows its own message.
 export function errorText(e) {
-  if (e?.code && hasKey(`error.${e.code}`)) return t(`error.${e.code}`, e.params || {});
+  if (e?.code && hasKey(`error.${e.code}`)) return t(`error.${e.code}`, worded(e.params));
   return e?.message || String(e);
+}
+
+// An error inside another's numbers ("train.h5: <why>"), carried as {code, params, message}
+// so that it crosses postMessage and is worded in the page's language too.
+export const errorCause = (e) => ({ code: e?.code, params: e?.params, message: e?.message || String(e) });
+const worded = (params = {}) => Object.fromEntries(Object.entries(params)
+  .map(([k, v]) => [k, v && typeof v === 'object' ? errorText(v) : v]));
+
+// An error the page words from its catalogue ("error.<code>" with `params`); its message
+// is the English text, for the console and for code that only reads messages.
+export function codedError(code, params = {}) {
+  return Object.assign(new Error(t(`error.${code}`, worded(params))), { code, params });
 }

@@ -3,6 +3,7 @@
 // ready. A new version is switched to only on the student's click, or at the start of a
 // visit (nothing to lose yet): a page at work is never changed under its feet.
 import { build } from './core.js';
+import { t } from './i18n.js';
 
 export async function setupOffline(note) {
   const sw = navigator.serviceWorker;
@@ -12,7 +13,7 @@ export async function setupOffline(note) {
   let controlled = !!sw.controller;
   sw.addEventListener('controllerchange', () => {
     if (asked) location.reload();
-    else if (controlled) say('ConvLab was updated in another tab: reload this one before going on.');
+    else if (controlled) say(t('offline.updated-elsewhere'));
     controlled = true;
   });
   const say = (...what) => { note.replaceChildren(...what); note.hidden = false; };
@@ -31,9 +32,10 @@ export async function setupOffline(note) {
     const button = document.createElement('button');
     button.type = 'button';
     button.dataset.testid = 'update-reload';
-    button.textContent = 'Use it now (reloads the page)';
+    button.textContent = t('offline.use-now');
     button.addEventListener('click', () => useNew(waiting));
-    say('A new version of ConvLab is ready. ', button);
+    say(`${t('offline.ready')} `, button);
+
   };
   const watch = (worker) => worker.addEventListener('statechange', () => { if (worker.state === 'installed') offer(worker); });
   if (registration.installing) watch(registration.installing);

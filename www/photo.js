@@ -2,6 +2,8 @@
 // bytes, downscaled so the long side is at most `maxSide`, ready for the Rust core.
 // Every failure is an Error with a message a student understands (shown in an errorBox).
 import { core } from './core.js';
+import { codedError, errorCause } from './errors.js';
+import { t } from './i18n.js';
 
 const MAX_FILE_BYTES = 40 * 1024 * 1024;
 const MAX_PIXELS = 50e6;
@@ -19,7 +21,7 @@ export async function photoHeader(file) {
   try {
     size = core.checkPhotoHeader(head);
   } catch (e) {
-    throw new Error(`"${file.name}": ${e.message}`);
+    throw codedError('photo.header', { name: file.name, cause: errorCause(e) });
   }
   const orientation = core.exifOrientation(head);
   if (size && orientation >= 5) [size.width, size.height] = [size.height, size.width];
@@ -40,12 +42,12 @@ function toRgba(source, width, height, maxSide) {
 }
 
 export async function loadPhoto(file, maxSide = 512) {
-  if (!file) throw new Error('No file was chosen.');
+  if (!file) throw codedError('photo.no-file');
   if (file.type && !file.type.startsWith('image/')) {
-    throw new Error(`"${file.name}" is not an image (it is ${file.type}). Choose a JPEG, PNG or WebP photo.`);
+    throw codedError('photo.not-image', { name: file.name, type: file.type });
   }
   if (file.size > MAX_FILE_BYTES) {
-    throw new Error(`"${file.name}" is ${(file.size / 1048576).toFixed(0)} MB; photos up to 40 MB are accepted.`);
+    throw codedError('photo.too-big', { name: file.name, mb: (file.size / 1048576).toFixed(0) });
   }
   // Decoded straight to the size needed (the browser scales while decoding, off the main
   // thread): a 4000x3000 photo never becomes 48 MB of pixels drawn on the main thread.
@@ -59,13 +61,13 @@ export async function loadPhoto(file, maxSide = 512) {
   try {
     bitmap = await createImageBitmap(file, options);
   } catch {
-    throw new Error(`"${file.name}" could not be read as an image: is it really a photo (JPEG, PNG, WebP)?`);
+    throw codedError('photo.unreadable', { name: file.name });
   }
   try {
     const { width, height } = bitmap;
     // Without a readable header the decoded size is checked instead.
     if (width * height > MAX_PIXELS) {
-      throw new Error(`"${file.name}" is ${width}×${height} pixels, too large to handle here (at most 50 megapixels).`);
+      throw codedError('photo.too-many-pixels', { name: file.name, width, height });
     }
     return toRgba(bitmap, width, height, maxSide);
   } finally {
@@ -76,21 +78,22 @@ export async function loadPhoto(file, maxSide = 512) {
 // Why getUserMedia failed, in the words both sections use ("Requested device not found"
 // is the browser's, not a student's).
 export function webcamFailure(e) {
-  const why = e?.name === 'NotAllowedError' ? 'the browser (or you) did not allow it'
-    : e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError' ? 'no camera was found'
-      : e?.name === 'NotReadableError' ? 'the camera is in use by another program'
-        : (e?.message || 'it failed');
-  return `The webcam could not start: ${why}.`;
+  const why = e?.name === 'NotAllowedError' ? t('webcam.not-allowed')
+    : e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError' ? t('webcam.not-found')
+      : e?.name === 'NotReadableError' ? t('webcam.in-use')
+        : (e?.message || t('webcam.failed'));
+  return t('webcam.could-not-start', { why });
 }
 
 // Start the webcam in `video`; a refusal or a missing camera becomes a readable Error.
 export async function startWebcam(video) {
-  if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser gives no access to a webcam here.');
+  if (!navigator.mediaDevices?.getUserMedia) throw codedError('webcam.no-access');
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: false });
   } catch (e) {
-    throw new Error(`${webcamFailure(e)} Pick a test picture or upload a photo instead.`);
+    throw codedError('webcam.edges-instead', { failure: webcamFailure(e) });
+
   }
   video.srcObject = stream;
   await video.play();

@@ -4,6 +4,7 @@
 import { el } from '../dom.js';
 import { putTile } from './tiles.js';
 import { drawLegend } from './canvas.js';
+import { setText } from '../i18n.js';
 
 // Draw `picture` (a tile set, tile 0) with the class map `map` ({width, height, rgba}) over it.
 export function drawClassMap(canvas, picture, map) {
@@ -17,5 +18,6 @@ export function drawClassMap(canvas, picture, map) {
 export function classMapLegend(core) {
   const strip = el('canvas', { 'aria-hidden': 'true' });
   drawLegend(strip, core.colorLegend(256, false));
-  return el('div', { className: 'legend' }, el('span', { text: 'looked at: little' }), strip, el('span', { text: 'much' }));
+  return el('div', { className: 'legend' }, setText(el('span'), 'cam.little'), strip, setText(el('span'), 'cam.much'));
+
 }

@@ -1,5 +1,6 @@
 // A line chart on a canvas: values against their index, with labelled axes. `log` plots
 // the values on a log10 axis (losses that fall over orders of magnitude).
+import { t } from '../i18n.js';
 const css = (name, fallback) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 export function lineChart(canvas, values, { xLabel = 'step', yLabel = 'value', log = false } = {}) {
@@ -23,7 +24,7 @@ export function lineChart(canvas, values, { xLabel = 'step', yLabel = 'value', l
   ctx.save();
   ctx.translate(14, (pad.t + H - pad.b) / 2);
   ctx.rotate(-Math.PI / 2);
-  ctx.fillText(log ? `${yLabel} (log scale)` : yLabel, 0, 0);
+  ctx.fillText(log ? t('chart.log-scale', { label: yLabel }) : yLabel, 0, 0);
   ctx.restore();
   const ys = values.map((v) => (log ? Math.log10(Math.max(v, 1e-12)) : v)).filter(Number.isFinite);
   if (ys.length === 0) return;

@@ -1,5 +1,6 @@
 // The cost curve: every minibatch's cost (thin) and every epoch's mean cost (thick, with
 // dots) against epochs, with labelled axes. Pure drawing: the numbers come from the core.
+import { t } from '../i18n.js';
 export function drawCostCurve(canvas, { steps = [], stepsPerEpoch = 1, epochs = [], totalEpochs = 1 }) {
   const dpr = window.devicePixelRatio || 1;
   const cssW = canvas.clientWidth || 640, cssH = canvas.clientHeight || 260;
@@ -29,8 +30,8 @@ export function drawCostCurve(canvas, { steps = [], stepsPerEpoch = 1, epochs = 
   ctx.textAlign = 'center'; ctx.textBaseline = 'top';
   const tick = niceStep(xMax / 8);
   for (let e = 0; e <= xMax + 1e-9; e += tick) ctx.fillText(String(Math.round(e)), x(e), pad.t + h + 4);
-  ctx.fillText('epoch', pad.l + w / 2, pad.t + h + 22);
-  ctx.save(); ctx.translate(12, pad.t + h / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = 'middle'; ctx.fillText('cost', 0, 0); ctx.restore();
+  ctx.fillText(t('train.col.epoch'), pad.l + w / 2, pad.t + h + 22);
+  ctx.save(); ctx.translate(12, pad.t + h / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = 'middle'; ctx.fillText(t('train.col.cost'), 0, 0); ctx.restore();
 
   // Minibatch costs.
   ctx.strokeStyle = '#94a3b8'; ctx.lineWidth = 1;
@@ -45,8 +46,9 @@ export function drawCostCurve(canvas, { steps = [], stepsPerEpoch = 1, epochs = 
   for (const e of epochs) { ctx.beginPath(); ctx.arc(x(e.epoch), y(e.cost), 3, 0, 2 * Math.PI); ctx.fill(); }
   // Legend.
   ctx.textAlign = 'left'; ctx.textBaseline = 'middle'; ctx.font = '12px system-ui, sans-serif';
-  ctx.fillStyle = '#64748b'; ctx.fillRect(pad.l + w - 190, pad.t + 8, 14, 2); ctx.fillText('per minibatch', pad.l + w - 170, pad.t + 9);
-  ctx.fillStyle = '#c2410c'; ctx.fillRect(pad.l + w - 190, pad.t + 26, 14, 3); ctx.fillText('per epoch (mean)', pad.l + w - 170, pad.t + 27);
+  ctx.fillStyle = '#64748b'; ctx.fillRect(pad.l + w - 190, pad.t + 8, 14, 2); ctx.fillText(t('curve.per-minibatch'), pad.l + w - 170, pad.t + 9);
+  ctx.fillStyle = '#c2410c'; ctx.fillRect(pad.l + w - 190, pad.t + 26, 14, 3); ctx.fillText(t('curve.per-epoch'), pad.l + w - 170, pad.t + 27);
+
 }
 
 function niceStep(raw) {

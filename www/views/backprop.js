@@ -2,7 +2,8 @@
 // The core runs its own backward passes (the running sums after k windows, one window's
 // share) and the numeric gradient check; this view lays the numbers out and steps.
 import { fillGrid, editableGrid, gridCell, toRows } from '../draw/grid.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText } from '../errors.js';
+import { t, onLanguage } from '../i18n.js';
 import { fmt, factor, signClass } from '../format.js';
 import { stepper } from '../stepper.js';
 
@@ -44,7 +45,7 @@ export const backpropView = {
       let s;
       try {
         s = core.convBackpropStep(flat(lesson.a_prev), h, w, flat(lesson.w), f, flat(state.dz), pos);
-      } catch (e) { convErrors.show(e.message); return; }
+      } catch (e) { convErrors.show(errorText(e)); return; }
       const c = s.current;
       const at = c ? { top: c.row, left: c.col, f } : {};
       show(q('backprop-a'), lesson.a_prev, at);
@@ -56,10 +57,11 @@ export const backpropView = {
       show(q('backprop-dw'), toRows(s.dw, f));
       q('backprop-db').textContent = fmt(s.db);
       q('backprop-conv-arith').textContent = c
-        ? `Window ${s.done} of ${s.windows} (row ${c.row + 1}, column ${c.col + 1}): dZ = ${fmt(c.dz)}. `
-          + `dA_prev[rows ${c.row + 1}–${c.row + f}, columns ${c.col + 1}–${c.col + f}] += W × ${factor(c.dz)}; `
-          + `dW += a_slice × ${factor(c.dz)}; db += ${factor(c.dz)} = ${fmt(s.db)}.`
-        : 'Press Step: the first window of the forward pass sends its dZ back.';
+        ? t('backprop.conv-window', {
+          done: s.done, windows: s.windows, row: c.row + 1, col: c.col + 1, dz: fmt(c.dz),
+          top: c.row + 1, bottom: c.row + f, left: c.col + 1, right: c.col + f, factor: factor(c.dz), db: fmt(s.db),
+        })
+        : t('backprop.conv-press-step');
       return s;
     }
 
@@ -69,7 +71,7 @@ export const backpropView = {
         const args = [flat(lesson.pool_x), ph, pw, flat(state.dy), state.dy.length, state.dy[0].length];
         max = core.poolBackpropStep(...args, 'max', lesson.f, lesson.stride, pos);
         avg = core.poolBackpropStep(...args, 'avg', lesson.f, lesson.stride, pos);
-      } catch (e) { poolErrors.show(e.message); return; }
+      } catch (e) { poolErrors.show(errorText(e)); return; }
       const c = max.current;
       const at = c ? { top: c.top, left: c.left, f: lesson.f } : {};
       show(q('backprop-x'), lesson.pool_x, { ...at, winner: c?.winner });
@@ -78,10 +80,11 @@ export const backpropView = {
       show(q('backprop-dx-avg'), toRows(avg.dx, pw), at);
       const cells = lesson.f * lesson.f;
       q('backprop-pool-arith').textContent = c
-        ? `Window ${max.done} of ${max.windows}: dY = ${fmt(c.dy)}. Max pooling: the mask is 1 only at the window's winner, `
-          + `the ${fmt(lesson.pool_x[c.winner[0]][c.winner[1]])} at row ${c.winner[0] + 1}, column ${c.winner[1] + 1}, which gets all ${fmt(c.dy)}; the other cells did not change the output, so they get 0. `
-          + `Average pooling: every cell counted 1/${cells} of the output, so each gets ${fmt(c.dy)}/${cells} = ${fmt(avg.current.share[0])}.`
-        : 'Press Step: each window of the pooled output sends its dY back to the cells it came from.';
+        ? t('backprop.pool-window', {
+          done: max.done, windows: max.windows, dy: fmt(c.dy), winner: fmt(lesson.pool_x[c.winner[0]][c.winner[1]]),
+          row: c.winner[0] + 1, col: c.winner[1] + 1, cells, share: fmt(avg.current.share[0]),
+        })
+        : t('backprop.pool-press-step');
       return max;
     }
 
@@ -90,14 +93,15 @@ export const backpropView = {
         const g = core.backpropGradientCheck(flat(lesson.a_prev), h, w, flat(lesson.w), f, flat(state.dz),
           flat(lesson.pool_x), ph, pw, flat(state.dy), state.dy.length, state.dy[0].length, lesson.f, lesson.stride);
         const worst = Math.max(g.conv, g.max_pool, g.avg_pool);
-        q('backprop-gradcheck').textContent =
-          `The course's check, ‖grad − approx‖ / (‖grad‖ + ‖approx‖), between the backward pass and central differences (h = ${+g.h.toPrecision(3)}), computed in float32: conv layer (dA_prev, dW, db) ${sci(g.conv)}, `
-          + `max pooling ${sci(g.max_pool)}, average pooling ${sci(g.avg_pool)}. `
-          + (worst < 1e-5 ? 'All below 1e-5: the gradients above are right.' : 'Above 1e-5: a gradient is wrong, or a max window has a tie (a kink, where the derivative does not exist).');
+        q('backprop-gradcheck').textContent = [
+          t('backprop.check', { h: +g.h.toPrecision(3), conv: sci(g.conv), max: sci(g.max_pool), avg: sci(g.avg_pool) }),
+          t(worst < 1e-5 ? 'backprop.check-ok' : 'backprop.check-bad'),
+        ].join(t('list.sentences'));
       } catch (e) {
-        q('backprop-gradcheck').textContent = e.message;
+        q('backprop-gradcheck').textContent = errorText(e);
       }
     }
+    onLanguage(renderCheck);
 
     function editors() {
       editableGrid(q('backprop-dz'), state.dz, {
@@ -112,16 +116,17 @@ export const backpropView = {
 
     const hash = () => setHash({ conv: convSteps.pos || '', pool: poolSteps.pos || '' });
     convSteps = stepper(q('backprop-conv-controls'), 'backprop-conv', {
-      label: 'Windows done',
+      label: 'backprop.windows-done',
       count: () => state.dz.length * state.dz[0].length,
       onChange: (p) => { renderConv(p); hash(); },
-      describe: (p, n) => `${p} of ${n} windows sent back`,
+      describe: (p, n) => t('backprop.windows-sent', { pos: p, count: n }),
     });
     poolSteps = stepper(q('backprop-pool-controls'), 'backprop-pool', {
-      label: 'Windows done',
+      label: 'backprop.windows-done',
       count: () => state.dy.length * state.dy[0].length,
       onChange: (p) => { renderPool(p); hash(); },
-      describe: (p, n) => `${p} of ${n} windows sent back`,
+      describe: (p, n) => t('backprop.windows-sent', { pos: p, count: n }),
+
     });
     q('backprop-restore').addEventListener('click', () => {
       state.dz = lesson.dz.map((r) => [...r]);

@@ -4,7 +4,8 @@
 // the network looked (Grad-CAM), the probabilities and the feature maps. A photo comes
 // from a file, a drop, the clipboard, the webcam or the strip of examples.
 import { el } from '../dom.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText } from '../errors.js';
+import { t, num, setText, translate, hasKey } from '../i18n.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../workers/training-client.js';
@@ -14,6 +15,8 @@ import { webcamFailure } from '../photo.js';
 const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
 // The example photos (www/examples/index.json lists them, with what each shows).
 const EXAMPLES = new URL('../examples/', import.meta.url);
+// A text of the catalogue in a span of its own, reworded when the language changes.
+const tx = (key, params) => setText(el('span'), key, params);
 
 export const classifyView = {
   id: 'classify',
@@ -24,47 +27,48 @@ export const classifyView = {
 
     ui.input = el('input', { type: 'file', accept: 'image/*', id: 'classify-input', dataset: { testid: 'classify-input' } });
     ui.drop = el('div', { className: 'dropzone', dataset: { testid: 'classify-drop' } },
-      el('label', { for: 'classify-input' }, 'A photo of a hand showing 0 to 5 fingers: '), ui.input,
-      el('span', { className: 'note', text: ' or drop it here, or paste one (Ctrl+V / ⌘V).' }));
-    ui.model = el('select', { dataset: { testid: 'classify-model' } }, el('option', { value: 'auto', text: 'best available' }));
-    ui.camera = el('button', { type: 'button', dataset: { testid: 'classify-camera' } }, 'Use the webcam');
-    ui.snap = el('button', { type: 'button', dataset: { testid: 'classify-snap' }, hidden: true }, 'Take the photo');
-    ui.video = el('video', { className: 'webcam', playsinline: true, muted: true, hidden: true, 'aria-label': 'Webcam preview' });
-    ui.modelNote = el('p', { className: 'note', dataset: { testid: 'classify-model-note' }, 'aria-live': 'polite', text: 'Looking for pretrained models…' });
-    ui.photo = el('canvas', { className: 'photo', role: 'img', 'aria-label': 'No photo yet' });
-    ui.seen = el('canvas', { className: 'pixelated seen', role: 'img', 'aria-label': 'The 64×64 input the network sees' });
+      el('label', { for: 'classify-input' }, tx('classify.photo-label')), ui.input,
+      el('span', { className: 'note' }, ' ', tx('classify.drop-here')));
+    ui.model = el('select', { dataset: { testid: 'classify-model' } }, setText(el('option', { value: 'auto' }), 'classify.model.auto'));
+    ui.camera = setText(el('button', { type: 'button', dataset: { testid: 'classify-camera' } }), 'edges.webcam');
+    ui.snap = el('button', { type: 'button', dataset: { testid: 'classify-snap' }, hidden: true }, tx('classify.snap'));
+    ui.video = el('video', { className: 'webcam', playsinline: true, muted: true, hidden: true, dataset: { i18nAttr: 'aria-label:classify.video' } });
+    ui.modelNote = setText(el('p', { className: 'note', dataset: { testid: 'classify-model-note' }, 'aria-live': 'polite' }), 'classify.looking');
+    ui.photo = el('canvas', { className: 'photo', role: 'img', dataset: { i18nAttr: 'aria-label:classify.no-photo' } });
+    ui.seen = el('canvas', { className: 'pixelated seen', role: 'img', dataset: { i18nAttr: 'aria-label:classify.seen-aria' } });
     ui.cropNote = el('p', { className: 'note', dataset: { testid: 'classify-crop' } });
-    ui.cam = el('canvas', { className: 'pixelated cam', role: 'img', dataset: { testid: 'classify-cam' }, 'aria-label': 'Where the network looked' });
+    ui.cam = el('canvas', { className: 'pixelated cam', role: 'img', dataset: { testid: 'classify-cam', i18nAttr: 'aria-label:classify.cam-aria' } });
     ui.camNote = el('p', { className: 'note', dataset: { testid: 'classify-cam-note' } });
     ui.explain = el('input', { type: 'checkbox', checked: true, dataset: { testid: 'classify-explain' } });
-    ui.camFigure = el('figure', { dataset: { testid: 'classify-cam-figure' } }, el('figcaption', { text: 'Where it looks (Grad-CAM)' }), ui.cam,
+    ui.camFigure = el('figure', { dataset: { testid: 'classify-cam-figure' } }, el('figcaption', {}, tx('classify.cam-caption')), ui.cam,
       classMapLegend(core), ui.camNote);
-    ui.examples = el('div', { className: 'examples', role: 'group', 'aria-label': 'Example photos', dataset: { testid: 'classify-examples' } });
-    ui.prediction = el('p', { className: 'prediction', dataset: { testid: 'classify-prediction' }, 'aria-live': 'polite', text: 'No photo yet.' });
+    ui.examples = el('div', { className: 'examples', role: 'group', dataset: { testid: 'classify-examples', i18nAttr: 'aria-label:classify.examples' } });
+    ui.prediction = setText(el('p', { className: 'prediction', dataset: { testid: 'classify-prediction' }, 'aria-live': 'polite' }), 'classify.no-photo');
     ui.answeredBy = el('p', { className: 'note', dataset: { testid: 'classify-model-used' } });
     ui.averaging = el('p', { className: 'note', dataset: { testid: 'classify-averaging' }, hidden: true });
     ui.warning = el('p', { className: 'warning', dataset: { testid: 'classify-warning' }, role: 'status', hidden: true });
-    ui.bars = el('div', { className: 'bars', dataset: { testid: 'classify-probabilities' }, role: 'list', 'aria-label': 'Probability of each digit' });
+    ui.bars = el('div', { className: 'bars', dataset: { testid: 'classify-probabilities', i18nAttr: 'aria-label:classify.bars' }, role: 'list' });
     ui.maps = {};
     const mapBlocks = MAPS.map((name) => {
       ui.maps[name] = el('div', { className: 'tiles', dataset: { testid: `classify-maps-${name}` } });
       return el('div', { className: 'map-block', hidden: true }, el('h4', { text: name }), ui.maps[name]);
     });
     ui.mapsBox = el('div', { className: 'maps' }, mapBlocks);
-    const controls = el('div', { className: 'controls', role: 'group', 'aria-label': 'Photo' },
-      el('label', {}, 'Model ', ui.model), ui.camera, ui.snap,
-      el('label', { className: 'check' }, ui.explain, 'show where it looks'));
+    const controls = el('div', { className: 'controls', role: 'group', dataset: { i18nAttr: 'aria-label:classify.controls' } },
+      el('label', {}, tx('classify.model'), ' ', ui.model), ui.camera, ui.snap,
+      el('label', { className: 'check' }, ui.explain, tx('classify.explain')));
 
     root.append(
-      el('p', { className: 'lead' }, 'Show the network your own hand. The photo is turned upright (EXIF), cropped to a square around the hand (found against a plain background; the centre square when it cannot tell) and shrunk to 64×64 by the same Rust function that prepares the training pictures; nothing leaves your browser.'),
-      ui.drop, el('p', { className: 'note', text: 'No photo at hand? Click an example (from the Sign Language Digits Dataset by students of Ankara Ayrancı Anadolu High School, Apache License 2.0; the last ones made harder: small, off-centre, turned):' }), ui.examples,
+      el('p', { className: 'lead' }, tx('classify.lead')),
+      ui.drop, el('p', { className: 'note' }, tx('classify.examples-note')), ui.examples,
       controls, ui.video, ui.modelNote,
       el('div', { className: 'row' },
-        el('figure', {}, el('figcaption', { text: 'Your photo (the square the network sees outlined)' }), ui.photo),
-        el('figure', {}, el('figcaption', { text: 'What the network sees (64×64)' }), ui.seen, ui.cropNote),
+        el('figure', {}, el('figcaption', {}, tx('classify.photo-caption')), ui.photo),
+        el('figure', {}, el('figcaption', {}, tx('classify.seen-caption')), ui.seen, ui.cropNote),
         el('div', { className: 'answer' }, ui.prediction, ui.answeredBy, ui.averaging, ui.warning, ui.bars),
         ui.camFigure),
-      el('h3', { text: 'Feature maps for this photo' }), ui.mapsBox);
+      el('h3', {}, tx('classify.h-maps')), ui.mapsBox);
+    translate(root); // the attributes marked above
     const errors = errorBox(ui.drop);
     const camErrors = errorBox(controls);
 
@@ -74,7 +78,7 @@ export const classifyView = {
       state.lastFile = file;
       state.id += 1;
       state.sentAt = performance.now();
-      ui.prediction.textContent = 'Classifying…';
+      setText(ui.prediction, 'classify.classifying');
       worker.send({ type: 'classify', id: state.id, file, model: ui.model.value, maps: MAPS, explain: ui.explain.checked });
     }
 
@@ -86,8 +90,8 @@ export const classifyView = {
       if (!map) return;
       drawClassMap(ui.cam, state.input, map);
       const label = state.labels[cls] ?? cls;
-      ui.cam.setAttribute('aria-label', `Where the network looked for ${label}`);
-      ui.camNote.textContent = `for ${label}${cls === state.answer ? ' (its answer)' : ''}: the ${map.mapHeight}×${map.mapWidth} maps of ${map.layer}, weighted by how much each raises the score of ${label}. Click a digit's bar to see where it looks for that digit.`;
+      ui.cam.setAttribute('aria-label', t('classify.cam-for', { label }));
+      setText(ui.camNote, cls === state.answer ? 'classify.cam-note-answer' : 'classify.cam-note', { label, h: map.mapHeight, w: map.mapWidth, layer: map.layer });
       for (const bar of ui.bars.children) bar.classList.toggle('shown', Number(bar.dataset.index) === cls);
     }
 
@@ -97,36 +101,36 @@ export const classifyView = {
         const res = await fetch(new URL('index.json', EXAMPLES));
         if (!res.ok) return;
         for (const ex of (await res.json()).photos) {
-          const button = el('button', { type: 'button', className: 'example', title: ex.caption, dataset: { testid: 'classify-example', file: ex.file } },
-            el('img', { src: new URL(ex.file, EXAMPLES).href, alt: ex.caption, width: 56, height: 56 }));
+          // Worded by the catalogue from the file's kind (sign0_1.jpg: sign; turned_3.jpg: turned).
+          const key = `classify.example.${ex.file.replace(/\d*_\d+\.\w+$/, '')}`;
+          const caption = hasKey(key) ? t(key, { digit: ex.digit }) : ex.caption;
+          const button = el('button', { type: 'button', className: 'example', title: caption, dataset: { testid: 'classify-example', file: ex.file } },
+            el('img', { src: new URL(ex.file, EXAMPLES).href, alt: caption, width: 56, height: 56 }));
           button.addEventListener('click', async () => {
             errors.clear();
             try {
               const blob = await (await fetch(new URL(ex.file, EXAMPLES))).blob();
               send(new File([blob], ex.file, { type: blob.type || 'image/jpeg' }));
             } catch (e) {
-              errors.show(`The example ${ex.file} could not be loaded: ${e.message}`);
+              errors.show(t('classify.example-failed', { file: ex.file, message: e.message }));
             }
           });
           ui.examples.append(button);
         }
       } catch (e) {
-        errors.show(`The example photos could not be listed: ${e.message}`);
+        errors.show(t('classify.examples-failed', { message: e.message }));
       }
     }
 
     function updateModels() {
       const keep = ui.model.value;
-      ui.model.replaceChildren(el('option', { value: 'auto', text: 'best available' }));
-      const name = (m) => (m.key === 'hand' ? 'pretrained robust hand model' : "pretrained assignment's network");
-      for (const m of state.models) ui.model.append(el('option', { value: m.key, text: name(m) }));
-      if (state.trained) ui.model.append(el('option', { value: 'trained', text: 'the model trained in section 6' }));
+      // Each model's name is the catalogue's classify.model.<key> ("hand", "signs", "trained").
+      const option = (key) => setText(el('option', { value: key }), `classify.model.${key}`);
+      ui.model.replaceChildren(option('auto'), ...state.models.map((m) => option(m.key)), state.trained ? option('trained') : null);
       ui.model.value = [...ui.model.options].some((o) => o.value === keep) ? keep : 'auto';
-      ui.modelNote.textContent = state.models.length
-        ? `Pretrained: the ${state.models.map((m) => `${name(m).replace('pretrained ', '')} (${m.info.params.toLocaleString('en')} parameters)`).join(' and the ')}.${state.trained ? ' The model trained in section 6 is available too.' : ''}`
-        : state.trained
-          ? 'No pretrained model yet: photos are classified with the model trained in section 6.'
-          : 'No pretrained model yet: train one in section 6 (a few epochs are enough to try), then classify a photo here.';
+      const models = state.models.map((m) => t('classify.model-params', { name: t(`classify.about.${m.key}`), n: num(m.info.params) })).join(t('classify.and'));
+      if (state.models.length) setText(ui.modelNote, state.trained ? 'classify.pretrained-and-trained' : 'classify.pretrained', { models });
+      else setText(ui.modelNote, state.trained ? 'classify.only-trained' : 'classify.none');
     }
 
     function showResult(msg) {
@@ -137,7 +141,8 @@ export const classifyView = {
       ui.photo.height = display.height;
       ui.photo.getContext('2d').drawImage(display, 0, 0);
       display.close?.();
-      ui.photo.setAttribute('aria-label', `Your photo, ${size[0]}×${size[1]} pixels${msg.orientation > 1 ? `, turned upright (EXIF orientation ${msg.orientation})` : ''}`);
+      delete ui.photo.dataset.i18nAttr;
+      ui.photo.setAttribute('aria-label', t(msg.orientation > 1 ? 'classify.photo-turned' : 'classify.photo-aria', { w: size[0], h: size[1], orientation: msg.orientation }));
       putTile(ui.seen, result.input);
       // The square the network sees, outlined on the photo (shown at display / size scale).
       const { crop } = result;
@@ -146,19 +151,21 @@ export const classifyView = {
       ctx.lineWidth = Math.max(2, ui.photo.width / 160);
       ctx.strokeStyle = crop.to_hand ? '#f59e0b' : '#2563eb';
       ctx.strokeRect(crop.x * k, crop.y * k, crop.side * k, crop.side * k);
-      ui.cropNote.textContent = crop.to_hand ? `Cropped to the hand: a ${crop.side}×${crop.side} square of the photo.` : `The centre square: ${crop.why}.`;
+      if (crop.to_hand) setText(ui.cropNote, 'classify.crop-hand', { side: crop.side });
+      else setText(ui.cropNote, 'classify.crop-centre', { why: errorText(crop.why) });
       ui.cropNote.dataset.toHand = String(crop.to_hand);
       state.input = result.input;
       state.classMaps = result.classMaps;
       state.answer = p.index;
       state.labels = p.probabilities.map((_, i) => (i === p.index ? p.label : i));
-      ui.prediction.textContent = `${p.label} — the network reads ${p.label} finger${p.label === 1 ? '' : 's'} (${(p.confidence * 100).toFixed(1)}% sure)`;
-      ui.answeredBy.textContent = `Answered by ${model}, in ${msg.ms.toFixed(0)} ms.`;
+      setText(ui.prediction, 'classify.prediction', { label: p.label, count: p.label, sure: (p.confidence * 100).toFixed(1) });
+      setText(ui.answeredBy, 'classify.answered-by', { model: msg.used ? t(`classify.used.${msg.used.key}`, msg.used) : model, ms: msg.ms.toFixed(0) });
+
       // Test-time averaging (the robust model): the probabilities are the mean over views.
       ui.averaging.hidden = !p.averaging;
-      ui.averaging.textContent = p.averaging ? `The answer is ${p.averaging}; the feature maps below are the photo's own.` : '';
+      ui.averaging.textContent = p.averaging ? t('classify.averaging', { views: errorText(p.averaging) }) : '';
       ui.warning.hidden = !p.warning;
-      ui.warning.textContent = p.warning || '';
+      ui.warning.textContent = p.warning ? errorText(p.warning) : '';
       ui.warning.dataset.doubt = p.doubt || '';
       ui.bars.replaceChildren();
       p.probabilities.forEach((prob, i) => {
@@ -175,8 +182,8 @@ export const classifyView = {
         const box = ui.maps[m.name];
         if (!box) continue;
         box.parentElement.hidden = false;
-        box.parentElement.querySelector('h4').textContent = `${m.name} (${m.count} maps, ${m.height}×${m.width})`;
-        drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => `${m.name} map ${i + 1} of ${m.count} for your photo` });
+        box.parentElement.querySelector('h4').textContent = t('classify.maps-title', { name: m.name, count: m.count, h: m.height, w: m.width });
+        drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => t('classify.map-alt', { name: m.name, k: i + 1, count: m.count }) });
       }
       // From the photo given to everything drawn, as a User Timing measure (DevTools'
       // performance panel; tests/bench/page_bench.mjs reads it).
@@ -201,7 +208,7 @@ export const classifyView = {
       const item = [...(e.clipboardData?.items || [])].find((it) => it.kind === 'file' && it.type.startsWith('image/'));
       const file = item?.getAsFile();
       if (!file) {
-        if ([...(e.clipboardData?.types || [])].includes('Files')) errors.show('The clipboard holds a file that is not an image: copy a photo (JPEG, PNG, GIF or WebP).');
+        if ([...(e.clipboardData?.types || [])].includes('Files')) errors.show(t('classify.paste-not-image'));
         return;
       }
       e.preventDefault();
@@ -212,25 +219,25 @@ export const classifyView = {
     const stopCamera = () => {
       state.stream?.getTracks().forEach((t) => t.stop());
       state.stream = null;
-      ui.video.hidden = true; ui.snap.hidden = true; ui.camera.textContent = 'Use the webcam';
+      ui.video.hidden = true; ui.snap.hidden = true; setText(ui.camera, 'edges.webcam');
     };
     ui.camera.addEventListener('click', async () => {
       camErrors.clear();
       if (state.stream) { stopCamera(); return; }
       try {
-        if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser offers no webcam access here (it needs https or localhost).');
+        if (!navigator.mediaDevices?.getUserMedia) throw new Error(t('webcam.needs-https'));
         state.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
         state.stream.getVideoTracks()[0]?.addEventListener('ended', stopCamera);
         ui.video.srcObject = state.stream;
-        ui.video.hidden = false; ui.snap.hidden = false; ui.camera.textContent = 'Close the webcam';
+        ui.video.hidden = false; ui.snap.hidden = false; setText(ui.camera, 'classify.close-webcam');
         await ui.video.play();
       } catch (e) {
         stopCamera();
-        camErrors.show(`${webcamFailure(e)} Upload a photo instead${e.name === 'NotAllowedError' ? ', or allow the camera in the browser' : ''}.`);
+        camErrors.show(t(e.name === 'NotAllowedError' ? 'webcam.upload-or-allow' : 'webcam.upload-instead', { failure: webcamFailure(e) }));
       }
     });
     ui.snap.addEventListener('click', () => {
-      if (!state.stream || !ui.video.videoWidth) { camErrors.show('The webcam has no picture yet: wait a moment and try again.'); return; }
+      if (!state.stream || !ui.video.videoWidth) { camErrors.show(t('webcam.no-picture')); return; }
       const c = document.createElement('canvas');
       c.width = ui.video.videoWidth; c.height = ui.video.videoHeight;
       c.getContext('2d').drawImage(ui.video, 0, 0);
@@ -245,10 +252,11 @@ export const classifyView = {
       if (msg.type === 'state' && msg.reset) { state.trained = false; updateModels(); }
       if (msg.type === 'classified' && msg.id === state.id) showResult(msg);
       if (msg.type === 'error' && msg.where === 'classify' && msg.id === state.id) {
-        errors.show(msg.message);
-        ui.prediction.textContent = 'No answer: see the message above.';
+        errors.show(errorText(msg));
+        setText(ui.prediction, 'classify.no-answer');
       }
-      if (msg.type === 'error' && msg.where === 'models') ui.modelNote.textContent = `A pretrained model could not be loaded: ${msg.message}`;
+      if (msg.type === 'error' && msg.where === 'models') setText(ui.modelNote, 'classify.model-failed', { message: errorText(msg) });
+
     });
     worker.send({ type: 'models' });
     ui.camFigure.hidden = true;

@@ -4,22 +4,24 @@
 import { fillGrid, editableGrid, toRows } from '../draw/grid.js';
 import { drawRgba, drawLegend, pixelAt } from '../draw/canvas.js';
 import { lineChart } from '../draw/chart.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText } from '../errors.js';
+import { t, setText, onLanguage } from '../i18n.js';
 import { fmt, signClass } from '../format.js';
 import { loadPhoto, startWebcam, grabFrame } from '../photo.js';
 
 // Step images at the lecture's 6x6; drawn pictures at a size that shows their shapes.
+// Each image's name is the catalogue's edges.image.<key>.
 const IMAGES = {
-  step: { label: 'Step: light to dark (lecture)', picture: 'step_light_to_dark', size: 6 },
-  step_dark: { label: 'Step: dark to light (lecture)', picture: 'step_dark_to_light', size: 6 },
-  step_h: { label: 'Step: light above dark', picture: 'step_top_to_bottom', size: 6 },
-  lecture: { label: 'Lecture 6×6 numbers', picture: 'lecture', size: 6 },
-  step_big: { label: 'Step, 64×64', picture: 'step_light_to_dark', size: 64 },
-  checkerboard: { label: 'Checkerboard', picture: 'checkerboard', size: 128 },
-  disc: { label: 'Disc', picture: 'disc', size: 128 },
-  diagonal_stripes: { label: 'Diagonal stripes', picture: 'diagonal_stripes', size: 128 },
-  ramp: { label: 'Smooth ramp (no edges)', picture: 'ramp', size: 128 },
-  noise: { label: 'Random texture (every 3×3 pattern)', picture: 'noise', size: 64 },
+  step: { picture: 'step_light_to_dark', size: 6 },
+  step_dark: { picture: 'step_dark_to_light', size: 6 },
+  step_h: { picture: 'step_top_to_bottom', size: 6 },
+  lecture: { picture: 'lecture', size: 6 },
+  step_big: { picture: 'step_light_to_dark', size: 64 },
+  checkerboard: { picture: 'checkerboard', size: 128 },
+  disc: { picture: 'disc', size: 128 },
+  diagonal_stripes: { picture: 'diagonal_stripes', size: 128 },
+  ramp: { picture: 'ramp', size: 128 },
+  noise: { picture: 'noise', size: 64 },
 };
 // The learned filter is learned on this picture, whatever image is shown: its 3x3 windows
 // take every pattern, so matching the target's response pins down all nine weights. On a
@@ -46,13 +48,10 @@ export const edgesView = {
     };
 
     const imageSelect = q('edges-image');
-    for (const [key, im] of Object.entries(IMAGES)) imageSelect.add(new Option(im.label, key));
-    imageSelect.add(new Option('Your photo', PHOTO));
-    imageSelect.add(new Option('Webcam', WEBCAM));
+    for (const key of [...Object.keys(IMAGES), PHOTO, WEBCAM]) imageSelect.add(setText(new Option('', key), `edges.image.${key}`));
+    // The core's filters by their names (the core's English labels are the CLI's).
     const filterSelect = q('edges-filter');
-    for (const p of presets) filterSelect.add(new Option(p.label, p.name));
-    filterSelect.add(new Option('Custom 3×3 (edit it)', 'custom'));
-    filterSelect.add(new Option('Learned by gradient descent', 'learned'));
+    for (const name of [...presets.map((p) => p.name), 'custom', 'learned']) filterSelect.add(setText(new Option('', name), `edges.filter.${name}`));
     drawLegendStrip();
     const learnPicture = core.testPicture(LEARN_PICTURE.picture, LEARN_PICTURE.size, LEARN_PICTURE.size);
     drawRgba(q('edges-learn-picture'), learnPicture.rgba(), learnPicture.cols, learnPicture.rows);
@@ -72,20 +71,28 @@ export const edgesView = {
       if (state.image === PHOTO || state.image === WEBCAM) return;
       const im = IMAGES[state.image] || IMAGES.step;
       const g = core.testPicture(im.picture, im.size, im.size);
-      setGrey(g, im.label);
+      setGrey(g, { key: `edges.image.${state.image in IMAGES ? state.image : 'step'}` });
     }
 
-    function setGrey(g, label) {
+    // `source`: {key} of the image's name, or {name} of a photo's file.
+    function setGrey(g, source) {
       state.grey?.free?.();
       state.grey = g;
+      state.source = source;
       drawRgba(q('edges-input'), g.rgba(), g.cols, g.rows);
-      q('edges-input').setAttribute('aria-label', `Input image: ${label}, ${g.rows}×${g.cols} grey pixels`);
+      labelInput();
       q('edges-input-size').textContent = `${g.rows}×${g.cols}`;
       // The learned filter stays (it was learned on its own picture); a readout of the old
       // map does not.
       state.cursor = null;
-      q('edges-readout').textContent = READOUT_HINT;
+      setText(q('edges-readout'), 'edges.readout-hint');
     }
+    function labelInput() {
+      const g = state.grey, s = state.source;
+      const label = s.key ? t(s.key) : t('edges.photo-name', { name: s.name });
+      q('edges-input').setAttribute('aria-label', t('edges.input-aria', { label, rows: g.rows, cols: g.cols }));
+    }
+    onLanguage(() => { if (state.grey) labelInput(); });
 
     function render() {
       const k = kernel();
@@ -93,13 +100,15 @@ export const edgesView = {
       q('edges-kernel').hidden = state.filter === 'custom';
       q('edges-custom').hidden = state.filter !== 'custom';
       q('edges-learn-panel').hidden = state.filter !== 'learned';
-      q('edges-filter-note').textContent = state.filter === 'learned'
-        ? (state.learner ? `after ${state.losses.length} steps` : 'press Learn') : '';
+      const note = q('edges-filter-note');
+      if (state.filter !== 'learned') { note.textContent = ''; delete note.dataset.i18n; }
+      else if (state.learner) setText(note, 'edges.after-steps', { count: state.losses.length });
+      else setText(note, 'edges.press-learn');
       drawMap(k);
       setHash({ filter: state.filter, image: state.image, mode: state.mode === 'response' ? '' : state.mode });
     }
 
-    const READOUT_HINT = q('edges-readout').textContent;
+
     // Legend and range numbers: two decimals, or two significant digits when smaller
     // (a map of 0.004s read "0 ... 0").
     const short = (v) => (v === 0 || Math.abs(v) >= 0.01 ? fmt(round(v)) : String(Number(v.toPrecision(2))));
@@ -114,7 +123,7 @@ export const edgesView = {
           : core.edgeResponse(g.values, g.rows, g.cols, Float32Array.from(k));
         filterErrors.clear();
       } catch (e) {
-        filterErrors.show(e.message);
+        filterErrors.show(errorText(e));
         return;
       }
       state.map?.free();
@@ -122,14 +131,12 @@ export const edgesView = {
       state.mapValues = map.values;
       const out = q('edges-output');
       drawRgba(out, map.rgba, map.cols, map.rows);
-      const what = state.mode === 'magnitude' ? 'Gradient magnitude' : 'Filter response';
-      out.setAttribute('aria-label', `${what}, ${map.rows}×${map.cols}, values from ${fmt(map.dataMin)} to ${fmt(map.dataMax)}`);
+      const what = t(state.mode === 'magnitude' ? 'edges.magnitude' : 'edges.response');
+      out.setAttribute('aria-label', t('edges.output-aria', { what, rows: map.rows, cols: map.cols, min: fmt(map.dataMin), max: fmt(map.dataMax) }));
       q('edges-output-size').textContent = `${map.rows}×${map.cols}`;
       q('edges-low').textContent = short(map.low);
       q('edges-high').textContent = short(map.high);
-      q('edges-range').textContent = state.mode === 'magnitude'
-        ? `Edge strength √(g_v² + g_h²) from ${short(map.dataMin)} to ${short(map.dataMax)}; dark is flat, light is a strong edge of any direction.`
-        : `Values from ${short(map.dataMin)} to ${short(map.dataMax)}. Orange: positive (light to dark), blue: negative (dark to light), white: zero.`;
+      setText(q('edges-range'), state.mode === 'magnitude' ? 'edges.range-magnitude' : 'edges.range-response', { min: short(map.dataMin), max: short(map.dataMax) });
       // A value being read is read again from the new map (same pixel, new filter).
       if (state.cursor) readout(state.cursor.x, state.cursor.y);
     }
@@ -142,7 +149,7 @@ export const edgesView = {
       const { rows, cols } = state.map;
       state.cursor = { x: Math.max(0, Math.min(cols - 1, x)), y: Math.max(0, Math.min(rows - 1, y)) };
       const v = state.mapValues[state.cursor.y * cols + state.cursor.x];
-      q('edges-readout').textContent = `row ${state.cursor.y + 1}, column ${state.cursor.x + 1}: ${short(v)}`;
+      setText(q('edges-readout'), 'edges.readout', { row: state.cursor.y + 1, col: state.cursor.x + 1, value: short(v) });
     }
     const outCanvas = q('edges-output');
     outCanvas.tabIndex = 0;
@@ -179,13 +186,13 @@ export const edgesView = {
         imageErrors.clear();
         state.image = PHOTO;
         imageSelect.value = PHOTO;
-        setGrey(g, `your photo ${file.name}`);
+        setGrey(g, { name: file.name });
         await nextTask();
         if (ticket !== photoTicket || state.grey !== g) return;
         render();
       } catch (e) {
         if (ticket !== photoTicket) return;
-        imageErrors.show(e.message);
+        imageErrors.show(errorText(e));
         imageSelect.value = state.image;
       }
     }
@@ -206,7 +213,7 @@ export const edgesView = {
       try {
         state.stopCam = await startWebcam(video);
       } catch (e) {
-        imageErrors.show(e.message);
+        imageErrors.show(errorText(e));
         imageSelect.value = state.image === WEBCAM ? 'step' : state.image;
         if (state.image === WEBCAM) { state.image = 'step'; loadImage(); render(); }
         return;
@@ -214,12 +221,12 @@ export const edgesView = {
       imageErrors.clear();
       state.image = WEBCAM;
       imageSelect.value = WEBCAM;
-      q('edges-webcam').textContent = 'Stop the webcam';
+      setText(q('edges-webcam'), 'edges.webcam-stop');
       const tick = () => {
         if (!state.stopCam) return;
         if (video.videoWidth) {
           const frame = grabFrame(video, 160);
-          setGrey(core.greyFromRgba(frame.rgba, frame.height, frame.width), 'webcam');
+          setGrey(core.greyFromRgba(frame.rgba, frame.height, frame.width), { key: 'edges.image.webcam' });
           render();
         }
         state.camTimer = setTimeout(tick, 150);
@@ -230,7 +237,7 @@ export const edgesView = {
       clearTimeout(state.camTimer);
       state.stopCam?.();
       state.stopCam = null;
-      q('edges-webcam').textContent = 'Use the webcam';
+      setText(q('edges-webcam'), 'edges.webcam');
     }
     q('edges-webcam').addEventListener('click', () => (state.stopCam ? (stopWebcam(), selectImage('step')) : useWebcam()));
 
@@ -255,7 +262,7 @@ export const edgesView = {
     filterSelect.addEventListener('change', () => { state.filter = filterSelect.value; stopLearning(); render(); });
     q('edges-mode').addEventListener('change', (e) => { state.mode = e.target.value; drawLegendStrip(); render(); });
     editableGrid(q('edges-custom'), state.custom, {
-      label: 'Custom filter', errorBox: filterErrors,
+      label: t('edges.custom-filter'), errorBox: filterErrors,
       onChange: (i, j, v) => { state.custom[i][j] = v; render(); },
     });
 
@@ -265,7 +272,7 @@ export const edgesView = {
       state.learner?.free();
       state.learner = null;
       state.losses = [];
-      lineChart(q('edges-loss-chart'), [], { xLabel: 'step', yLabel: 'loss' });
+      lineChart(q('edges-loss-chart'), [], { xLabel: t('chart.step'), yLabel: t('chart.loss') });
       q('edges-loss').textContent = '';
     }
     function createLearner() {
@@ -283,7 +290,7 @@ export const edgesView = {
     }
     function stopLearning() {
       state.running = false;
-      q('edges-learn').textContent = 'Learn';
+      setText(q('edges-learn'), 'edges.learn');
     }
     function frame() {
       if (!state.running || !state.learner) return;
@@ -294,13 +301,13 @@ export const edgesView = {
         }
         learnErrors.clear();
       } catch (e) {
-        learnErrors.show(e.message);
+        learnErrors.show(errorText(e));
         stopLearning();
       }
       const last = state.losses[state.losses.length - 1];
-      lineChart(q('edges-loss-chart'), state.losses, { xLabel: 'gradient step', yLabel: 'loss', log: true });
-      q('edges-loss-chart').setAttribute('aria-label', `Loss curve: ${state.losses.length} steps, from ${state.losses[0]?.toExponential(2)} to ${last?.toExponential(2)}`);
-      q('edges-loss').textContent = `${state.losses.length} steps, loss ${last?.toExponential(2)} (learning rate ${state.learner.learningRate().toFixed(3)})`;
+      lineChart(q('edges-loss-chart'), state.losses, { xLabel: t('chart.gradient-step'), yLabel: t('chart.loss'), log: true });
+      q('edges-loss-chart').setAttribute('aria-label', t('edges.loss-aria', { count: state.losses.length, first: state.losses[0]?.toExponential(2), last: last?.toExponential(2) }));
+      setText(q('edges-loss'), 'edges.loss-text', { count: state.losses.length, loss: last?.toExponential(2), rate: state.learner.learningRate().toFixed(3) });
       render();
       if (state.losses.length >= LEARN_STEPS) stopLearning();
       else if (state.running) requestAnimationFrame(frame);
@@ -311,11 +318,11 @@ export const edgesView = {
         if (!state.learner || state.losses.length >= LEARN_STEPS) createLearner();
         learnErrors.clear();
       } catch (e) {
-        learnErrors.show(e.message);
+        learnErrors.show(errorText(e));
         return;
       }
       state.running = true;
-      q('edges-learn').textContent = 'Pause';
+      setText(q('edges-learn'), 'stepper.pause');
       requestAnimationFrame(frame);
     });
     q('edges-learn-reset').addEventListener('click', () => { resetLearner(); render(); });
@@ -329,7 +336,8 @@ export const edgesView = {
     this.apply = (params) => {
       let filter = params.filter || 'vertical';
       if (filter !== 'custom' && filter !== 'learned') {
-        try { filter = core.edgeFilterName(filter); } catch (e) { filterErrors.show(e.message); filter = 'vertical'; }
+        try { filter = core.edgeFilterName(filter); } catch (e) { filterErrors.show(errorText(e)); filter = 'vertical'; }
+
       }
       state.filter = filter;
       filterSelect.value = filter;

@@ -2,12 +2,14 @@
 // layer (up to the first bad layer, which is marked with the core's message), the conv
 // bias as a per-layer choice, and the receptive field of any cell of any layer.
 import { drawCells, cellAt, drawField } from '../draw/receptive.js';
+import { errorText } from '../errors.js';
+import { t, num, setText, onLanguage } from '../i18n.js';
 
-const PRESET_LABELS = { lecture_39: 'Lecture: 39×39×3 ConvNet', lenet5: 'LeNet-5-like, 32×32×3', signs: 'The SIGNS ConvNet, 64×64×3 (the one section 6 trains)' };
-const TYPES = { conv: 'conv', max_pool: 'max pool', avg_pool: 'avg pool', relu: 'ReLU', flatten: 'flatten', dense: 'fully connected' };
-const HEADINGS = ['#', 'Layer', 'f', 'Filters / units', 's', 'Padding', 'Output shape', 'Parameters', 'MACs', ''];
+// The presets' names are the catalogue's layers.preset.<name>, the layer types' layers.type.<type>.
+const TYPES = ['conv', 'max_pool', 'avg_pool', 'relu', 'flatten', 'dense'];
+const HEADINGS = ['#', 'layers.head.layer', 'f', 'layers.head.units', 's', 'layers.head.padding', 'layers.head.output', 'layers.head.params', 'layers.head.macs', ''];
 const FIELD_PICTURE = 'disc';
-const group = (n) => Number(n).toLocaleString('en-US');
+const group = (n) => num(n);
 
 function spec(layer) {
   const l = { ...layer };
@@ -49,8 +51,8 @@ export function layerTable(core, q, setHash, errors) {
   function typeCell(tr, layer, i) {
     const td = tr.insertCell();
     const sel = document.createElement('select');
-    sel.setAttribute('aria-label', `layer ${i + 1} type`);
-    for (const [k, label] of Object.entries(TYPES)) sel.add(new Option(label, k));
+    sel.setAttribute('aria-label', t('layers.aria.type', { k: i + 1 }));
+    for (const k of TYPES) sel.add(new Option(t(`layers.type.${k}`), k));
     sel.value = layer.type;
     sel.addEventListener('change', () => { state.layers[i] = blank(sel.value); render(); });
     td.append(sel);
@@ -63,7 +65,7 @@ export function layerTable(core, q, setHash, errors) {
     box.checked = layer.bias !== false;
     box.dataset.testid = `layer-bias-${i + 1}`;
     box.addEventListener('change', () => { layer.bias = box.checked; render(); });
-    label.append(box, ' + bias');
+    label.append(box, ` ${t('layers.bias')}`);
     td.append(label);
   }
 
@@ -74,7 +76,7 @@ export function layerTable(core, q, setHash, errors) {
       errors.clear();
     } catch (e) {
       // Not a layer's fault (an input shape that is not a number): nothing to tabulate.
-      errors.show(e.message);
+      errors.show(errorText(e));
       out = { rows: [], error: null };
     }
     state.rows = out.rows;
@@ -85,36 +87,36 @@ export function layerTable(core, q, setHash, errors) {
     const head = table.createTHead().insertRow();
     for (const h of HEADINGS) {
       const th = document.createElement('th');
-      th.textContent = h;
+      th.textContent = h.startsWith('layers.') ? t(h) : h;
       th.scope = 'col';
       head.append(th);
     }
     const body = table.createTBody();
     const input = body.insertRow();
-    for (const text of ['0', 'input', '', '', '', '', state.input.join('×'), '0', '0', '']) input.insertCell().textContent = text;
+    for (const text of ['0', t('layers.input'), '', '', '', '', state.input.join('×'), '0', '0', '']) input.insertCell().textContent = text;
     state.layers.forEach((layer, i) => {
       const tr = body.insertRow();
       const pick = document.createElement('button');
       pick.type = 'button';
       pick.className = 'link';
       pick.textContent = String(i + 1);
-      pick.setAttribute('aria-label', `layer ${i + 1}: show what its cells see`);
+      pick.setAttribute('aria-label', t('layers.aria.pick', { k: i + 1 }));
       pick.setAttribute('aria-pressed', String(state.field.layer === i));
       pick.disabled = !out.rows[i];
       pick.addEventListener('click', () => { state.field = { layer: i, row: 0, col: 0 }; render(); });
       tr.insertCell().append(pick);
       typeCell(tr, layer, i);
-      numberCell(tr, layer, 'f', `layer ${i + 1} filter size f`);
-      if ('filters' in layer) numberCell(tr, layer, 'filters', `layer ${i + 1} number of filters`);
-      else numberCell(tr, layer, 'units', `layer ${i + 1} units`);
-      numberCell(tr, layer, 'stride', `layer ${i + 1} stride`);
-      numberCell(tr, layer, 'padding', `layer ${i + 1} padding (valid, same or a number)`);
+      numberCell(tr, layer, 'f', t('layers.aria.f', { k: i + 1 }));
+      if ('filters' in layer) numberCell(tr, layer, 'filters', t('layers.aria.filters', { k: i + 1 }));
+      else numberCell(tr, layer, 'units', t('layers.aria.units', { k: i + 1 }));
+      numberCell(tr, layer, 'stride', t('layers.aria.stride', { k: i + 1 }));
+      numberCell(tr, layer, 'padding', t('layers.aria.padding', { k: i + 1 }));
       const r = out.rows[i];
       for (const text of r ? [r.output.join('×'), group(r.params), group(r.macs)] : ['—', '—', '—']) tr.insertCell().textContent = text;
       const del = document.createElement('button');
       del.type = 'button';
       del.textContent = '✕';
-      del.setAttribute('aria-label', `remove layer ${i + 1}`);
+      del.setAttribute('aria-label', t('layers.aria.remove', { k: i + 1 }));
       del.addEventListener('click', () => { state.layers.splice(i, 1); render(); });
       tr.insertCell().append(del);
       if (state.field.layer === i) tr.classList.add('selected');
@@ -128,7 +130,7 @@ export function layerTable(core, q, setHash, errors) {
     totalHead.colSpan = 6;
     // The lecture counts layers with weights: a conv and the pool after it are one layer.
     const counted = state.layers.filter((l) => l.type === 'conv' || l.type === 'dense').length;
-    totalHead.textContent = `Total: ${state.layers.length} row${state.layers.length === 1 ? '' : 's'}, ${counted} layer${counted === 1 ? '' : 's'} as the lecture counts (a conv and its pool are one layer)`;
+    totalHead.textContent = t('layers.total', { rows: t('layers.rows', { count: state.layers.length }), layers: t('layers.counted', { count: counted }) });
     foot.append(totalHead);
     const ok = !failed;
     foot.insertCell().textContent = ok && out.rows.length ? out.rows.at(-1).output.join('×') : '—';
@@ -154,7 +156,7 @@ export function layerTable(core, q, setHash, errors) {
     note.className = 'faulty-note';
     const td = note.insertCell();
     td.colSpan = HEADINGS.length;
-    td.textContent = message;
+    td.textContent = errorText(message);
     td.dataset.testid = 'error';
     td.setAttribute('role', 'alert');
   }
@@ -179,8 +181,8 @@ export function layerTable(core, q, setHash, errors) {
       return;
     }
     drawCells(q('rf-cells'), h, w, state.field);
-    q('rf-cells').setAttribute('aria-label', `Layer ${layer + 1}'s ${h}×${w} cells; chosen: row ${i + 1}, column ${j + 1}. Arrow keys move it.`);
-    q('rf-cells-caption').textContent = `Layer ${layer + 1} (${TYPES[state.layers[layer].type]}), ${h}×${w}: cell row ${i + 1}, column ${j + 1}`;
+    q('rf-cells').setAttribute('aria-label', t('rf.cells-aria', { k: layer + 1, h, w, row: i + 1, col: j + 1 }));
+    q('rf-cells-caption').textContent = t('rf.caption', { k: layer + 1, type: t(`layers.type.${state.layers[layer].type}`), h, w, row: i + 1, col: j + 1 });
     const [ih, iw] = state.input;
     const picture = core.testPicture(FIELD_PICTURE, ih, iw);
     drawField(q('rf-input'), picture.rgba(), ih, iw, rf);
@@ -190,11 +192,12 @@ export function layerTable(core, q, setHash, errors) {
     const seen = (rf.clipped_rows[1] - rf.clipped_rows[0] + 1) * (rf.clipped_cols[1] - rf.clipped_cols[0] + 1);
     const clipped = seen < rh * rw;
     const steps = rf.growth.map((g) => (g.size[0] === g.size[1] ? g.size[0] : g.size.join('×'))).join(' → ');
-    q('rf-explain').textContent =
-      `r grows layer by layer, r_l = r_(l−1) + (f_l − 1)·j_(l−1) and j_l = j_(l−1)·s_l from r = 1, j = 1: ${steps}. `
-      + `Neighbouring cells of this layer are ${rf.jump} input pixel${rf.jump === 1 ? '' : 's'} apart. `
-      + `This cell sees input rows ${rf.clipped_rows[0] + 1}–${rf.clipped_rows[1] + 1}, columns ${rf.clipped_cols[0] + 1}–${rf.clipped_cols[1] + 1}`
-      + (clipped ? ` (${seen.toLocaleString('en-US')} real pixels: the rest of its ${rh}×${rw} window, dashed, lies in the zero padding beyond the border).` : '.');
+    const sees = { top: rf.clipped_rows[0] + 1, bottom: rf.clipped_rows[1] + 1, left: rf.clipped_cols[0] + 1, right: rf.clipped_cols[1] + 1, seen: num(seen), rh, rw };
+    q('rf-explain').textContent = [
+      t('rf.growth', { steps }),
+      t('rf.jump', { count: rf.jump }),
+      t(clipped ? 'rf.sees-clipped' : 'rf.sees', sees),
+    ].join(t('list.sentences'));
   }
 
   const moveTo = (cell) => { state.field = { ...state.field, ...cell }; renderField(); };
@@ -227,7 +230,9 @@ export function layerTable(core, q, setHash, errors) {
     state.field = { layer: deepestGrid(), row: 0, col: 0 };
     render();
   }
-  for (const p of presets) q('volumes-preset').add(new Option(PRESET_LABELS[p.name] || p.name, p.name));
+  for (const p of presets) q('volumes-preset').add(setText(new Option('', p.name), `layers.preset.${p.name}`));
+  onLanguage(() => { if (state.layers.length) render(); });
+
   q('volumes-preset').addEventListener('change', (e) => loadPreset(e.target.value));
   for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) {
     q(k).addEventListener('change', (e) => { state.input[i] = Number(e.target.value); render(); });

@@ -1,20 +1,22 @@
 // Section 5: max and average pooling side by side on one editable grid. The core pools
 // and says which cell won each max window; this view highlights windows and winners.
 import { fillGrid, editableGrid, gridCell } from '../draw/grid.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText, codedError } from '../errors.js';
+import { t, setText } from '../i18n.js';
 import { fmt } from '../format.js';
 
 const LECTURE = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]];
 // Real feature maps: a built-in picture (10x10, drawn by the core) through an edge filter
 // of the first layer (3x3, VALID), computed by the core: an 8x8 map, as conv1 would see it.
+// Each map's name is the catalogue's pool.map.<key>, its picture's pool.picture.<picture>.
 const MAPS = {
-  lecture: { label: 'Lecture example 4×4' },
-  disc_v: { label: 'Feature map: vertical edges of a disc', picture: 'disc', filter: 'vertical' },
-  disc_h: { label: 'Feature map: horizontal edges of a disc', picture: 'disc', filter: 'horizontal' },
+  lecture: {},
+  disc_v: { picture: 'disc', filter: 'vertical' },
+  disc_h: { picture: 'disc', filter: 'horizontal' },
   // Not the checkerboard: at 10x10 its squares are 1 pixel, and a 3x3 edge filter sees the
   // same colour on both sides of every pixel, so its map is all zeros.
-  stripes_v: { label: 'Feature map: Sobel edges of diagonal stripes', picture: 'diagonal_stripes', filter: 'sobel_v' },
-  step_v: { label: 'Feature map: vertical edges of a step', picture: 'step_light_to_dark', filter: 'vertical' },
+  stripes_v: { picture: 'diagonal_stripes', filter: 'sobel_v' },
+  step_v: { picture: 'step_light_to_dark', filter: 'vertical' },
 };
 const MAP_PICTURE_SIDE = 10;
 
@@ -25,7 +27,7 @@ export const poolingView = {
     const errors = errorBox(q('pool-lecture'));
     const state = { grid: LECTURE.map((r) => [...r]), pick: 0, max: null, source: 'lecture' };
     const source = q('pool-source');
-    for (const [key, m] of Object.entries(MAPS)) source.add(new Option(m.label, key));
+    for (const key of Object.keys(MAPS)) source.add(setText(new Option('', key), `pool.map.${key}`));
 
     // The feature map as rows of numbers (one decimal, so the grid stays readable).
     function featureMap(key) {
@@ -50,9 +52,12 @@ export const poolingView = {
         state.grid = LECTURE.map((r) => [...r]);
       }
       state.pick = 0;
-      q('pool-source-note').textContent = state.source === 'lecture' ? ''
-        : `A real feature map: the core drew the ${MAPS[state.source].picture.replaceAll('_', ' ')} picture at ${MAP_PICTURE_SIDE}×${MAP_PICTURE_SIDE} and filtered it with the ${MAPS[state.source].filter.replace('_v', '')} filter (3×3, VALID), as a first conv layer does. `
-          + 'Positive values are edges of one direction, negative of the other; max pooling keeps "is there such an edge in this window?", average pooling blurs it.';
+      const note = q('pool-source-note');
+      if (state.source === 'lecture') { note.textContent = ''; delete note.dataset.i18n; }
+      else {
+        const m = MAPS[state.source];
+        setText(note, 'pool.map-note', { picture: t(`pool.picture.${m.picture}`), side: MAP_PICTURE_SIDE, filter: t(`pool.filter.${m.filter}`) });
+      }
     }
 
     function readInt(id) {
@@ -61,7 +66,7 @@ export const poolingView = {
       const most = Number(el.max) || 8;
       // Checked before the core sees it: 1e12 is not a 32-bit size (an uncaught error before).
       if (el.value.trim() === '' || !Number.isInteger(v) || v < 1 || v > most) {
-        throw new Error(`${id.slice(5)} must be a whole number from 1 to ${most} (got "${el.value}")`);
+        throw codedError('pool.not-whole', { name: id.slice(5), most, value: el.value });
       }
       return v;
     }
@@ -88,7 +93,7 @@ export const poolingView = {
         avg = pool('avg', f, s);
         errors.clear();
       } catch (e) {
-        errors.show(e.message);
+        errors.show(errorText(e));
         q('pool-max').replaceChildren();
         q('pool-avg').replaceChildren();
         q('pool-note').textContent = ''; // no output: the old window and formula no longer hold
@@ -101,7 +106,7 @@ export const poolingView = {
       const mark = (td, v, i, j) => {
         td.tabIndex = 0;
         td.setAttribute('role', 'button');
-        td.setAttribute('aria-label', `output row ${i + 1} column ${j + 1}: ${td.textContent}; show its window`);
+        td.setAttribute('aria-label', t('pool.cell-aria', { row: i + 1, col: j + 1, value: td.textContent }));
         if (i * max.cols + j === state.pick) td.classList.add('current');
       };
       fillGrid(q('pool-max'), toRows(max), { decorate: mark });
@@ -120,16 +125,19 @@ export const poolingView = {
       const win = max.winners[state.pick];
       const i = Math.floor(state.pick / max.cols), j = state.pick % max.cols;
       const [row] = core.layerTable([state.grid.length, w, 1], [{ type: 'max_pool', f, stride: s, padding: 'valid' }]);
-      q('pool-note').textContent =
-        `Window row ${i + 1}, column ${j + 1}: max ${fmt(max.values[state.pick])}${win === null ? '' : ` (the cell at row ${Math.floor(win / w) + 1}, column ${(win % w) + 1} wins)`}, average ${fmt(avg.values[state.pick])}. `
-        + `Output ${max.rows}×${max.cols} = ⌊(${state.grid.length} − ${f})/${s}⌋ + 1. `
-        + `Pooling has ${row.params} parameters: f and s are hyperparameters, fixed by hand, and nothing is learned by gradient descent.`;
+      const numbers = { row: i + 1, col: j + 1, max: fmt(max.values[state.pick]), avg: fmt(avg.values[state.pick]) };
+      q('pool-note').textContent = [
+        win === null ? t('pool.window', numbers) : t('pool.window-winner', { ...numbers, winRow: Math.floor(win / w) + 1, winCol: (win % w) + 1 }),
+        t('pool.output', { rows: max.rows, cols: max.cols, n: state.grid.length, f, s }),
+        t('pool.no-params', { count: row.params }),
+      ].join(t('list.sentences'));
       setHash({ f, s, map: state.source === 'lecture' ? '' : state.source });
     }
 
     function drawInput() {
       editableGrid(q('pool-input'), state.grid, {
-        label: 'Pooling input', errorBox: errors,
+        label: t('pool.input-label'), errorBox: errors,
+
         onChange: (i, j, v) => { state.grid[i][j] = v; render(); },
       });
       render();

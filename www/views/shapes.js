@@ -3,7 +3,8 @@
 // view writes the formula with those numbers and draws the boards.
 import { fillGrid } from '../draw/grid.js';
 import { rgbaAt } from '../draw/canvas.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText, codedError } from '../errors.js';
+import { t, num } from '../i18n.js';
 
 const DRAW_LIMIT = 64;
 const MAX_INPUT = 2 ** 31 - 1;
@@ -30,10 +31,10 @@ export const shapesView = {
       for (const [k, el] of Object.entries(inputs)) {
         const v = Number(el.value);
         if (el.value.trim() === '' || !Number.isInteger(v) || v < 0) {
-          throw new Error(`${k} must be a whole number of at least 0 (got "${el.value}")`);
+          throw codedError('shape.not-whole', { name: k, value: el.value });
         }
         // The core runs as 32-bit wasm: larger numbers would wrap before it sees them.
-        if (v > MAX_INPUT) throw new Error(`${k} = ${el.value} is too large: at most ${MAX_INPUT.toLocaleString('en-US')}`);
+        if (v > MAX_INPUT) throw codedError('shape.too-large', { name: k, value: el.value, max: num(MAX_INPUT) });
         values[k] = v;
       }
       return values;
@@ -50,7 +51,7 @@ export const shapesView = {
       } catch (e) {
         // The message is shown once, in the error box; the formula line waits for valid sizes.
         q('shape-formula').textContent = 'floor((n + 2p − f)/s) + 1 = ?';
-        errors.show(e.message);
+        errors.show(errorText(e));
         for (const id of ['shape-input', 'shape-output', 'shape-heat']) q(id).closest('figure').hidden = true;
         q('shape-same').textContent = '';
         const raw = Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.value]));
@@ -63,16 +64,19 @@ export const shapesView = {
       if (mode !== 'p') inputs.p.value = r.before;
       q('shape-formula').textContent = `floor((${v.n} + ${pad} − ${v.f})/${v.s}) + 1 = ${r.out}`;
       q('shape-out-size').textContent = `${r.out}×${r.out}`;
-      const same = r.same
-        ? `Here SAME (stride ${v.s}) would pad ${r.same.before} before and ${r.same.after} after, for an output of ${r.same.out}×${r.same.out}${r.same.before !== r.same.after ? ': an uneven split, as TensorFlow does' : ''}.`
-        : '';
-      q('shape-same').textContent = `SAME padding keeps the output at ⌈n/s⌉. At stride 1 it pads p = (f − 1)/2 on each side, which is a whole number only when f is odd; for an even f, TensorFlow puts the smaller half before and the larger half after (f = 4: 1 before, 2 after). ${same}`;
-      state.pos = Math.min(state.pos, r.out * r.out - 1);
+      // What SAME would do here (an uneven split, as TensorFlow does), and whether the
+      // boards can be drawn; rewritten by render() after a language switch.
       const drawable = r.visits.length > 0;
+      const same = r.same && { s: v.s, before: r.same.before, after: r.same.after, out: r.same.out };
+      q('shape-same').textContent = [
+        t('shape.same'),
+        same && t(same.before !== same.after ? 'shape.same-here-uneven' : 'shape.same-here', same),
+        !drawable && t('shape.undrawable', { n: v.n, limit: DRAW_LIMIT }),
+      ].filter(Boolean).join(t('list.sentences'));
+
+      state.pos = Math.min(state.pos, r.out * r.out - 1);
       for (const id of ['shape-input', 'shape-output', 'shape-heat']) q(id).closest('figure').hidden = !drawable;
-      if (!drawable) {
-        q('shape-same').textContent += ` (n = ${v.n} is too large to draw, up to ${DRAW_LIMIT}; the formula above still holds.)`;
-      } else {
+      if (drawable) {
         drawBoards(v, r);
       }
       setHash({ n: v.n, f: v.f, p: mode === 'p' ? v.p : mode, s: v.s });
@@ -83,7 +87,7 @@ export const shapesView = {
       pos.max = r.out * r.out - 1;
       pos.value = state.pos;
       const oi = Math.floor(state.pos / r.out), oj = state.pos % r.out;
-      pos.setAttribute('aria-valuetext', `output row ${oi + 1}, column ${oj + 1}`);
+      pos.setAttribute('aria-valuetext', t('grid.output-cell', { row: oi + 1, col: oj + 1 }));
 
       // Padded input: zeros hatched grey, the input white, every filter position faint,
       // the chosen one in orange.
@@ -107,7 +111,7 @@ export const shapesView = {
       ctx.lineWidth = 3;
       ctx.strokeRect(left * size + 1.5, top * size + 1.5, v.f * size - 2, v.f * size - 2);
       ctx.lineWidth = 1;
-      q('shape-input').setAttribute('aria-label', `A ${v.n}×${v.n} input padded to ${padded}×${padded} (${r.before} zeros before, ${r.after} after); the ${v.f}×${v.f} filter visits ${r.out}×${r.out} positions, stride ${v.s}; highlighted: position row ${oi + 1}, column ${oj + 1}.`);
+      q('shape-input').setAttribute('aria-label', t('shape.input-aria', { n: v.n, padded, before: r.before, after: r.after, f: v.f, out: r.out, s: v.s, row: oi + 1, col: oj + 1 }));
 
       const out = board(q('shape-output'), r.out, 240);
       for (let i = 0; i < r.out; i++) {
@@ -118,7 +122,7 @@ export const shapesView = {
           out.ctx.strokeRect(j * out.size + 0.5, i * out.size + 0.5, out.size, out.size);
         }
       }
-      q('shape-output').setAttribute('aria-label', `Output grid ${r.out}×${r.out}; highlighted cell row ${oi + 1}, column ${oj + 1}.`);
+      q('shape-output').setAttribute('aria-label', t('shape.output-aria', { out: r.out, row: oi + 1, col: oj + 1 }));
 
       const heat = q('shape-heat');
       heat.classList.toggle('dense', v.n > 16);
@@ -131,10 +135,11 @@ export const shapesView = {
           td.style.background = rgbaAt(r.visitColors, k);
           const [R, G, B] = [r.visitColors[4 * k], r.visitColors[4 * k + 1], r.visitColors[4 * k + 2]];
           td.style.color = 0.299 * R + 0.587 * G + 0.114 * B > 140 ? '#111' : '#fff';
-          td.title = `used ${c} time${c === 1 ? '' : 's'}`;
+          td.title = t('shape.used', { count: c });
         },
       });
-      heat.setAttribute('aria-label', `Heat map: each input pixel is used between ${Math.min(...r.visits)} and ${r.maxVisits} times.`);
+      heat.setAttribute('aria-label', t('shape.heat-aria', { min: Math.min(...r.visits), max: r.maxVisits }));
+
     }
 
     for (const el of Object.values(inputs)) el.addEventListener('input', render);

@@ -1,24 +1,23 @@
 // Section 6: train the assignment's SIGNS ConvNet in a Web Worker (www/workers/worker.js) and
 // watch it learn. The worker runs the Rust core; this view only builds controls and draws.
 import { el } from '../dom.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText, codedError } from '../errors.js';
+import { t, num, setText, translate } from '../i18n.js';
+
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawCostCurve } from '../draw/curve.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../workers/training-client.js';
 
-const AUGMENTS = [
-  ['flip', 'flips'], ['shift', 'shifts'], ['rotation', 'rotation ±25°'], ['scale', 'scale 0.75–1.25'],
-  ['brightness', 'brightness'], ['contrast', 'contrast'], ['colour_cast', 'colour cast'],
-];
-const MAP_TITLES = {
-  conv1: 'conv1: 8 maps, 64×64 (before ReLU)', pool1: 'pool1: 8 maps, 8×8 (after ReLU and max pooling)',
-  conv2: 'conv2: 16 maps, 8×8 (before ReLU)', pool2: 'pool2: 16 maps, 2×2',
-};
+// Each augmentation's name is the catalogue's train.aug.<key>, each map's train.map.<name>.
+const AUGMENTS = ['flip', 'shift', 'rotation', 'scale', 'brightness', 'contrast', 'colour_cast'];
+const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
+// A text of the catalogue in a span of its own, reworded when the language changes.
+const tx = (key, params) => setText(el('span'), key, params);
 
 const fmtTime = (ms) => {
   const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return s < 60 ? t('time.s', { s }) : t('time.min-s', { min: Math.floor(s / 60), s: String(s % 60).padStart(2, '0') });
 };
 const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 
@@ -26,7 +25,7 @@ function layerLabel(row) {
   const s = row.spec;
   const pad = (p) => (typeof p === 'string' ? p.toUpperCase() : JSON.stringify(p));
   switch (s.type) {
-    case 'conv': return `CONV ${s.f}×${s.f}, ${s.filters} filters, s=${s.stride}, ${pad(s.padding)}${s.bias === false ? ', no bias' : ''}`;
+    case 'conv': return t(s.bias === false ? 'train.layer.conv-no-bias' : 'train.layer.conv', { f: s.f, filters: s.filters, stride: s.stride, padding: pad(s.padding) });
     case 'relu': return 'ReLU';
     case 'max_pool': return `MAXPOOL ${s.f}×${s.f}, s=${s.stride}, ${pad(s.padding)}`;
     case 'avg_pool': return `AVGPOOL ${s.f}×${s.f}, s=${s.stride}`;
@@ -52,22 +51,22 @@ export const trainView = {
 
     // ---- the network ----
     const table = core.signsNetwork();
-    const diagram = el('ol', { className: 'net-diagram', 'aria-label': 'The SIGNS ConvNet, layer by layer, with output shapes' },
-      el('li', { className: 'net-layer input' }, el('strong', { text: 'input' }), el('span', { text: '64×64×3' })),
+    const diagram = el('ol', { className: 'net-diagram', dataset: { i18nAttr: 'aria-label:train.diagram-aria' }, 'aria-label': t('train.diagram-aria') },
+      el('li', { className: 'net-layer input' }, el('strong', {}, tx('layers.input')), el('span', { text: '64×64×3' })),
       table.map((row) => el('li', { className: `net-layer ${row.spec.type}` },
         el('strong', { text: layerLabel(row) }),
         el('span', { text: row.output.join('×') }),
-        row.params ? el('small', { text: `${row.params.toLocaleString('en')} parameters` }) : null)),
-      el('li', { className: 'net-layer output' }, el('strong', { text: 'softmax' }), el('span', { text: '6 probabilities' })));
+        row.params ? el('small', {}, tx('train.parameters', { count: row.params, n: num(row.params) })) : null)),
+      el('li', { className: 'net-layer output' }, el('strong', { text: 'softmax' }), el('span', {}, tx('train.probabilities'))));
     const total = table.reduce((s, r) => s + r.params, 0);
 
     // ---- data ----
     ui.fileInput = el('input', { type: 'file', accept: '.h5,.hdf5,application/x-hdf5', multiple: true, dataset: { testid: 'train-data-input' }, id: 'train-data-input' });
     ui.dataStatus = el('p', { className: 'note', dataset: { testid: 'train-data-status' }, 'aria-live': 'polite' });
-    ui.synthetic = el('button', { type: 'button', dataset: { testid: 'train-use-synthetic' } }, 'Use the built-in hands');
+    ui.synthetic = el('button', { type: 'button', dataset: { testid: 'train-use-synthetic' } }, tx('train.use-synthetic'));
     ui.drop = el('div', { className: 'dropzone', dataset: { testid: 'train-drop' } },
-      el('label', { for: 'train-data-input' }, 'Course files (', el('code', { text: 'train_signs.h5' }), ' and ', el('code', { text: 'test_signs.h5' }), ', both at once or one after the other): '),
-      ui.fileInput, el('span', { className: 'note', text: ' or drop them here.' }));
+      el('label', { for: 'train-data-input', dataset: { i18nHtml: 'train.course-files' } }),
+      ui.fileInput, el('span', { className: 'note' }, ' ', tx('train.drop-here')));
     ui.preview = el('div', { className: 'tiles preview', dataset: { testid: 'train-preview' } });
     ui.previewCaption = el('p', { className: 'note' });
 
@@ -75,95 +74,100 @@ export const trainView = {
     const number = (key, label, value, attrs = {}) => {
       const input = el('input', { type: 'number', value, dataset: { testid: `train-${key}` }, ...attrs });
       ui[key] = input;
-      return el('label', {}, label, input);
+      return el('label', {}, tx(label), input);
     };
     ui.augments = {};
-    const augmentBoxes = AUGMENTS.map(([key, label]) => {
+    const augmentBoxes = AUGMENTS.map((key) => {
       const box = el('input', { type: 'checkbox', dataset: { testid: `train-aug-${key}` }, disabled: !canAugment });
       ui.augments[key] = box;
-      return el('label', { className: 'check' }, box, label);
+      return el('label', { className: 'check' }, box, tx(`train.aug.${key}`));
     });
     // Notebook mode: the assignment notebook's run as it really happens, printed its way.
     const notebook = core.notebookTrainSettings();
     ui.notebook = el('input', { type: 'checkbox', dataset: { testid: 'train-notebook' } });
-    ui.notebookOut = el('pre', { className: 'notebook-out', dataset: { testid: 'train-notebook-output' }, hidden: true, 'aria-label': 'Printed as the notebook prints' });
+    // The notebook's own output stays as it prints it (in English), to compare line by line.
+    ui.notebookOut = el('pre', { className: 'notebook-out', dataset: { testid: 'train-notebook-output', i18nAttr: 'aria-label:train.notebook-out' }, hidden: true, 'aria-label': t('train.notebook-out'), lang: 'en' });
+    const rates = { adam: short(notebook.learning_rate), model: short(defaults.learning_rate) };
     const notebookNote = el('details', { className: 'note', dataset: { testid: 'train-notebook-note' } },
-      el('summary', { text: 'Comparing with the notebook\'s "Expected output"' }),
-      el('p', {}, 'Your numbers will be close to the notebook\'s but never equal (TensorFlow draws other random weights and minibatches). Three things differ on purpose:'),
+      el('summary', {}, tx('train.nb.summary')),
+      el('p', {}, tx('train.nb.close')),
       el('ul', {},
-        el('li', {}, 'The notebook counts epochs from 0 ("Cost after epoch 0" is the first epoch); this page counts from 1.'),
-        el('li', {}, `The notebook calls AdamOptimizer() without its learning rate, so it trains at TensorFlow's default ${short(notebook.learning_rate)}, not the ${short(defaults.learning_rate)} of its model() signature; its printed run is at ${short(notebook.learning_rate)}, while the "Expected output" table matches ${short(defaults.learning_rate)}.`),
-        el('li', {}, `The notebook adds up ⌈m/64⌉ minibatch costs (the last minibatch is smaller) but divides by ⌊m/64⌋: with 1080 pictures, 17 costs over 16, so its cost is about 6% above the mean this page shows.`)),
-      el('p', {}, 'Notebook mode sets the notebook\'s real settings and prints its lines as it does (epochs from 0, every fifth, its divisor, six decimals).'));
-    ui.start = el('button', { type: 'button', dataset: { testid: 'train-start' } }, 'Start');
-    ui.pause = el('button', { type: 'button', dataset: { testid: 'train-pause' }, disabled: true }, 'Pause');
-    ui.reset = el('button', { type: 'button', dataset: { testid: 'train-reset' }, disabled: true }, 'Reset');
-    const buttons = el('div', { className: 'controls', role: 'group', 'aria-label': 'Run' }, ui.start, ui.pause, ui.reset);
+        el('li', {}, tx('train.nb.epochs')),
+        el('li', {}, tx('train.nb.rate', rates)),
+        el('li', {}, tx('train.nb.divisor'))),
+      el('p', {}, tx('train.nb.mode')));
+    ui.start = setText(el('button', { type: 'button', dataset: { testid: 'train-start' } }), 'train.start');
+    ui.pause = setText(el('button', { type: 'button', dataset: { testid: 'train-pause' }, disabled: true }), 'stepper.pause');
+    ui.reset = setText(el('button', { type: 'button', dataset: { testid: 'train-reset' }, disabled: true }), 'stepper.reset');
+    const buttons = el('div', { className: 'controls', role: 'group', dataset: { i18nAttr: 'aria-label:train.run' }, 'aria-label': t('train.run') }, ui.start, ui.pause, ui.reset);
 
     // ---- live ----
-    ui.progress = el('progress', { max: 1, value: 0, dataset: { testid: 'train-progress' }, 'aria-label': 'Training progress' });
-    ui.progressText = el('span', { dataset: { testid: 'train-progress-text' }, text: 'Not started.' });
-    ui.curve = el('canvas', { className: 'curve', role: 'img', 'aria-label': 'Cost curve: no training yet.', dataset: { testid: 'train-curve' } });
-    ui.cost = el('p', { className: 'big', dataset: { testid: 'train-cost' }, 'aria-live': 'polite', text: 'Cost: –' });
-    ui.accuracy = el('p', { className: 'big', dataset: { testid: 'train-accuracy' }, 'aria-live': 'polite', text: 'Train accuracy: –, test accuracy: –' });
+    ui.progress = el('progress', { max: 1, value: 0, dataset: { testid: 'train-progress', i18nAttr: 'aria-label:train.progress' }, 'aria-label': t('train.progress') });
+    ui.progressText = setText(el('span', { dataset: { testid: 'train-progress-text' } }), 'train.not-started');
+    ui.curve = el('canvas', { className: 'curve', role: 'img', 'aria-label': t('train.curve-none'), dataset: { testid: 'train-curve' } });
+    ui.cost = setText(el('p', { className: 'big', dataset: { testid: 'train-cost' }, 'aria-live': 'polite' }), 'train.cost-none');
+    ui.accuracy = setText(el('p', { className: 'big', dataset: { testid: 'train-accuracy' }, 'aria-live': 'polite' }), 'train.accuracy-none');
     ui.history = el('table', { className: 'history', dataset: { testid: 'train-history' } });
     ui.sample = el('input', { type: 'number', min: 0, value: 0, dataset: { testid: 'train-sample' } });
     ui.liveMaps = el('input', { type: 'checkbox', checked: true, dataset: { testid: 'train-live-maps' } });
-    ui.samplePicture = el('canvas', { className: 'pixelated sample', role: 'img', 'aria-label': 'The chosen test picture' });
+    ui.samplePicture = el('canvas', { className: 'pixelated sample', role: 'img', dataset: { i18nAttr: 'aria-label:train.sample-aria' }, 'aria-label': t('train.sample-aria') });
     ui.sampleLabel = el('span', { className: 'note' });
-    ui.sampleCam = el('canvas', { className: 'pixelated sample', role: 'img', dataset: { testid: 'train-sample-cam' }, 'aria-label': 'Where the network looks in the chosen test picture' });
+    ui.sampleCam = el('canvas', { className: 'pixelated sample', role: 'img', dataset: { testid: 'train-sample-cam', i18nAttr: 'aria-label:train.cam-aria' }, 'aria-label': t('train.cam-aria') });
     ui.sampleCamNote = el('span', { className: 'note', dataset: { testid: 'train-sample-cam-note' } });
     ui.maps = {};
-    const mapBlocks = Object.entries(MAP_TITLES).map(([name, title]) => {
+    const mapBlocks = MAPS.map((name) => {
       ui.maps[name] = el('div', { className: 'tiles', dataset: { testid: `train-maps-${name}` } });
-      return el('div', { className: 'map-block' }, el('h4', { text: title }), ui.maps[name]);
+      return el('div', { className: 'map-block' }, el('h4', {}, tx(`train.map.${name}`)), ui.maps[name]);
     });
     ui.filters = el('div', { className: 'tiles', dataset: { testid: 'train-filters' } });
     ui.confusion = el('table', { className: 'grid confusion', dataset: { testid: 'train-confusion' } });
     ui.mistakes = el('div', { className: 'tiles', dataset: { testid: 'train-mistakes' } });
     ui.collapse = el('p', { className: 'warning', dataset: { testid: 'train-collapse' }, role: 'alert', hidden: true });
     ui.results = el('div', { className: 'results', hidden: true },
-      el('h3', { text: 'Results on the test set' }), ui.collapse,
+      el('h3', {}, tx('train.results')), ui.collapse,
       el('div', { className: 'row' },
-        el('figure', {}, el('figcaption', { text: 'Confusion matrix (rows: true digit, columns: predicted)' }), ui.confusion),
-        el('figure', {}, el('figcaption', { text: 'Misclassified test pictures (true → predicted; click one to see it inside the network)' }), ui.mistakes)));
-    ui.save = el('button', { type: 'button', dataset: { testid: 'train-save' } }, 'Save weights');
+        el('figure', {}, el('figcaption', {}, tx('train.confusion')), ui.confusion),
+        el('figure', {}, el('figcaption', {}, tx('train.mistakes')), ui.mistakes)));
+    ui.save = el('button', { type: 'button', dataset: { testid: 'train-save' } }, tx('train.save'));
     ui.load = el('input', { type: 'file', accept: '.json,application/json', dataset: { testid: 'train-load-input' }, id: 'train-load-input' });
-    const weightsRow = el('div', { className: 'controls', role: 'group', 'aria-label': 'Weights' },
-      ui.save, el('label', { for: 'train-load-input' }, 'Load weights (.json): '), ui.load);
+    const weightsRow = el('div', { className: 'controls', role: 'group', dataset: { i18nAttr: 'aria-label:train.weights' }, 'aria-label': t('train.weights') },
+      ui.save, el('label', { for: 'train-load-input' }, tx('train.load')), ui.load);
+    const group = (key, ...children) => el('div', { className: 'controls', role: 'group', dataset: { i18nAttr: `aria-label:${key}` }, 'aria-label': t(key) }, ...children);
 
     root.append(
-      el('p', { className: 'lead' }, 'The network of the course\'s assignment, trained here by the Rust core in a Web Worker: Adam, softmax cross-entropy, minibatches reshuffled every epoch. ',
-        `It has ${total.toLocaleString('en')} parameters.`),
-      el('h3', { text: 'The network' }), diagram,
-      el('h3', { text: 'Data' }),
+      el('p', { className: 'lead' }, tx('train.lead', { n: num(total) })),
+      el('h3', {}, tx('train.h-network')), diagram,
+      el('h3', {}, tx('train.h-data')),
       el('div', { className: 'controls' }, ui.synthetic), ui.drop, ui.dataStatus, ui.previewCaption, ui.preview,
-      el('h3', { text: 'Hyperparameters' }),
-      el('div', { className: 'controls', role: 'group', 'aria-label': 'Hyperparameters' },
-        number('lr', 'Learning rate', short(defaults.learning_rate), { step: 'any', min: 0 }),
-        number('epochs', 'Epochs', defaults.epochs, { step: 1, min: 1 }),
-        number('batch', 'Minibatch size', defaults.batch_size, { step: 1, min: 1 }),
-        number('seed', 'Seed', 1, { step: 1, min: 0, placeholder: 'random' }),
-        number('l2', 'L2 weight decay', short(defaults.l2), { step: 'any', min: 0 })),
+      el('h3', {}, tx('train.h-hyper')),
+      group('train.h-hyper',
+        number('lr', 'train.lr', short(defaults.learning_rate), { step: 'any', min: 0 }),
+        number('epochs', 'train.epochs', defaults.epochs, { step: 1, min: 1 }),
+        number('batch', 'train.batch', defaults.batch_size, { step: 1, min: 1 }),
+        number('seed', 'train.seed', 1, { step: 1, min: 0, placeholder: t('train.seed-random') }),
+        number('l2', 'train.l2', short(defaults.l2), { step: 'any', min: 0 })),
       el('div', { className: 'controls' }, el('label', { className: 'check' }, ui.notebook,
-        `Notebook mode: train and print as the assignment's notebook really does (learning rate ${short(notebook.learning_rate)}, ${notebook.epochs} epochs of ${notebook.batch_size})`)),
+        tx('train.notebook', { rate: short(notebook.learning_rate), epochs: notebook.epochs, batch: notebook.batch_size }))),
       notebookNote,
-      el('div', { className: 'controls', role: 'group', 'aria-label': 'Data augmentation' },
-        el('span', { text: 'Augmentation:' }), augmentBoxes,
-        canAugment ? null : el('small', { className: 'note', text: '(not available in this build of the engine)' })),
+      group('train.augmentation',
+        tx('train.augmentation-label'), augmentBoxes,
+        canAugment ? null : el('small', { className: 'note' }, tx('train.no-augment'))),
       buttons,
       el('div', { className: 'progress-row' }, ui.progress, ui.progressText),
       el('div', { className: 'row' },
-        el('figure', { className: 'curve-box' }, el('figcaption', { text: 'Cost while training' }), ui.curve),
+        el('figure', { className: 'curve-box' }, el('figcaption', {}, tx('train.curve-caption')), ui.curve),
         el('div', {}, ui.cost, ui.accuracy, ui.history, ui.notebookOut)),
-      el('h3', { text: 'Inside the network, for one test picture' }),
-      el('div', { className: 'controls' }, el('label', {}, 'Test picture number', ui.sample), ui.samplePicture, ui.sampleLabel,
+      el('h3', {}, tx('train.h-inside')),
+      el('div', { className: 'controls' }, el('label', {}, tx('train.sample'), ui.sample), ui.samplePicture, ui.sampleLabel,
         ui.sampleCam, el('span', {}, ui.sampleCamNote, classMapLegend(core)),
-        el('label', { className: 'check' }, ui.liveMaps, 'redraw while training (untick to train a little faster; they are drawn at the end)')),
+        el('label', { className: 'check' }, ui.liveMaps, tx('train.live-maps'))),
       el('div', { className: 'maps' }, mapBlocks,
-        el('div', { className: 'map-block' }, el('h4', { text: 'W1: the 8 learned 4×4×3 filters (as colours)' }), ui.filters)),
+        el('div', { className: 'map-block' }, el('h4', {}, tx('train.w1')), ui.filters)),
       ui.results,
-      el('h3', { text: 'Save or load the trained weights' }), weightsRow);
+      el('h3', {}, tx('train.h-weights')), weightsRow);
+
+    ui.seed.dataset.i18nAttr = 'placeholder:train.seed-random';
+    translate(root); // the texts marked above for rewording (data-i18n-html, attributes)
 
     const errors = {
       data: errorBox(ui.dataStatus),
@@ -178,46 +182,47 @@ export const trainView = {
       errors.data.clear();
       const list = Array.from(files || []);
       if (!list.length) return;
-      if (state.running) { errors.data.show('Pause or reset the run before loading new data.'); return; }
+      if (state.running) { errors.data.show(t('train.busy-data')); return; }
       // The worker files each one by what it holds (train_set_x or test_set_x), not by its name.
       const sent = [];
       for (const file of list.slice(0, 2)) sent.push({ name: file.name, bytes: await file.arrayBuffer() });
       worker.send({ type: 'h5-files', files: sent }, sent.map((f) => f.bytes));
-      if (list.length > 2) errors.data.show('Only two files are used: the training file and the test file.');
+      if (list.length > 2) errors.data.show(t('train.two-files'));
     }
     ui.fileInput.addEventListener('change', () => { readFiles(ui.fileInput.files); ui.fileInput.value = ''; });
     ui.drop.addEventListener('dragover', (e) => { e.preventDefault(); ui.drop.classList.add('over'); });
     ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
     ui.drop.addEventListener('drop', (e) => { e.preventDefault(); ui.drop.classList.remove('over'); readFiles(e.dataTransfer.files); });
     ui.synthetic.addEventListener('click', () => {
-      if (state.running) { errors.data.show('Pause or reset the run before changing the data.'); return; }
+      if (state.running) { errors.data.show(t('train.busy-change')); return; }
       errors.data.clear();
       worker.send({ type: 'use-synthetic' });
     });
 
     // ---- settings ----
     function readSettings() {
-      const num = (input, name, integer) => {
+      const read = (input, key, integer) => {
         const raw = input.value.trim();
         const v = Number(raw);
-        if (raw === '' || !Number.isFinite(v)) throw new Error(`${name}: "${input.value}" is not a number.`);
-        if (integer && !Number.isInteger(v)) throw new Error(`${name} must be a whole number, not ${raw}.`);
-        if (integer && v < 0) throw new Error(`${name} must not be negative (got ${raw}).`);
+        const name = t(key);
+        if (raw === '' || !Number.isFinite(v)) throw codedError('train.not-number', { name, value: input.value });
+        if (integer && !Number.isInteger(v)) throw codedError('train.not-whole', { name, value: raw });
+        if (integer && v < 0) throw codedError('train.negative', { name, value: raw });
         return v;
       };
       const seedRaw = ui.seed.value.trim();
       const settings = {
-        learning_rate: num(ui.lr, 'Learning rate'),
-        epochs: num(ui.epochs, 'Epochs', true),
-        batch_size: num(ui.batch, 'Minibatch size', true),
-        seed: seedRaw === '' ? null : num(ui.seed, 'Seed', true),
-        l2: num(ui.l2, 'L2 weight decay'),
+        learning_rate: read(ui.lr, 'train.lr'),
+        epochs: read(ui.epochs, 'train.epochs', true),
+        batch_size: read(ui.batch, 'train.batch', true),
+        seed: seedRaw === '' ? null : read(ui.seed, 'train.seed', true),
+        l2: read(ui.l2, 'train.l2'),
         evaluate_every_epoch: true,
       };
-      if (settings.seed !== null && !Number.isSafeInteger(settings.seed)) throw new Error('Seed must be a whole number below 9007199254740992.');
+      if (settings.seed !== null && !Number.isSafeInteger(settings.seed)) throw codedError('train.seed-too-large');
       if (canAugment) {
         settings.augment = { ...defaults.augment };
-        for (const [key] of AUGMENTS) settings.augment[key] = ui.augments[key].checked;
+        for (const key of AUGMENTS) settings.augment[key] = ui.augments[key].checked;
       }
       core.validateTrainSettings(settings); // the core's own messages
       return settings;
@@ -226,13 +231,13 @@ export const trainView = {
     ui.start.addEventListener('click', () => {
       clearErrors();
       let settings;
-      try { settings = readSettings(); } catch (e) { errors.settings.show(e.message); return; }
+      try { settings = readSettings(); } catch (e) { errors.settings.show(errorText(e)); return; }
       state.steps = []; state.epochs = []; state.totalEpochs = settings.epochs; state.lastCost = null;
       ui.history.replaceChildren(); ui.results.hidden = true;
       ui.notebookOut.textContent = '';
-      ui.cost.textContent = 'Cost: –';
-      ui.accuracy.textContent = 'Train accuracy: –, test accuracy: –';
-      ui.progressText.textContent = 'Starting…';
+      setText(ui.cost, 'train.cost-none');
+      setText(ui.accuracy, 'train.accuracy-none');
+      setText(ui.progressText, 'train.starting');
       // Pause works at once (the worker takes messages in order), so the focus moves there.
       ui.start.disabled = true;
       ui.pause.disabled = false;
@@ -270,9 +275,9 @@ export const trainView = {
       const file = ui.load.files[0];
       ui.load.value = '';
       if (!file) return;
-      if (state.running) { errors.weights.show('Pause or reset the run before loading weights.'); return; }
+      if (state.running) { errors.weights.show(t('train.busy-weights')); return; }
       let settings;
-      try { settings = readSettings(); } catch (e) { errors.settings.show(e.message); return; }
+      try { settings = readSettings(); } catch (e) { errors.settings.show(errorText(e)); return; }
       worker.send({ type: 'load-weights', text: await file.text(), settings });
     });
 
@@ -286,8 +291,8 @@ export const trainView = {
         drawCostCurve(ui.curve, state);
         const last = state.epochs.at(-1);
         ui.curve.setAttribute('aria-label', last
-          ? `Cost curve: ${state.steps.length} minibatches; epoch costs from ${state.epochs[0].cost.toFixed(3)} (epoch 1) to ${last.cost.toFixed(3)} (epoch ${last.epoch}).`
-          : `Cost curve: ${state.steps.length} minibatches so far.`);
+          ? t('train.curve-aria', { count: state.steps.length, first: state.epochs[0].cost.toFixed(3), last: last.cost.toFixed(3), epoch: last.epoch })
+          : t('train.curve-so-far', { count: state.steps.length }));
       });
     }
     function setRunning(running) {
@@ -296,9 +301,9 @@ export const trainView = {
       ui.pause.disabled = !state.started;
       ui.reset.disabled = !state.started;
       const paused = !running && state.started && !state.finished;
-      ui.pause.textContent = paused ? 'Resume' : 'Pause';
+      setText(ui.pause, paused ? 'train.resume' : 'stepper.pause');
       // Start always begins a new run (from epoch 1): said on the button once a run exists.
-      ui.start.textContent = state.started ? 'Start again' : 'Start';
+      setText(ui.start, state.started ? 'train.start-again' : 'train.start');
       ui.pause.setAttribute('aria-pressed', String(paused));
       keepFocus();
     }
@@ -315,54 +320,60 @@ export const trainView = {
       if (i % 5 === 0) {
         ui.notebookOut.textContent += `Cost after epoch ${i}: ${r.notebook_cost == null ? 'inf (fewer pictures than a minibatch)' : r.notebook_cost.toFixed(6)}\n`;
       }
-      ui.cost.textContent = `Cost after epoch ${r.epoch}: ${r.cost.toFixed(4)}`;
-      ui.accuracy.textContent = `Epoch ${r.epoch}: train accuracy ${pct(r.train_accuracy)} (during the epoch), test accuracy ${pct(r.test_accuracy)}`;
+      setText(ui.cost, 'train.cost-epoch', { epoch: r.epoch, cost: r.cost.toFixed(4) });
+      setText(ui.accuracy, 'train.accuracy-epoch', { epoch: r.epoch, train: pct(r.train_accuracy), test: pct(r.test_accuracy) });
       if (!ui.history.tHead) {
         const head = ui.history.createTHead().insertRow();
-        for (const t of ['epoch', 'cost', 'train (running)', 'test']) head.append(el('th', { scope: 'col', text: t }));
+        for (const key of ['train.col.epoch', 'train.col.cost', 'train.col.train', 'train.col.test']) head.append(el('th', { scope: 'col' }, tx(key)));
         ui.history.createTBody();
       }
       const row = ui.history.tBodies[0].insertRow(0);
-      for (const t of [r.epoch, r.cost.toFixed(4), pct(r.train_accuracy), pct(r.test_accuracy)]) row.insertCell().textContent = t;
+      for (const v of [r.epoch, r.cost.toFixed(4), pct(r.train_accuracy), pct(r.test_accuracy)]) row.insertCell().textContent = v;
       while (ui.history.tBodies[0].rows.length > 8) ui.history.tBodies[0].deleteRow(-1);
     }
     function showMaps(msg) {
       putTile(ui.samplePicture, msg.picture);
-      ui.sampleLabel.textContent = `test picture ${msg.index}: digit ${msg.label}`;
+      setText(ui.sampleLabel, 'train.sample-label', { index: msg.index, label: msg.label });
       drawClassMap(ui.sampleCam, msg.picture, msg.classMap);
-      ui.sampleCamNote.textContent = `where it looks for its answer, ${msg.classMap.answer} (Grad-CAM on ${msg.classMap.layer}):`;
+      setText(ui.sampleCamNote, 'train.cam-note', { answer: msg.classMap.answer, layer: msg.classMap.layer });
       for (const m of msg.maps) {
         const box = ui.maps[m.name];
-        if (box) drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => `${m.name} map ${i + 1} of ${m.count}, ${m.height}×${m.width}, values up to ${m.high.toFixed(2)}` });
+        if (box) drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => t('train.map-alt', { name: m.name, k: i + 1, count: m.count, h: m.height, w: m.width, high: m.high.toFixed(2) }) });
       }
-      drawTiles(ui.filters, msg.filters, { size: 56, alt: (i) => `filter ${i + 1} of W1 as an RGB picture` });
+      drawTiles(ui.filters, msg.filters, { size: 56, alt: (i) => t('train.filter-alt', { k: i + 1 }) });
     }
     function showResults(msg) {
       const { evaluation, trainAccuracy, classes, mistakes, pictures } = msg;
       ui.results.hidden = false;
       ui.collapse.hidden = !evaluation.collapse_warning;
-      ui.collapse.textContent = evaluation.collapse_warning ? `Warning: ${evaluation.collapse_warning}` : '';
+      ui.collapse.textContent = evaluation.collapse_warning ? t('train.warning', { message: errorText(evaluation.collapse_warning) }) : '';
       ui.confusion.replaceChildren();
       const head = ui.confusion.createTHead().insertRow();
-      head.append(el('th', { scope: 'col', text: 'true \\ predicted' }), ...classes.map((c) => el('th', { scope: 'col', text: String(c) })));
+      head.append(el('th', { scope: 'col' }, tx('train.true-predicted')), ...classes.map((c) => el('th', { scope: 'col', text: String(c) })));
       const body = ui.confusion.createTBody();
       evaluation.confusion.forEach((row, i) => {
         const tr = body.insertRow();
         tr.append(el('th', { scope: 'row', text: String(classes[i]) }));
         row.forEach((n, j) => { const td = tr.insertCell(); td.textContent = n; if (n) td.classList.add(i === j ? 'hit' : 'miss'); });
       });
+      const about = (m) => ({ index: m.index, truth: m.truth, predicted: m.predicted });
       drawTiles(ui.mistakes, pictures, { size: 56, captions: mistakes.map((m) => `${m.truth}→${m.predicted}`),
-        alt: (i) => `test picture ${mistakes[i].index}: a ${mistakes[i].truth}, predicted ${mistakes[i].predicted}` });
+        alt: (i) => t('train.mistake-alt', about(mistakes[i])) });
       // Each one is a button (Tab, Enter) that shows it inside the network above.
       [...ui.mistakes.querySelectorAll('figure')].forEach((fig, i) => {
-        Object.assign(fig, { tabIndex: 0, title: `Show test picture ${mistakes[i].index} inside the network` });
+        Object.assign(fig, { tabIndex: 0, title: t('train.mistake-title', about(mistakes[i])) });
         fig.dataset.index = mistakes[i].index;
         fig.setAttribute('role', 'button');
         // The name starts with the visible caption ("2→3").
-        fig.setAttribute('aria-label', `${mistakes[i].truth}→${mistakes[i].predicted}: test picture ${mistakes[i].index}, a ${mistakes[i].truth} predicted ${mistakes[i].predicted}; show it inside the network`);
+        fig.setAttribute('aria-label', t('train.mistake-aria', about(mistakes[i])));
       });
-      if (!mistakes.length) ui.mistakes.append(el('p', { className: 'note', text: 'None: every test picture is right.' }));
-      ui.accuracy.textContent = `${ui.accuracy.textContent.replace(/ \(final.*$/, '')} (final: train accuracy ${pct(trainAccuracy)}, test accuracy ${pct(evaluation.accuracy)})`;
+      if (!mistakes.length) ui.mistakes.append(el('p', { className: 'note' }, tx('train.no-mistakes')));
+      // The last epoch's line (if any) and the final figures after it.
+      const final = t('train.final', { train: pct(trainAccuracy), test: pct(evaluation.accuracy) });
+      const epoch = state.epochs.at(-1);
+      setText(ui.accuracy, epoch ? 'train.accuracy-epoch-final' : 'train.accuracy-final', {
+        final, ...(epoch && { epoch: epoch.epoch, train: pct(epoch.train_accuracy), test: pct(epoch.test_accuracy) }),
+      });
       if (!msg.loaded) ui.notebookOut.textContent += `Train Accuracy: ${trainAccuracy.toFixed(6)}\nTest Accuracy: ${evaluation.accuracy.toFixed(6)}\n`;
     }
 
@@ -374,13 +385,19 @@ export const trainView = {
             ui.sample.max = msg.test.count - 1;
             if (Number(ui.sample.value) > msg.test.count - 1) ui.sample.dispatchEvent(new Event('change'));
           }
-          const part = (name, s) => (s ? `${name}: ${s.count} pictures, classes ${s.classes.join(', ')}` : `${name}: not loaded yet`);
-          ui.dataStatus.textContent = msg.source === 'synthetic'
-            ? `Using the built-in synthetic hands. ${part('Training', msg.train)}; ${part('test', msg.test)}.`
-            : `Course files. ${part('Training', msg.train)}${msg.names.train ? ` (${msg.names.train})` : ''}; ${part('test', msg.test)}${msg.names.test ? ` (${msg.names.test})` : ''}.`;
+          // One sentence per half: "Training: 1080 pictures, classes 0, 1, ... (train_signs.h5)".
+          const part = (half, s, name) => {
+            if (!s) return t(`train.${half}-missing`);
+            const text = t(`train.${half}-set`, { count: s.count, classes: s.classes.join(', ') });
+            return name ? `${text} (${name})` : text;
+          };
+          setText(ui.dataStatus, msg.source === 'synthetic' ? 'train.data-synthetic' : 'train.data-course', {
+            train: part('train', msg.train, msg.names?.train), test: part('test', msg.test, msg.names?.test),
+          });
           if (msg.preview) {
-            drawTiles(ui.preview, msg.preview.tiles, { size: 56, captions: msg.preview.labels.map(String), alt: (i) => `${msg.preview.from} picture ${i + 1}: digit ${msg.preview.labels[i]}` });
-            ui.previewCaption.textContent = `A few ${msg.preview.from} pictures of each class, with their labels:`;
+            const from = t(`train.from.${msg.preview.from}`);
+            drawTiles(ui.preview, msg.preview.tiles, { size: 56, captions: msg.preview.labels.map(String), alt: (i) => t('train.preview-alt', { from, k: i + 1, label: msg.preview.labels[i] }) });
+            setText(ui.previewCaption, 'train.preview', { from });
           }
           break;
         }
@@ -388,7 +405,7 @@ export const trainView = {
           state.started = true;
           state.stepsPerEpoch = msg.stepsPerEpoch;
           state.totalEpochs = msg.epochs;
-          ui.progressText.textContent = `Seed ${msg.seed}. Epoch 1 of ${msg.epochs}…`;
+          setText(ui.progressText, 'train.started', { seed: msg.seed, epochs: msg.epochs });
           ui.progress.dataset.workers = msg.workers; // how many workers this run may use
           break;
         case 'state':
@@ -396,11 +413,11 @@ export const trainView = {
             state.started = false; // nothing to pause or resume until the next Start
             ui.notebookOut.textContent = '';
             state.steps = []; state.epochs = []; ui.history.replaceChildren(); ui.results.hidden = true;
-            ui.progress.value = 0; ui.progressText.textContent = 'Reset: fresh weights from the same seed. Press Start to train again.';
-            ui.cost.textContent = 'Cost: –'; ui.accuracy.textContent = 'Train accuracy: –, test accuracy: –';
+            ui.progress.value = 0; setText(ui.progressText, 'train.reset-done');
+            setText(ui.cost, 'train.cost-none'); setText(ui.accuracy, 'train.accuracy-none');
             scheduleDraw();
           }
-          if (msg.loaded) { state.started = true; ui.progressText.textContent = 'Weights loaded and checked: results below.'; }
+          if (msg.loaded) { state.started = true; setText(ui.progressText, 'train.loaded'); }
           state.finished = Boolean(msg.finished);
           setRunning(msg.running);
           if (msg.finished || msg.reset) { ui.pause.disabled = true; keepFocus(); }
@@ -412,8 +429,8 @@ export const trainView = {
           const done = state.steps.length / (msg.stepsPerEpoch * msg.epochs);
           ui.progress.value = Math.min(1, done);
           const left = done > 0 ? msg.elapsed * (1 / done - 1) : 0;
-          ui.progressText.textContent = `Epoch ${Math.min(msg.epoch + 1, msg.epochs)} of ${msg.epochs} · ${fmtTime(msg.elapsed)} elapsed · about ${fmtTime(left)} left`;
-          if (!state.epochs.length && msg.costs.length) ui.cost.textContent = `Cost of the last minibatch: ${msg.costs.at(-1).toFixed(4)}`;
+          setText(ui.progressText, 'train.progress-text', { epoch: Math.min(msg.epoch + 1, msg.epochs), epochs: msg.epochs, elapsed: fmtTime(msg.elapsed), left: fmtTime(left) });
+          if (!state.epochs.length && msg.costs.length) setText(ui.cost, 'train.cost-minibatch', { cost: msg.costs.at(-1).toFixed(4) });
           scheduleDraw();
           break;
         }
@@ -429,9 +446,8 @@ export const trainView = {
           break;
         case 'done':
           ui.progress.value = 1;
-          ui.progressText.textContent = msg.loaded
-            ? 'Weights loaded and checked on the test set: results below.'
-            : `Done: ${state.epochs.length} epoch${state.epochs.length === 1 ? '' : 's'} in ${fmtTime(msg.elapsed)}.`;
+          if (msg.loaded) setText(ui.progressText, 'train.loaded-test');
+          else setText(ui.progressText, 'train.done', { count: state.epochs.length, time: fmtTime(msg.elapsed) });
           showResults(msg);
           break;
         case 'weights': {
@@ -447,10 +463,10 @@ export const trainView = {
         case 'error': {
           const where = { data: 'data', settings: 'settings', train: 'train', weights: 'weights', maps: 'train', start: 'settings' }[msg.where];
           if (where) {
-            errors[where].show(msg.message);
+            errors[where].show(errorText(msg));
             if (where !== 'data') setRunning(false);
           } else if (msg.where !== 'classify' && msg.where !== 'models') {
-            errors.train.show(msg.message);
+            errors.train.show(errorText(msg));
           }
           break;
         }
@@ -492,7 +508,8 @@ export const trainView = {
       const on = ui.liveMaps.checked && !root.hidden;
       if (on === mapsOn) return;
       mapsOn = on;
-      worker.send({ type: 'live-maps', on, maps: Object.keys(MAP_TITLES) });
+      worker.send({ type: 'live-maps', on, maps: MAPS });
+
     };
     ui.liveMaps.addEventListener('change', mapsWanted);
     this.shown = () => { mapsWanted(); scheduleDraw(); };

@@ -4,6 +4,7 @@
 import { drawVolumes, drawWireBox } from '../draw/iso.js';
 import { fmt } from '../format.js';
 import { stepper } from '../stepper.js';
+import { t } from '../i18n.js';
 
 const CHANNEL_FILL = ['#fde2e2', '#dcf3dc', '#dde7fb'];
 const WINDOW_FILL = ['#fbbf77', '#f7c873', '#f3d06f'];
@@ -62,19 +63,20 @@ export function volume3d(q, { input, filters, channels }) {
   }
 
   function describe(at) {
-    const where = at ? `The filters cover rows ${at.row + 1}–${at.row + f}, columns ${at.col + 1}–${at.col + f} of all ${channels} channels; `
-      + `their ${f * f * channels} products each add up to output cell row ${at.row + 1}, column ${at.col + 1}: `
-      + filters.map((_, k) => `${fmt(output[k][at.row][at.col])} in channel ${k + 1}`).join(', ') + '.'
-      : 'Press Step to place the filters on the input.';
+    const where = at ? t('volumes.3d-where', {
+      top: at.row + 1, bottom: at.row + f, left: at.col + 1, right: at.col + f, channels, products: f * f * channels,
+      row: at.row + 1, col: at.col + 1,
+      values: filters.map((_, k) => t('volumes.3d-in-channel', { value: fmt(output[k][at.row][at.col]), k: k + 1 })).join(t('list.comma')),
+    }) : t('volumes.3d-press-step');
     q('volumes-3d-note').textContent = where;
-    canvas.setAttribute('aria-label', `The ${n}×${n}×${channels} input, ${K} filters of ${f}×${f}×${channels} and the ${out}×${out}×${K} output as 3D blocks of numbers. ${where} Drag or use the arrow keys to turn them.`);
+    canvas.setAttribute('aria-label', t('volumes.3d-aria', { n, channels, K, f, out, where }));
   }
 
   const steps = stepper(q('volumes-3d-controls'), 'volumes-3d', {
-    label: 'Position',
+    label: 'stepper.position',
     count: () => out * out,
     onChange: draw,
-    describe: (p, total) => (p ? `position ${p} of ${total}` : 'no position yet'),
+    describe: (p, total) => (p ? t('volumes.3d-position', { pos: p, count: total }) : t('volumes.3d-no-position')),
   });
 
   // Turning: a horizontal drag changes the yaw, a vertical one the pitch (kept between
@@ -108,6 +110,7 @@ export function volume3d(q, { input, filters, channels }) {
   q('volumes-3d-turned').addEventListener('click', () => { Object.assign(view, START); draw(); });
 
   return {
+
     // New output numbers (the biases do not change the sums drawn here, but keep one path).
     update(sums) { output = sums; draw(); },
     stop: () => steps.stop(),

@@ -2,7 +2,8 @@
 // network's shapes, parameters and MACs (layer-table.js). The core computes every number;
 // this view lays out the example volumes and the tables.
 import { fillGrid } from '../draw/grid.js';
-import { errorBox } from '../errors.js';
+import { errorBox, errorText, codedError } from '../errors.js';
+import { t, num, setText } from '../i18n.js';
 import { fmt, signClass } from '../format.js';
 import { layerTable } from './layer-table.js';
 import { volume3d } from './volume-3d.js';
@@ -14,11 +15,12 @@ const LECTURE = [
   [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9],
 ];
 const FLAT = Array.from({ length: N }, () => Array(N).fill(5));
+// [letter, colour (its CSS class and its name in the catalogue, volumes.<colour>), numbers]
 const CHANNELS = [['R', 'red', STEP], ['G', 'green', LECTURE], ['B', 'blue', FLAT]];
 const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
 const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
 const FILTERS = [VERTICAL, HORIZONTAL]; // the same slice on all three channels
-const group = (n) => Number(n).toLocaleString('en-US');
+
 
 // x (h, w, c) and filters (f, f, c, k), row-major, as the core expects.
 function volumes() {
@@ -70,7 +72,7 @@ export const volumesView = {
     function explain() {
       const { x, w } = volumes();
       const b = biases();
-      if (!b.every(Number.isFinite)) throw new Error('the biases must be numbers');
+      if (!b.every(Number.isFinite)) throw codedError('volumes.biases');
       return core.explainConvLayer(x, N, N, C, w, F, K, Float32Array.from(b), 1, 'valid');
     }
 
@@ -80,17 +82,17 @@ export const volumesView = {
       CHANNELS.forEach(([short, name, data], c) => {
         const row = document.createElement('div');
         row.className = `vol-row ch-${name}`;
-        figure(row, `Input, ${name} channel`, data);
+        figure(row, t('volumes.input-channel', { channel: t(`volumes.${name}`) }), data);
         op(row, '∗');
-        figure(row, `Filter slice ${short}`, FILTERS[0]);
+        figure(row, t('volumes.filter-slice', { channel: short }), FILTERS[0]);
         op(row, '=');
-        figure(row, `${short} contributes`, rows(e.contributions[0][c], e.cols));
+        figure(row, t('volumes.contributes', { channel: short }), rows(e.contributions[0][c], e.cols));
         box.append(row);
       });
       const total = document.createElement('div');
       total.className = 'vol-row';
-      const t = figure(total, `Sum of the three: one ${e.rows}×${e.cols} output channel`, rows(e.sums[0], e.cols));
-      t.dataset.testid = 'volumes-sum';
+      const sum = figure(total, t('volumes.sum-three', { rows: e.rows, cols: e.cols }), rows(e.sums[0], e.cols));
+      sum.dataset.testid = 'volumes-sum';
       box.append(total);
     }
 
@@ -100,13 +102,13 @@ export const volumesView = {
       for (let k = 0; k < K; k++) {
         const row = document.createElement('div');
         row.className = 'vol-row';
-        figure(row, `Filter ${k + 1}: ${k ? 'horizontal' : 'vertical'}, 3×3×3`, FILTERS[k]);
+        figure(row, t(k ? 'volumes.filter-horizontal' : 'volumes.filter-vertical', { k: k + 1 }), FILTERS[k]);
         op(row, '→');
-        figure(row, `Sum over channels`, rows(e.sums[k], e.cols));
+        figure(row, t('volumes.sum-channels'), rows(e.sums[k], e.cols));
         op(row, `+ ${fmt(b[k])} →`);
-        figure(row, `z = sum + b${k ? '₂' : '₁'}`, rows(e.z[k], e.cols));
+        figure(row, t('volumes.z', { b: k ? 'b₂' : 'b₁' }), rows(e.z[k], e.cols));
         op(row, 'ReLU →');
-        figure(row, `a = max(0, z), channel ${k + 1}`, rows(e.a[k], e.cols));
+        figure(row, t('volumes.a', { k: k + 1 }), rows(e.a[k], e.cols));
         box.append(row);
       }
     }
@@ -117,7 +119,7 @@ export const volumesView = {
         e = explain();
         layerErrors.clear();
       } catch (err) {
-        layerErrors.show(err.message);
+        layerErrors.show(errorText(err));
         return;
       }
       const b = biases();
@@ -125,10 +127,7 @@ export const volumesView = {
       drawLayer(e, b);
       solid.update(e.sums.map((s) => rows(s, e.cols)));
       const p = core.convParams(F, C, K);
-      q('volumes-notation').textContent =
-        `Layer l takes n_H[l−1] × n_W[l−1] × n_C[l−1] = ${N}×${N}×${C} and uses n_C[l] = ${K} filters of f[l] × f[l] × n_C[l−1] = ${F}×${F}×${C}, `
-        + `stride s[l] = 1, padding p[l] = 0: n_H[l] = n_W[l] = ⌊(${N} + 2·0 − ${F})/1⌋ + 1 = ${e.rows}, so a[l] is ${e.rows}×${e.cols}×${K}. `
-        + `Parameters: each filter has 3×3×3 weights and 1 bias, ${K} filters: ${p.params} in all, whatever the image size.`;
+      setText(q('volumes-notation'), 'volumes.notation', { N, C, K, F, rows: e.rows, cols: e.cols, params: p.params });
     }
 
     q('volumes-b1').addEventListener('change', renderLayer);
@@ -138,16 +137,13 @@ export const volumesView = {
       const p = core.convParams(5, 3, 6);
       const [row] = core.layerTable([32, 32, 3], [{ type: 'conv', f: 5, filters: 6, stride: 1, padding: 'valid' }]);
       const fc = core.fullyConnectedWeights([32, 32, 3], row.output);
-      q('volumes-compare').textContent =
-        `The lecture's example: 6 filters of 5×5 on a 32×32×3 image give a ${row.output.join('×')} output with ${group(p.params)} parameters. `
-        + `(The lecture says ${p.ignoringChannels}: that count forgets that each filter spans the 3 input channels; the true count is ${group(p.params)}.) `
-        + `A fully connected layer producing the same ${row.output.join('×')} output from the 32×32×3 input would need ${group(fc)} weights. `
-        + 'Convolution is small because one filter is shared by every position (parameter sharing) and each output depends only on the few inputs under the filter (sparse connections).';
+      setText(q('volumes-compare'), 'volumes.compare', { output: row.output.join('×'), params: num(p.params), lecture: p.ignoringChannels, fc: num(fc) });
     }
 
     this.stopSolid = solid.stop;
     this.apply = (params) => {
-      renderLayer();
+      renderLayer(); // its figures' captions are in the language of the moment
+
       renderCompare();
       table.apply(params);
     };

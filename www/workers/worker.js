@@ -15,6 +15,7 @@
 // trial decides the speed only: split or not, the numbers are the same to the bit.
 import { core, initCore, initH5Reader } from '../core.js';
 import { photoHeader } from '../photo.js';
+import { codedError, errorCause } from '../errors.js';
 import { GradientHelpers, HelperError, MAX_WORKERS, parallelStep, workerCount } from './data-parallel.js';
 
 const SLICE_MS = 15;       // work per slice before yielding to messages
@@ -52,7 +53,8 @@ function dropHelpers(e) {
 }
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
-const fail = (where, e) => post({ type: 'error', where, message: e?.message || String(e) });
+// An error's code and numbers go with it, for the page to word (www/errors.js errorText).
+const fail = (where, e) => post({ type: 'error', where, message: e?.message || String(e), code: e?.code, params: e?.params });
 
 // Yield to the event loop without setTimeout's 4 ms clamp.
 const channel = new MessageChannel();
@@ -62,7 +64,7 @@ const schedule = () => channel.port2.postMessage(null);
 function datasets() {
   if (state.source === 'h5') {
     const { train, test } = state.h5;
-    if (!train || !test) throw new Error(`Load both course files first: ${train ? 'the test file' : 'the training file'} is missing (for example ${train ? 'test_signs.h5' : 'train_signs.h5'}).`);
+    if (!train || !test) throw codedError(train ? 'data.test-missing' : 'data.train-missing');
     return { train, test };
   }
   if (!state.synthetic) state.synthetic = { train: core.DataSet.synthetic(false), test: core.DataSet.synthetic(true) };
@@ -287,12 +289,12 @@ const handlers = {
             file.free();
           }
         } catch (e) {
-          throw new Error(`${name}: ${e.message}`);
+          throw codedError('data.file', { name, cause: errorCause(e) });
         }
       }
       const [a, b] = read;
       if (b && a.split === b.split) {
-        throw new Error(`${a.name} and ${b.name} both hold ${a.split === 'train' ? 'training' : 'test'} pictures (${a.split}_set_x): give one training file and one test file.`);
+        throw codedError(a.split === 'train' ? 'data.both-train' : 'data.both-test', { a: a.name, b: b.name });
       }
     } catch (e) {
       read.forEach((r) => r.set.free());
@@ -362,7 +364,7 @@ const handlers = {
   },
   save() {
     try {
-      if (!state.training) throw new Error('Nothing to save yet: train a model first (or load weights).');
+      if (!state.training) throw codedError('weights.nothing');
       post({ type: 'weights', json: state.training.weightsJson() });
     } catch (e) {
       fail('weights', e);
@@ -396,7 +398,7 @@ const handlers = {
       const answer = await classify(file, model, maps, explain);
       post({ type: 'classified', id, ...answer }, answer.transfer);
     } catch (e) {
-      post({ type: 'error', where: 'classify', id, message: e?.message || String(e) });
+      post({ type: 'error', where: 'classify', id, message: e?.message || String(e), code: e?.code, params: e?.params });
     }
   },
 };
@@ -413,6 +415,11 @@ function pickModel(wanted) {
     signs: state.classifiers.signs && { run: (...a) => state.classifiers.signs.classify(...a), name: "the pretrained assignment's network" },
     trained: trained && { run: (...a) => state.training.classifyPhoto(...a), name: `the model trained in section 6 (${state.training.epochsDone()} epoch${state.training.epochsDone() === 1 ? '' : 's'}${state.loadedWeights ? ', or weights loaded there' : ''})` },
   };
+  // `used`: which model answered, in numbers, for the page to word (classify.used.*).
+  for (const [key, m] of Object.entries(options)) {
+    if (m) m.used = { key: key === 'trained' && state.loadedWeights ? 'trained-loaded' : key, count: trained ? state.training.epochsDone() : 0 };
+  }
+
   return options[wanted] || options.hand || options.signs || options.trained || null;
 }
 
@@ -425,7 +432,7 @@ async function loadModels() {
     const res = await fetch(new URL('../models/index.json', import.meta.url));
     if (res.ok) list = (await res.json()).models || [];
   } catch (e) {
-    fail('models', new Error(`models/index.json: ${e.message}`));
+    fail('models', codedError('models.file', { file: 'index.json', cause: errorCause(e) }));
   }
   for (const { key, file } of list) {
     try {
@@ -435,7 +442,7 @@ async function loadModels() {
       state.classifiers[key] = core.Classifier.fromJson(await res.text());
       available.push({ key, file: `models/${file}`, info: state.classifiers[key].describe() });
     } catch (e) {
-      fail('models', new Error(`models/${file}: ${e.message}`));
+      fail('models', codedError('models.file', { file, cause: errorCause(e) }));
     }
   }
   // Whether section 6 has a model already: section 7 may open after the training ended.
@@ -443,10 +450,10 @@ async function loadModels() {
 }
 
 async function classify(file, wanted, maps, explain) {
-  if (!file || !file.size) throw new Error('The file is empty (0 bytes): choose a photo (JPEG, PNG, GIF or WebP).');
+  if (!file || !file.size) throw codedError('photo.empty');
   await state.modelsLoading; // a photo sent right after the page opened waits for the models
   const model = pickModel(wanted);
-  if (!model) throw new Error('No model yet: no pretrained model is installed in models/, so train one in section 6 first (even a few epochs), then try again.');
+  if (!model) throw codedError('photo.no-model');
   // The browser turns the photo upright while decoding: Chromium applies the EXIF
   // orientation even with imageOrientation 'none' (measured: a stored 25x15 photo with
   // orientation 6 decodes as 15x25), so we ask for 'from-image' explicitly, which every
@@ -458,13 +465,14 @@ async function classify(file, wanted, maps, explain) {
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
-    throw new Error(`"${file.name}" could not be read as an image: it is not a photo, or it is damaged or truncated. Use a JPEG, PNG, GIF or WebP photo.`);
+    throw codedError('photo.damaged', { name: file.name });
   }
   const { width, height } = bitmap;
   const limit = core.maxPhotoPixels();
   if (width * height > limit) {
     bitmap.close();
-    throw new Error(`The photo is ${width}x${height} pixels (${(width * height / 1e6).toFixed(0)} megapixels), more than the limit of ${limit / 1e6} megapixels: use a smaller photo.`);
+    throw codedError('photo.over-limit', { width, height, mp: (width * height / 1e6).toFixed(0), limit: limit / 1e6 });
+
   }
   let result, ms;
   try {
@@ -488,7 +496,7 @@ async function classify(file, wanted, maps, explain) {
   }
   const [dw, dh] = [width, height];
   return {
-    result, model: model.name, orientation, size: [dw, dh], ms, display,
+    result, model: model.name, used: model.used, orientation, size: [dw, dh], ms, display,
     transfer: [display, result.input.rgba.buffer, ...result.maps.map((m) => m.rgba.buffer), ...result.classMaps.map((m) => m.rgba.buffer)],
   };
 }
