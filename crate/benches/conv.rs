@@ -30,16 +30,17 @@ fn main() {
         ("robust c3 16x16x32 -> 3x3x32x64 SAME, batch 64", geo(64, (16, 16, 32), (3, 3, 64))),
         ("robust c4 8x8x64 -> 3x3x64x64 SAME, batch 64", geo(64, (8, 8, 64), (3, 3, 64))),
     ];
-    println!("{:<48} {:>9} {:>9} {:>9} {:>9}", "shape", "MMAC", "fwd GMAC/s", "dW GMAC/s", "dX GMAC/s");
+    println!("{:<48} {:>9} {:>9} {:>9} {:>9} {:>9}", "shape", "MMAC", "fwd GMAC/s", "dW GMAC/s", "dX GMAC/s", "dW, 8x8-pooled dy (MACs done)");
     for (name, g) in shapes.iter().filter(|(n, _)| only.as_deref().is_none_or(|o| n.contains(o))) {
         let r = conv_mac_rates(g, &now, reps);
         println!(
-            "{:<48} {:>9.1} {:>10.2} {:>9.2} {:>9.2}",
+            "{:<48} {:>9.1} {:>10.2} {:>9.2} {:>9.2} {:>9.2}",
             name,
             r.macs as f64 / 1e6,
             r.forward_gmacs,
             r.filter_grad_gmacs,
-            r.input_grad_gmacs
+            r.input_grad_gmacs,
+            r.pooled_filter_grad_gmacs
         );
     }
     let g = conv1_geometry();

@@ -28,6 +28,7 @@ mod native {
     use convlab::data::augment::Augment;
     use convlab::classify::hand_model::robust_network;
     use convlab::nn::layers::signs_network;
+    use convlab::nn::profile::native_clock;
     use convlab::train::optim::LrSchedule;
     use convlab::train::{TrainSettings, Trainer};
     use std::time::Instant;
@@ -87,12 +88,23 @@ mod native {
                 costs.push(cost);
             }
         }
+        // Three more epochs from a fresh trainer of the same seed, every phase timed by the
+        // core (the breakdown `tests/bench/summarise.py` prints, medians over the epochs).
+        let mut profiled = Trainer::new(&network, trainer.train_set().clone(), trainer.test_set().clone(),
+            TrainSettings { epochs: 3, ..trainer.settings().clone() }).map_err(|e| e.to_string())?;
+        let mut profile = Vec::new();
+        for _ in 0..3 {
+            profiled.set_profile(Some(native_clock));
+            let t0 = Instant::now();
+            profiled.run_epoch().map_err(|e| e.to_string())?;
+            profile.push(serde_json::json!({ "seconds": t0.elapsed().as_secs_f64(), "phases": profiled.profile() }));
+        }
         let train_acc = trainer.accuracy(false).map_err(|e| e.to_string())?;
         let test_acc = trainer.accuracy(true).map_err(|e| e.to_string())?;
         let out = serde_json::json!({
             "name": if robust { "convlab_native_robust" } else { "convlab_native" }, "threads": 1, "train_size": n, "epochs": epochs + 1,
             "seconds": wall, "cpu_seconds": cpu, "costs": costs,
-            "train_accuracy": train_acc, "test_accuracy": test_acc,
+            "train_accuracy": train_acc, "test_accuracy": test_acc, "profile": profile,
         });
         println!("{out}");
         Ok(())

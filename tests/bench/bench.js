@@ -304,8 +304,41 @@ async function main() {
     tf.dispose([tfTrain.x, tfTrain.y, tfTest.x, tfTest.y, ...cpuModel.vars]);
   }
 
+  // PROFILED_EPOCHS epochs of each ConvLab run again, from a fresh trainer of the same
+  // seed, with the core timing every phase (Training.startProfile: the same numbers, a
+  // clock read around each layer); for the split run, what the phases leave of the
+  // epoch's wall time is the messages to and from the helpers and the wait for them.
+  // The summary takes each phase's median over the epochs (a busy machine preempts some).
+  const PROFILED_EPOCHS = 3;
+  const profiled = async (key, epoch) => {
+    const t = new Training(settings(PROFILED_EPOCHS), trainSet, testSet);
+    result[key] = { epochs: [] };
+    for (let e = 0; e < PROFILED_EPOCHS; e++) {
+      t.startProfile();
+      const r = await timed(() => epoch(t));
+      result[key].epochs.push({ seconds: r.seconds, cpu_seconds: r.cpu, cost: r.value, phases: t.takeProfile() });
+    }
+    t.free();
+  };
+  await profiled('profile_x1', (t) => {
+    for (;;) {
+      const r = t.slicedStep();
+      if (r.epoch_report) return r.epoch_report.cost;
+    }
+  });
+  const profileHelpers = WORKERS > 1 ? new GradientHelpers(WORKERS - 1, new URL('/www/workers/gradient-worker.js', location.href)) : null;
+  await profiled('profile_parallel', async (t) => {
+    for (;;) {
+      const r = profileHelpers ? await parallelStep(t, profileHelpers) : t.slicedStep();
+      if (r.epoch_report) return r.epoch_report.cost;
+    }
+  });
+  profileHelpers?.terminate();
   result.conv1_rates = conv1MacRates(3);
   result.simd_peak_gmacs = simdPeakGmacs(5);
+  for (const key of ['profile_x1', 'profile_parallel']) {
+    log(`profiled epochs (${key === 'profile_x1' ? 'ConvLab x1' : nameN}): ${result[key].epochs.map((e) => `${e.seconds.toFixed(3)} s, cost ${e.cost.toFixed(4)}`).join('; ')} (breakdown in the summary)`);
+  }
   if (both) {
     result.conv1_rates_plain = plain.conv1MacRates(3);
     result.simd_peak_gmacs_plain = plain.simdPeakGmacs(5);

@@ -29,7 +29,12 @@ const result = {};
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') console.error(`  [page] ${m.text()}`); });
+  // The training worker's data-parallel trial says whether this run splits its steps.
+  const trials = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error(`  [page] ${m.text()}`);
+    if (m.text().startsWith('data-parallel trial')) trials.push(m.text());
+  });
   const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
   const waitText = (id, re, timeout = 120000) => page.waitForFunction(
     ([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent || ''),
@@ -66,6 +71,8 @@ try {
       await waitText('train-progress-text', /^Done/);
     }
   }
+  result.trials = trials;
+  console.error(`  page data-parallel trials: ${trials.length ? trials.join(' | ') : 'none reported'}`);
   result.training = Object.fromEntries(Object.entries(modes).map(([name, mode]) => [name,
     { label: mode.label, seconds: seconds[name], median: median(seconds[name]) }]));
   const hidden = result.training.hidden.median;

@@ -35,6 +35,40 @@ pub struct ConvRates {
     pub input_grad_ms: f64,
     /// Input-gradient rate, in GMAC/s.
     pub input_grad_gmacs: f64,
+    /// The filter gradient as training gives it work: an output gradient that is nonzero
+    /// at one pixel of each 8x8 window per filter (behind ReLU and SIGNS's 8x8 max pool).
+    /// The kernel visits only those pixels: the MACs it does ([`ConvGeometry::filter_grad_macs`]).
+    pub pooled_filter_grad_macs: u64,
+    /// Best time of one such pass, in milliseconds.
+    pub pooled_filter_grad_ms: f64,
+    /// Its rate in MACs done, in GMAC/s.
+    pub pooled_filter_grad_gmacs: f64,
+}
+
+/// An output gradient as max pooling with `f`x`f` windows hands it back: one pixel of each
+/// window per channel nonzero (picked pseudo-randomly), the rest exactly 0.
+fn pooled_gradient(geo: &ConvGeometry, f: usize, seed: u32) -> Vec<f32> {
+    let (oh, ow, k) = (geo.out_h, geo.out_w, geo.c_out);
+    let mut dy = vec![0f32; geo.out_len()];
+    let mut vals = vec![0f32; geo.out_len()];
+    fill(&mut vals, seed);
+    let mut s = seed.wrapping_mul(747_796_405).wrapping_add(1);
+    for n in 0..geo.batch {
+        for wi in (0..oh).step_by(f) {
+            for wj in (0..ow).step_by(f) {
+                for kk in 0..k {
+                    s ^= s << 13;
+                    s ^= s >> 17;
+                    s ^= s << 5;
+                    let i = (wi + (s as usize % f)).min(oh - 1);
+                    let j = (wj + ((s >> 8) as usize % f)).min(ow - 1);
+                    let at = ((n * oh + i) * ow + j) * k + kk;
+                    dy[at] = vals[at];
+                }
+            }
+        }
+    }
+    dy
 }
 
 /// Geometry of the SIGNS network's conv1 for a batch of 64.
@@ -103,6 +137,11 @@ pub fn conv_mac_rates(geo: &ConvGeometry, now: &dyn Fn() -> f64, reps: usize) ->
         let _ = geo.backward_into(&x, &w, &dy, &mut dw, &mut db, Some(&mut dx));
     });
     let input_grad_ms = (both_ms - filter_grad_ms).max(1e-6);
+    let pooled = pooled_gradient(geo, 8, 5);
+    let pooled_filter_grad_ms = best(&mut || {
+        let _ = geo.backward_into(&x, &w, &pooled, &mut dw, &mut db, None);
+    });
+    let pooled_filter_grad_macs = geo.filter_grad_macs(&pooled);
     std::hint::black_box((&out, &dw, &db, &dx));
     let macs = geo.macs();
     let rate = |ms: f64| macs as f64 / (ms * 1e6);
@@ -115,6 +154,9 @@ pub fn conv_mac_rates(geo: &ConvGeometry, now: &dyn Fn() -> f64, reps: usize) ->
         filter_grad_gmacs: rate(filter_grad_ms),
         input_grad_ms,
         input_grad_gmacs: rate(input_grad_ms),
+        pooled_filter_grad_macs,
+        pooled_filter_grad_ms,
+        pooled_filter_grad_gmacs: pooled_filter_grad_macs as f64 / (pooled_filter_grad_ms * 1e6),
     }
 }
 

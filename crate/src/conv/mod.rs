@@ -348,6 +348,46 @@ impl ConvGeometry {
         Ok(())
     }
 
+    /// The input gradient alone (`dx` overwritten): what [`Self::backward_into`] computes
+    /// for `dx`, to the bit. For timing the two halves of a backward pass apart.
+    pub fn input_grad_into(&self, w: &[f32], dy: &[f32], dx: &mut [f32]) -> Result<()> {
+        check_len(w.len(), self.w_len(), "filter")?;
+        check_len(dy.len(), self.out_len(), "output gradient")?;
+        check_len(dx.len(), self.x_len(), "input gradient")?;
+        #[cfg(target_arch = "x86_64")]
+        if x86::has_avx512() {
+            // SAFETY: the CPU has AVX-512F (checked at run time).
+            unsafe { x86::input_grad512(self, w, dy, dx) };
+            return Ok(());
+        } else if x86::has_avx2() {
+            // SAFETY: the CPU has AVX2 (checked at run time).
+            unsafe { x86::input_grad(self, w, dy, dx) };
+            return Ok(());
+        }
+        self.input_grad::<Portable>(w, dy, dx);
+        Ok(())
+    }
+
+    /// Multiply-accumulates the filter gradient does for this `dy`: it visits only output
+    /// pixels whose gradient is nonzero in a block of filters (see [`Self::filter_grad`]),
+    /// each for every tap (padded ones counted, as [`Self::macs`] counts them).
+    pub fn filter_grad_macs(&self, dy: &[f32]) -> u64 {
+        let k = self.c_out;
+        let taps = (self.f_h * self.f_w * self.c_in) as u64;
+        let mut live = 0u64;
+        for px in dy.chunks_exact(k) {
+            let mut k0 = 0;
+            while k0 < k {
+                let kb = block_width(k - k0);
+                if px[k0..k0 + kb].iter().any(|&g| g != 0.0) {
+                    live += kb as u64;
+                }
+                k0 += kb;
+            }
+        }
+        live * taps
+    }
+
     /// dw += sum over pixels of x-patch (outer) dy, db += sum over pixels of dy. Lengths
     /// already checked.
     ///
@@ -882,6 +922,16 @@ pub(crate) mod x86 {
         if let Some(dx) = dx {
             g.input_grad::<Avx512>(w, dy, dx);
         }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn input_grad512(g: &ConvGeometry, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+        g.input_grad::<Avx512>(w, dy, dx);
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn input_grad(g: &ConvGeometry, w: &[f32], dy: &[f32], dx: &mut [f32]) {
+        g.input_grad::<Avx2>(w, dy, dx);
     }
 
     #[target_feature(enable = "avx2")]
@@ -1456,6 +1506,12 @@ mod tests {
                 }
                 assert!(bits(&o) == bits(&portable), "AVX-512 differs for {:?}", (m, h, w, c, fh, fw, k));
             }
+            // The public entry points, the backward pass in two halves (as profiling runs it).
+            let mut o = fresh();
+            g.forward_into(&x, &wt, &b, &mut o.0).unwrap();
+            g.backward_into(&x, &wt, &dy, &mut o.1, &mut o.2, None).unwrap();
+            g.input_grad_into(&wt, &dy, &mut o.3).unwrap();
+            assert!(bits(&o) == bits(&portable), "the halves differ for {:?}", (m, h, w, c, fh, fw, k));
         }
     }
 

@@ -7,6 +7,7 @@
 //! - [`activation`], [`dense`], [`batchnorm`], [`dropout`], [`global_pool`]: the other
 //!   layers, forward and backward; [`loss`]: softmax cross-entropy.
 //! - [`model`]: a sequential model built from layer specs (init, forward, backward, feature maps).
+//! - [`profile`]: where a training step's time goes, phase by phase (for the speed benchmark).
 //! - [`gradcheck`]: numerical gradients and the relative error that checks a backward pass.
 //!
 //! The convolution itself lives in [`crate::conv`].
@@ -21,5 +22,6 @@ pub mod dropout;
 pub mod global_pool;
 pub mod loss;
 pub mod model;
+pub mod profile;
 
 pub mod gradcheck;

@@ -20,6 +20,7 @@ use crate::nn::global_pool::{global_avg_pool_backward, global_avg_pool_forward};
 use crate::nn::layers::{layer_table, LayerRow, LayerSpec, Shape3};
 use crate::nn::loss::{softmax, softmax_cross_entropy};
 use crate::nn::pool::{PoolGeometry, PoolKind};
+use crate::nn::profile::{Clock, Phase, PhaseTimes};
 use crate::conv::shape::Padding;
 use crate::{param_err, shape_err};
 use ndarray::{
@@ -92,6 +93,18 @@ pub(crate) enum Layer {
     Dense(DenseLayer),
 }
 
+impl Layer {
+    /// The profile phase its passes count in (a convolution's backward pass is split).
+    fn phase(&self) -> Phase {
+        match self {
+            Layer::Conv(_) => Phase::ConvForward,
+            Layer::Pool { .. } => Phase::Pooling,
+            Layer::Dense(_) => Phase::Dense,
+            _ => Phase::OtherLayers,
+        }
+    }
+}
+
 /// One layer's output for one image, for the page's feature-map views.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerOutput {
@@ -126,6 +139,8 @@ pub struct Model {
     batch: usize,
     last_mode: Mode,
     dropout_rng: ChaCha8Rng,
+    /// Per-phase times while profiling ([`Model::set_profile`]); `None`: nothing timed.
+    profile: Option<PhaseTimes>,
 }
 
 fn size(s: Shape3) -> usize {
@@ -292,6 +307,7 @@ impl Model {
             batch: 0,
             last_mode: Mode::Infer,
             dropout_rng,
+            profile: None,
         };
         model.ensure_capacity(1);
         Ok(model)
@@ -426,6 +442,8 @@ impl Model {
             let (before, after) = self.acts.split_at_mut(i + 1);
             let x = &before[i][..m * size(sx)];
             let y = &mut after[usize::from(fuse_relu)][..m * size(sy)];
+            let t0 = self.profile.as_ref().map_or(0.0, PhaseTimes::now);
+            let macs = self.rows[i].macs as u64 * m as u64;
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
                     let geo = ConvGeometry::new(
@@ -509,10 +527,38 @@ impl Model {
                     view2_mut(y, m, sy.2)?,
                 )?,
             }
+            if let Some(p) = self.profile.as_mut() {
+                let phase = self.layers[i].phase();
+                p.add(phase, t0, if matches!(phase, Phase::ConvForward | Phase::Dense) { macs } else { 0 });
+            }
         }
         self.batch = m;
         self.last_mode = mode;
         self.logits()
+    }
+
+    /// Starts timing every phase of the forward and backward passes with `clock` (fresh
+    /// totals), or stops (`None`). The numbers computed do not change.
+    pub fn set_profile(&mut self, clock: Option<Clock>) {
+        self.profile = clock.map(PhaseTimes::new);
+    }
+
+    /// The per-phase totals since [`Model::set_profile`], while profiling.
+    pub fn profile(&self) -> Option<&PhaseTimes> {
+        self.profile.as_ref()
+    }
+
+    /// The profile clock's reading (0 when not profiling), to start timing a phase that
+    /// happens outside the model (the trainer's Adam, minibatch, gradient sums).
+    pub fn phase_start(&self) -> f64 {
+        self.profile.as_ref().map_or(0.0, PhaseTimes::now)
+    }
+
+    /// Adds the time since `since` ([`Model::phase_start`]) to `phase`, when profiling.
+    pub fn phase_end(&mut self, phase: Phase, since: f64) {
+        if let Some(p) = self.profile.as_mut() {
+            p.add(phase, since, 0);
+        }
     }
 
     /// Logits (m, classes) of the last forward pass.
@@ -536,11 +582,15 @@ impl Model {
         let m = self.batch;
         let last = self.layers.len();
         let k = self.num_classes();
+        let t0 = self.profile.as_ref().map_or(0.0, PhaseTimes::now);
         let cost = softmax_cross_entropy(
             view2(&self.acts[last], m, k)?,
             labels,
             Some(view2_mut(&mut self.grads[last], m, k)?),
         )?;
+        if let Some(p) = self.profile.as_mut() {
+            p.add(Phase::Softmax, t0, 0);
+        }
         let mut relu_done = false; // the ReLU at `i` got its gradient from the max pool after it
         for i in (0..self.layers.len()).rev() {
             let (sx, sy) = (self.shapes[i], self.shapes[i + 1]);
@@ -552,6 +602,8 @@ impl Model {
             let dy = &ga[0][..m * size(sy)];
             let need_dx = i > 0;
             let dx = &mut gb[i][..if need_dx { m * size(sx) } else { 0 }];
+            let mut t0 = self.profile.as_ref().map_or(0.0, PhaseTimes::now);
+            let macs = self.rows[i].macs as u64 * m as u64;
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
                     let geo = ConvGeometry::new(
@@ -562,14 +614,24 @@ impl Model {
                         cl.padding,
                     )?;
                     let (dw, db) = (slice_mut(&mut cl.dw)?, slice_mut(&mut cl.db)?);
-                    geo.backward_into(
-                        x,
-                        slice(&cl.w)?,
-                        dy,
-                        dw,
-                        db,
-                        if need_dx { Some(dx) } else { None },
-                    )?;
+                    match self.profile.as_mut() {
+                        None => geo.backward_into(x, slice(&cl.w)?, dy, dw, db, if need_dx { Some(dx) } else { None })?,
+                        // The two halves timed apart (the same numbers: the same kernels).
+                        Some(p) => {
+                            let t = p.now();
+                            let live = geo.filter_grad_macs(dy);
+                            p.add(Phase::Profiling, t, 0);
+                            let t = p.now();
+                            geo.backward_into(x, slice(&cl.w)?, dy, dw, db, None)?;
+                            p.add(Phase::FilterGradient, t, live);
+                            if need_dx {
+                                let t = p.now();
+                                geo.input_grad_into(slice(&cl.w)?, dy, dx)?;
+                                p.add(Phase::InputGradient, t, macs);
+                            }
+                            t0 = f64::NAN; // recorded
+                        }
+                    }
                 }
                 Layer::Relu => {
                     if need_dx && !skip_relu {
@@ -650,6 +712,12 @@ impl Model {
                         dxv,
                     )?
                 }
+            }
+            if let Some(p) = self.profile.as_mut().filter(|_| !t0.is_nan()) {
+                let phase = self.layers[i].phase();
+                // The dense backward pass: the weight gradient, and the input's when needed.
+                let work = if phase == Phase::Dense { macs * (1 + u64::from(need_dx)) } else { 0 };
+                p.add(phase, t0, work);
             }
         }
         Ok(cost)

@@ -20,6 +20,7 @@
 use crate::error::Result;
 use crate::nn::layers::{LayerSpec, Shape3};
 use crate::nn::model::{Mode, Model};
+use crate::nn::profile::Phase;
 use crate::{data_err, param_err};
 use serde::{Deserialize, Serialize};
 
@@ -120,9 +121,14 @@ impl MinibatchSplit {
 /// Mean cost and number predicted right of the first `n` images of `model`'s input buffer
 /// with `labels`, and their mean gradient written into `grads`: one slice of a minibatch.
 pub(crate) fn slice_gradient(model: &mut Model, n: usize, labels: &[u8], grads: &mut [f32]) -> Result<(f32, usize)> {
-    let correct = crate::train::count_correct(model.forward_filled(n, Mode::Train)?, labels);
+    model.forward_filled(n, Mode::Train)?;
+    let t = model.phase_start();
+    let correct = crate::train::count_correct(model.logits()?, labels);
+    model.phase_end(Phase::Softmax, t);
     let cost = model.backward(labels)?;
+    let t = model.phase_start();
     model.copy_grads_to(grads)?;
+    model.phase_end(Phase::GradientSums, t);
     Ok((cost, correct))
 }
 
@@ -273,6 +279,44 @@ mod tests {
             trainer.add_slice_gradients(first, &costs, &correct, &grads).unwrap();
         }
         trainer.finish_step().unwrap().cost
+    }
+
+    /// A clock that ticks 1 ms per reading (deterministic, natively and in wasm).
+    fn ticking_clock() -> f64 {
+        thread_local!(static TICKS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
+        TICKS.with(|t| {
+            t.set(t.get() + 1.0);
+            t.get()
+        })
+    }
+
+    #[test]
+    fn profiling_times_every_phase_and_changes_no_number() {
+        use crate::nn::profile::Phase;
+        let mut plain = Trainer::new(&conv_net(), pictures(40, 5), pictures(9, 6), settings(2)).unwrap();
+        let mut timed = Trainer::new(&conv_net(), pictures(40, 5), pictures(9, 6), settings(2)).unwrap();
+        timed.set_profile(Some(ticking_clock));
+        for t in [&mut plain, &mut timed] {
+            t.run_epoch().unwrap(); // whole minibatches
+            while t.step_in_slices().unwrap().epoch_report.is_none() {} // slice by slice
+        }
+        let bits = |t: &Trainer| t.step_costs().iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&plain), bits(&timed));
+        assert!(plain.profile().is_none());
+        let totals = timed.profile().unwrap();
+        for phase in Phase::ALL {
+            let t = &totals[phase as usize];
+            assert!(t.calls > 0 && t.ms > 0.0, "{} never timed: {t:?}", phase.name());
+        }
+        // Every image goes through the forward pass once per epoch: the conv layers' MACs.
+        let rows = timed.model().table();
+        let conv_macs: u64 = rows.iter().filter(|r| matches!(r.spec, LayerSpec::Conv { .. })).map(|r| r.macs as u64).sum();
+        assert_eq!(totals[Phase::ConvForward as usize].macs, conv_macs * 40 * 2);
+        // The filter gradient visits only pixels with a nonzero gradient (behind max pooling).
+        let fg = totals[Phase::FilterGradient as usize].macs;
+        assert!(fg > 0 && fg < conv_macs * 40 * 2, "{fg}");
+        timed.set_profile(None);
+        assert!(timed.profile().is_none());
     }
 
     #[test]

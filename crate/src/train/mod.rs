@@ -18,6 +18,7 @@ use crate::train::data_parallel::MinibatchSplit;
 use crate::error::{ConvLabError, Result};
 use crate::nn::layers::LayerSpec;
 use crate::nn::model::{Mode, Model};
+use crate::nn::profile::{Clock, Phase, PhaseTotal};
 use ndarray::ArrayView2;
 use crate::train::optim::{Adam, AdamSettings, LrSchedule};
 use crate::{data_err, param_err};
@@ -428,7 +429,10 @@ impl Trainer {
     pub fn step(&mut self) -> Result<StepReport> {
         self.check_can_step()?;
         let (m, end) = self.prepare_minibatch()?;
-        let correct = count_correct(self.model.forward_filled(m, Mode::Train)?, &self.labels);
+        self.model.forward_filled(m, Mode::Train)?;
+        let t = self.model.phase_start();
+        let correct = count_correct(self.model.logits()?, &self.labels);
+        self.model.phase_end(Phase::Softmax, t);
         let cost = self.model.backward(&self.labels)?;
         self.complete_step(end, cost, m, correct)
     }
@@ -458,6 +462,13 @@ impl Trainer {
     /// augmented into the model's input buffer and its labels into `self.labels`.
     /// Returns its size and the position in the order after it.
     fn prepare_minibatch(&mut self) -> Result<(usize, usize)> {
+        let t = self.model.phase_start();
+        let done = self.prepare_minibatch_untimed();
+        self.model.phase_end(Phase::Minibatch, t);
+        done
+    }
+
+    fn prepare_minibatch_untimed(&mut self) -> Result<(usize, usize)> {
         if self.pos == 0 {
             self.order.shuffle(&mut self.rng);
         }
@@ -521,7 +532,9 @@ impl Trainer {
             self.settings
                 .schedule
                 .rate(self.settings.learning_rate, self.steps_done, total_steps);
+        let t = self.model.phase_start();
         self.adam.step(&mut self.model, lr);
+        self.model.phase_end(Phase::Adam, t);
         self.steps_done += 1;
         self.step_costs.push(cost);
         self.epoch_cost_sum += cost as f64;
@@ -630,7 +643,9 @@ impl Trainer {
             // Slice s to the front of the input buffer: earlier slices are done with, and
             // no slice is larger than the first, so nothing still needed is overwritten.
             if start > 0 {
+                let t = self.model.phase_start();
                 self.model.input_buffer(m).copy_within(start * per..(start + n) * per, 0);
+                self.model.phase_end(Phase::Minibatch, t);
             }
             let labels = &self.labels[start..start + n];
             let grads = &mut self.slice_grads[s * n_params..(s + 1) * n_params];
@@ -671,7 +686,9 @@ impl Trainer {
                 return Err(param_err!("a slice of {n} images cannot have {right} right"));
             }
         }
+        let t = self.model.phase_start();
         self.slice_grads[first * n_params..(first + count) * n_params].copy_from_slice(grads);
+        self.model.phase_end(Phase::GradientSums, t);
         if let Some(p) = self.pending.as_mut() {
             for (i, s) in (first..first + count).enumerate() {
                 p.done[s] = Some((costs[i], correct[i]));
@@ -697,6 +714,7 @@ impl Trainer {
         let Some(p) = self.pending.take() else { unreachable!("checked above") };
         let m = p.split.images();
         let n_params = self.model.param_count();
+        let t = self.model.phase_start();
         self.grad_sum.clear();
         self.grad_sum.resize(n_params, 0.0);
         let (mut cost_sum, mut correct) = (0.0f64, 0usize);
@@ -712,6 +730,7 @@ impl Trainer {
         let inv = 1.0 / m as f32;
         self.grad_sum.iter_mut().for_each(|g| *g *= inv);
         self.model.set_grads(&self.grad_sum)?;
+        self.model.phase_end(Phase::GradientSums, t);
         let cost = (cost_sum / m as f64) as f32;
         self.complete_step(p.end, cost, m, correct)
     }
@@ -732,6 +751,17 @@ impl Trainer {
     /// the same minibatch again, except at the start of an epoch, which reshuffles.
     pub fn cancel_step(&mut self) {
         self.pending = None;
+    }
+
+    /// Starts timing each phase of the steps that follow with `clock` (milliseconds;
+    /// fresh totals), or stops (`None`): see [`crate::nn::profile`]. Changes no number.
+    pub fn set_profile(&mut self, clock: Option<Clock>) {
+        self.model.set_profile(clock);
+    }
+
+    /// The per-phase totals since [`Trainer::set_profile`], in [`Phase::ALL`]'s order.
+    pub fn profile(&self) -> Option<&[PhaseTotal]> {
+        self.model.profile().map(|p| p.totals())
     }
 
     /// The current parameters, flat (see [`Model::copy_params_to`]), into `out`.

@@ -19,6 +19,14 @@ fn browser_clock() -> impl Fn() -> f64 {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's and the workers' `performance.now()`, in milliseconds: the clock of the
+    /// training profile (`Training.startProfile`).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub(crate) fn performance_now() -> f64;
+}
+
 /// conv1's forward, filter-gradient and input-gradient rates (batch 64), best of `reps`
 /// samples.
 #[wasm_bindgen(js_name = conv1MacRates)]

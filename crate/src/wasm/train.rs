@@ -150,6 +150,22 @@ impl Training {
         self.trainer.resume();
     }
 
+    /// Starts timing each phase of the steps that follow by `performance.now()` (fresh
+    /// totals; no number changes): see `crate::nn::profile`.
+    #[wasm_bindgen(js_name = startProfile)]
+    pub fn start_profile(&mut self) {
+        self.trainer.set_profile(Some(super::bench::performance_now));
+    }
+
+    /// The totals since `startProfile()`, `[{ name, ms, calls, macs }]` in the breakdown's
+    /// order (empty when not profiling), and stops profiling.
+    #[wasm_bindgen(js_name = takeProfile)]
+    pub fn take_profile(&mut self) -> Result<JsValue, JsError> {
+        let totals = to_js(&self.trainer.profile().unwrap_or(&[]))?;
+        self.trainer.set_profile(None);
+        Ok(totals)
+    }
+
     /// Fresh weights from the same seed, empty history.
     pub fn reset(&mut self) {
         self.trainer.reset();
