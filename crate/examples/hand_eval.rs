@@ -63,6 +63,7 @@ fn main() {
             std::fs::write(&args[2], &json).expect("write");
             println!("{} bytes written to {}", json.len(), args[2]);
         }
+        Some("average") => average(&args[1..]),
         Some("compact") => compact(Path::new(&args[1]), Path::new(&args[2])),
         Some("augment-sheet") => augment_sheet(&args[1], args.get(2).map(String::as_str), Path::new(&args[3])),
         Some(cmd @ ("eval" | "views")) => {
@@ -123,6 +124,32 @@ fn augment_sheet(preset: &str, json: Option<&str>, out: &Path) {
     println!("{}", serde_json::to_string(&a).expect("json"));
 }
 
+/// `average A.json B.json ... OUT.json`: the element-wise mean of models of the same
+/// network (every tensor, batch norm running statistics included): a weight average of
+/// fine-tunes from one starting point.
+fn average(args: &[String]) {
+    let (out, inputs) = args.split_last().expect("average IN.json... OUT.json");
+    let saved: Vec<weights::SavedModel> = inputs
+        .iter()
+        .map(|p| {
+            let (m, c) = load(Path::new(p));
+            weights::to_saved(&m, &c)
+        })
+        .collect();
+    let mut mean = saved[0].clone();
+    for (i, t) in mean.tensors.iter_mut().enumerate() {
+        for (j, v) in t.values.iter_mut().enumerate() {
+            let sum: f32 = saved.iter().map(|s| s.tensors[i].values[j].expect("a number")).sum();
+            *v = Some(sum / saved.len() as f32);
+        }
+    }
+    weights::compact(&mut mean);
+    let text = serde_json::to_string(&mean).expect("json");
+    weights::from_json(&text).expect("the mean loads");
+    std::fs::write(out, &text).expect("write");
+    println!("the mean of {} models written to {out}", inputs.len());
+}
+
 /// Re-encodes a weights file in version 2 and checks, before writing it, that the new
 /// file's values are bit for bit the f32s parsed from the old file's numbers.
 fn compact(input: &Path, output: &Path) {
@@ -167,7 +194,11 @@ fn compact(input: &Path, output: &Path) {
 fn eval(weights_path: &Path, dir: PathBuf) {
     let text = std::fs::read_to_string(weights_path).expect("read weights");
     let (mut model, classes, calibration) = weights::from_json_calibrated(&text).expect("valid weights");
-    let views = views_for(&model).to_vec();
+    // HAND_EVAL_VIEWS='["Identity", {"Zoom": 1.1}]' measures other views than the shipped ones.
+    let views: Vec<View> = match std::env::var("HAND_EVAL_VIEWS") {
+        Ok(json) => serde_json::from_str(&json).expect("HAND_EVAL_VIEWS: a JSON list of views"),
+        Err(_) => views_for(&model).to_vec(),
+    };
     println!("{}: views {views:?}", weights_path.display());
     let test = convlab::data::h5::load_h5(
         &std::fs::read(dir.join("test_sign_digits.h5")).expect("test file"),
@@ -320,6 +351,7 @@ fn compare_views(weights_path: &Path, dir: PathBuf) {
                 View::FlipZoom(1.1),
             ],
         ),
+        ("shipped (6)", convlab::classify::hand_model::DEFAULT_VIEWS.to_vec()),
     ];
     let mut plain_probs = Vec::new();
     for (vname, vs) in &view_sets {

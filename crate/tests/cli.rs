@@ -72,10 +72,10 @@ fn classify_uses_the_robust_model_with_mirror_averaging_and_prints_the_warning()
     for (line, (p, crop)) in json.lines().zip(&want) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["prediction"], p.label);
-        assert_eq!(v["views"], 2);
+        assert_eq!(v["views"], 6);
         assert_eq!(
             v["averaging"],
-            "averaged over 2 views: the photo and its mirror image"
+            "averaged over 6 views: the photo and its mirror image, each also turned 15° either way"
         );
         assert_eq!(v["warning"].as_str(), p.warning.as_deref());
         let probs: Vec<f32> = serde_json::from_value(v["probabilities"].clone()).unwrap();

@@ -131,9 +131,9 @@ test('the page and `convlab classify` give the same answers on the 12 shared pho
     for (let k = 0; k < 6; k++) {
       const d = Math.abs(probs[k] - want.probabilities[k]);
       worst[kind] = Math.max(worst[kind], d);
-      assert.ok(d < (kind === 'png' ? 1e-4 : 0.02), `${name}: probability of ${k} is ${probs[k]} on the page, ${want.probabilities[k]} from the CLI`);
+      assert.ok(d < (kind === 'png' ? 1e-4 : 0.05), `${name}: probability of ${k} is ${probs[k]} on the page, ${want.probabilities[k]} from the CLI`);
     }
-    assert.equal(want.views, 2);
+    assert.equal(want.views, 6); // the photo and its mirror, each also turned 15 degrees either way
     assert.match(averaging, new RegExp(want.averaging));
     if (kind === 'png') assert.equal(warning, want.warning, `${name}: the same warning`);
     // As JPEG, the same warning unless the confidence sits right at the threshold.

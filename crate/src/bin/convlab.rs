@@ -68,6 +68,10 @@ mod native {
             /// Lower the learning rate along a cosine to 0 over the run.
             #[arg(long)]
             cosine: bool,
+            /// Label smoothing of the cost: the target is (1 - e) for the right digit and
+            /// e / classes spread over all (0 = off, 0.1 is usual).
+            #[arg(long, default_value_t = 0.0)]
+            label_smoothing: f32,
             /// Random changes to the training pictures, comma separated: rotation, scale,
             /// shift, flip, brightness, contrast, colour, or all (default: none); photo for
             /// other photographers' photos (all, stronger, plus perspective, background,
@@ -127,6 +131,7 @@ mod native {
                 seed,
                 l2,
                 cosine,
+                label_smoothing,
                 augment,
                 augment_json,
                 init,
@@ -152,6 +157,7 @@ mod native {
                         // Only the final accuracies are printed: keep the epochs pure training.
                         evaluate_every_epoch: false,
                         augment,
+                        label_smoothing,
                     };
                     let out = match out {
                         Some(path) => OutFile::Given { path, force },

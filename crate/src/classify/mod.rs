@@ -372,7 +372,7 @@ mod tests {
         let (_, reused) = classify_input_views(&mut model, &[0, 1, 2, 3, 4, 5], input.view(), views, judge).unwrap();
         let all = predict_input(&mut model, &[0, 1, 2, 3, 4, 5], input.view(), views, judge).unwrap();
         assert_eq!(reused, all);
-        assert_eq!(reused.views, 2);
+        assert_eq!(reused.views, crate::classify::hand_model::DEFAULT_VIEWS.len());
         // And the mirror counts: the average differs from the photo alone.
         let alone = predict_input(&mut model, &[0, 1, 2, 3, 4, 5], input.view(), &[View::Identity], judge).unwrap();
         assert_ne!(alone.probabilities, all.probabilities);

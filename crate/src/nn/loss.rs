@@ -4,6 +4,11 @@
 //! J = (1/m) sum_i [ log sum_l e^{z_il} - z_{i,y_i} ], with the log-sum-exp taken after
 //! subtracting max_l z_il so that large logits never overflow. Its gradient is
 //! dJ/dz = (softmax(z) - onehot(y)) / m.
+//!
+//! With label smoothing e the target is (1 - e) onehot(y) + e/k instead of onehot(y):
+//! J = (1/m) sum_i sum_j -t_ij log softmax(z_i)_j and dJ/dz = (softmax(z) - t) / m. A
+//! network trained so never learns to be certain, which keeps it from leaning on the
+//! last details that separate the training photos.
 
 use crate::error::Result;
 use crate::{param_err, shape_err};
@@ -46,6 +51,23 @@ pub fn softmax_cross_entropy<F: Float>(
     labels: &[u8],
     dlogits: Option<ArrayViewMut2<F>>,
 ) -> Result<F> {
+    smoothed_cross_entropy(logits, labels, F::zero(), dlogits)
+}
+
+/// [`softmax_cross_entropy`] against the smoothed targets (1 - `smoothing`) onehot(y) +
+/// `smoothing` / k, `smoothing` in [0, 1); 0 is the plain cost.
+pub fn smoothed_cross_entropy<F: Float>(
+    logits: ArrayView2<F>,
+    labels: &[u8],
+    smoothing: F,
+    dlogits: Option<ArrayViewMut2<F>>,
+) -> Result<F> {
+    if !(smoothing >= F::zero() && smoothing < F::one()) {
+        return Err(param_err!(
+            "label smoothing must be at least 0 and below 1 (0.1 is usual), got {}",
+            smoothing.to_f64().unwrap_or(f64::NAN)
+        ));
+    }
     let (m, k) = logits.dim();
     if labels.len() != m {
         return Err(shape_err!("{m} rows of logits but {} labels", labels.len()));
@@ -69,19 +91,25 @@ pub fn softmax_cross_entropy<F: Float>(
         }
     }
     let inv_m = F::one() / F::from(m).unwrap_or_else(F::one);
+    let spread = smoothing / F::from(k).unwrap_or_else(F::one);
     let mut total = F::zero();
     let mut dlogits = dlogits;
     for (i, z) in logits.outer_iter().enumerate() {
         let y = labels[i] as usize;
         let max = z.iter().fold(F::neg_infinity(), |a, &b| a.max(b));
         let sum = z.iter().fold(F::zero(), |s, &zj| s + (zj - max).exp());
-        // (max - z_y) + log sum: never form max + log sum, which loses digits for big logits.
-        total = total + (max - z[y]) + sum.ln();
+        // -log p_j = (max - z_j) + log sum: never form max + log sum, which loses digits
+        // for big logits. The targets sum to 1, so J_i = sum_j t_j (max - z_j) + log sum.
+        let ln_sum = sum.ln();
+        total = total + (F::one() - smoothing) * (max - z[y]) + ln_sum;
+        if smoothing > F::zero() {
+            total = total + spread * z.iter().fold(F::zero(), |s, &zj| s + (max - zj));
+        }
         if let Some(d) = dlogits.as_mut() {
             let mut row = d.row_mut(i);
             for (j, (dj, &zj)) in row.iter_mut().zip(z.iter()).enumerate() {
                 let p = (zj - max).exp() / sum;
-                let target = if j == y { F::one() } else { F::zero() };
+                let target = if j == y { F::one() - smoothing + spread } else { spread };
                 *dj = (p - target) * inv_m;
             }
         }
@@ -137,6 +165,27 @@ mod tests {
             .unwrap()
         });
         assert!(rel_error(d.as_slice().unwrap(), &num) < 1e-4);
+    }
+
+    #[test]
+    fn smoothed_cross_entropy_value_and_gradient() {
+        // One row [1, 2, 3], label 2, smoothing 0.3 over 3 classes: targets 0.1, 0.1, 0.8;
+        // -log p = 2.40760596, 1.40760596, 0.40760596, so J = 0.1*2.4076 + 0.1*1.4076
+        // + 0.8*0.4076 = 0.70760596.
+        let j = smoothed_cross_entropy(arr2(&[[1.0f64, 2.0, 3.0]]).view(), &[2], 0.3, None).unwrap();
+        assert!((j - 0.707_605_964_444_380_1).abs() < 1e-12, "{j}");
+        let (m, k) = (5, 6);
+        let z = test_values(m * k, 11).into_iter().map(|v| 3.0 * v).collect::<Vec<f64>>();
+        let labels = [0u8, 3, 5, 1, 3];
+        let mut d = ndarray::Array2::<f64>::zeros((m, k));
+        let zv = ndarray::ArrayView2::from_shape((m, k), &z).unwrap();
+        smoothed_cross_entropy(zv, &labels, 0.1, Some(d.view_mut())).unwrap();
+        let num = numerical_gradient(&z, |z| {
+            smoothed_cross_entropy(ndarray::ArrayView2::from_shape((m, k), z).unwrap(), &labels, 0.1, None).unwrap()
+        });
+        assert!(rel_error(d.as_slice().unwrap(), &num) < 1e-4);
+        let e = smoothed_cross_entropy(zv, &labels, 1.0, None).unwrap_err();
+        assert!(e.to_string().contains("label smoothing"), "{e}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::nn::dropout::{dropout_backward, dropout_forward};
 use crate::error::Result;
 use crate::nn::global_pool::{global_avg_pool_backward, global_avg_pool_forward};
 use crate::nn::layers::{layer_table, LayerRow, LayerSpec, Shape3};
-use crate::nn::loss::{softmax, softmax_cross_entropy};
+use crate::nn::loss::{smoothed_cross_entropy, softmax};
 use crate::nn::pool::{PoolGeometry, PoolKind};
 use crate::nn::profile::{Clock, Phase, PhaseTimes};
 use crate::conv::shape::Padding;
@@ -570,10 +570,16 @@ impl Model {
     /// Cost of the last forward pass against `labels` (softmax cross-entropy, mean over
     /// the batch) and the backward pass: afterwards every parameter's gradient is set.
     pub fn backward(&mut self, labels: &[u8]) -> Result<f32> {
-        self.run_backward(labels, true)
+        self.run_backward(labels, 0.0, true)
     }
 
-    fn run_backward(&mut self, labels: &[u8], fuse: bool) -> Result<f32> {
+    /// [`Model::backward`] against targets smoothed by `smoothing`
+    /// ([`crate::nn::loss::smoothed_cross_entropy`]).
+    pub fn backward_smoothed(&mut self, labels: &[u8], smoothing: f32) -> Result<f32> {
+        self.run_backward(labels, smoothing, true)
+    }
+
+    fn run_backward(&mut self, labels: &[u8], smoothing: f32, fuse: bool) -> Result<f32> {
         if self.last_mode != Mode::Train || self.batch == 0 {
             return Err(param_err!(
                 "backward needs a training-mode forward pass first"
@@ -583,9 +589,10 @@ impl Model {
         let last = self.layers.len();
         let k = self.num_classes();
         let t0 = self.profile.as_ref().map_or(0.0, PhaseTimes::now);
-        let cost = softmax_cross_entropy(
+        let cost = smoothed_cross_entropy(
             view2(&self.acts[last], m, k)?,
             labels,
+            smoothing,
             Some(view2_mut(&mut self.grads[last], m, k)?),
         )?;
         if let Some(p) = self.profile.as_mut() {
@@ -1289,7 +1296,7 @@ pub(crate) mod tests {
         model.visit_params(|_, p| got.extend(p.grad.iter().copied()));
         let m = model.fill_input(xs.view()).unwrap();
         model.run_forward(m, Mode::Train, false).unwrap();
-        model.run_backward(&labels, false).unwrap();
+        model.run_backward(&labels, 0.0, false).unwrap();
         let mut want = Vec::new();
         model.visit_params(|_, p| want.extend(p.grad.iter().copied()));
         assert!(got.iter().any(|&g| g != 0.0));
@@ -1320,7 +1327,7 @@ pub(crate) mod tests {
         model.dropout_rng = rng;
         let m = model.fill_input(xs.view()).unwrap();
         model.run_forward(m, Mode::Train, false).unwrap();
-        assert_eq!(model.run_backward(&labels, false).unwrap(), cost);
+        assert_eq!(model.run_backward(&labels, 0.0, false).unwrap(), cost);
         let mut want = Vec::new();
         model.visit_params(|_, p| want.extend(p.grad.iter().copied()));
         assert!(got.iter().any(|&g| g != 0.0));

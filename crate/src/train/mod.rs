@@ -44,6 +44,8 @@ pub struct TrainSettings {
     pub evaluate_every_epoch: bool,
     /// Random changes to every training picture, drawn per minibatch (all off by default).
     pub augment: Augment,
+    /// Label smoothing of the cost (0 = off; [`crate::nn::loss::smoothed_cross_entropy`]).
+    pub label_smoothing: f32,
 }
 
 /// The learning rate the assignment's notebook really trains with: its
@@ -69,6 +71,7 @@ impl Default for TrainSettings {
             schedule: LrSchedule::Constant,
             evaluate_every_epoch: true,
             augment: Augment::default(),
+            label_smoothing: 0.0,
         }
     }
 }
@@ -86,6 +89,12 @@ impl TrainSettings {
     pub fn validate(&self) -> Result<()> {
         self.adam().validate()?;
         self.augment.validate()?;
+        if !(0.0..1.0).contains(&self.label_smoothing) {
+            return Err(param_err!(
+                "label smoothing must be at least 0 and below 1 (0.1 is usual), got {}",
+                self.label_smoothing
+            ));
+        }
         if self.epochs == 0 || self.epochs > 100_000 {
             return Err(param_err!(
                 "the number of epochs must be between 1 and 100000, got {}",
@@ -433,7 +442,7 @@ impl Trainer {
         let t = self.model.phase_start();
         let correct = count_correct(self.model.logits()?, &self.labels);
         self.model.phase_end(Phase::Softmax, t);
-        let cost = self.model.backward(&self.labels)?;
+        let cost = self.model.backward_smoothed(&self.labels, self.settings.label_smoothing)?;
         self.complete_step(end, cost, m, correct)
     }
 
@@ -576,6 +585,10 @@ impl Trainer {
     /// Whether this network can be split between workers: every image's gradient must
     /// depend only on that image and the parameters (see [`Model::batch_coupled_layer`]).
     pub fn check_data_parallel(&self) -> Result<()> {
+        if self.settings.label_smoothing > 0.0 {
+            // The workers' slices use the plain cost (data_parallel::slice_gradient).
+            return Err(param_err!("label smoothing trains in one worker only"));
+        }
         crate::train::data_parallel::check_splittable(&self.model)
     }
 
