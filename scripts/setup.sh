@@ -26,6 +26,11 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  # The lint suite's cargo clippy (a rustup component; cargo doc comes with the toolchain).
+  if ! rustup component list --installed | grep -q '^clippy'; then
+    say "adding the clippy component"
+    rustup component add clippy
+  fi
   missing=()
   for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
               /usr/bin/firefox-esr:firefox-esr /usr/bin/WebKitWebDriver:webkit2gtk-driver \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: set up, then run every suite and fail if any fails.
+#   0. lint:    cargo clippy (every target) and cargo doc, warnings denied (about a minute)
 #   1. native:  cargo test (the whole core, CLI and integration tests)
 #   2. wasm:    the core's unit tests again, compiled to wasm32 and run in headless Chromium
 #               (twice: the plain SIMD build and the relaxed-SIMD one), and the plain
@@ -40,6 +41,8 @@ suite() {
   summary+=("$(printf '%-6s %s (%d passed, %d failed)' "$name" "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)" "$pass" "$fail")")
 }
 
+suite clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
+RUSTDOCFLAGS='-D warnings' suite doc cargo doc --workspace --no-deps --quiet
 suite native cargo test --workspace
 suite wasm cargo test -p convlab --lib --target wasm32-unknown-unknown
 suite wasm-firefox env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \

@@ -360,9 +360,7 @@ fn compare_views(weights_path: &Path, dir: PathBuf) {
             let p = predict_views(&mut model, s.x.view(), vs).expect("predict");
             let (r, n) = accuracy(&p, &s.y);
             line += &format!(" {}: {r}/{n} ({:.2}%)", s.name, 100.0 * r as f32 / n as f32);
-            if *vname == "plain" {
-                plain_probs.push(p);
-            } else if *vname == "+flip" {
+            if *vname == "plain" || *vname == "+flip" {
                 plain_probs.push(p);
             }
         }

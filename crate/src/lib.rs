@@ -1,7 +1,7 @@
 //! ConvLab's core: the maths of week 1 of "Convolutional Neural Networks", in plain Rust.
 //!
 //! Rooms, each a folder; arrows point down the list only (a room may use the ones below it):
-//! - [`wasm`] (wasm32 only): the one thin binding layer to the page, one file per area.
+//! - `wasm` (wasm32 only): the one thin binding layer to the page, one file per area.
 //! - [`classify`]: one photo through THE preprocessing and a model: probabilities, unsure
 //!   warning; [`classify::hand_model`], the shipped photo classifier; [`classify::grad_cam`],
 //!   where the network looks.

@@ -999,7 +999,7 @@ fn fwd_tile_any<const P: usize, const B: usize>(
     acc: &mut [[f32; B]; P],
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if B % 4 == 0 && B <= 16 {
+    if B.is_multiple_of(4) && B <= 16 {
         return simd128::fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc);
     }
     fwd_tile::<P, B>(taps, xrow, starts, wseg, k, k0, acc)
@@ -1020,7 +1020,7 @@ fn dw_cols_any<const T: usize, const B: usize>(
     k0: usize,
 ) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if B % 4 == 0 && B <= 16 {
+    if B.is_multiple_of(4) && B <= 16 {
         return simd128::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0);
     }
     dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
@@ -1466,7 +1466,7 @@ mod tests {
     #[test]
     fn every_instruction_set_gives_the_same_bits() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let mut shapes: Vec<(usize, usize, usize, usize, usize, usize, usize, Padding)> =
+        let mut shapes: Vec<_> =
             cases().iter().filter(|c| c.s == 1).map(|c| (c.m, c.h, c.w, c.c, c.fh, c.fw, c.k, c.padding)).collect();
         // The robust network's layers, small: 16, 32 and 64 filters, 16 to 64 channels.
         shapes.extend([

@@ -5,8 +5,8 @@
 //! channel results. [`channel_contributions`] returns those per-channel maps, so the page
 //! can show that a 3x3x3 filter on an RGB image is three 3x3 correlations added up.
 //! [`explain_conv_layer`] then stacks k filters, adds one bias per filter and applies ReLU:
-//! z[l] = W[l] * a[l-1] + b[l], a[l] = max(0, z[l]), of shape n_H[l] x n_W[l] x n_C[l]
-//! with n_C[l] = k.
+//! `z[l] = W[l] * a[l-1] + b[l]`, `a[l] = max(0, z[l])`, of shape
+//! `n_H[l] x n_W[l] x n_C[l]` with `n_C[l] = k`.
 
 use crate::conv::{conv2d, Correlation};
 use crate::error::Result;

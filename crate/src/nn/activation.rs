@@ -1,6 +1,6 @@
 //! ReLU, the lecture's activation: g(z) = max(0, z), applied element by element.
 //!
-//! Backward: dz = da * 1[z > 0] (the derivative at exactly 0 is taken as 0, like
+//! Backward: `dz = da * 1[z > 0]` (the derivative at exactly 0 is taken as 0, like
 //! TensorFlow and PyTorch).
 
 use crate::error::Result;

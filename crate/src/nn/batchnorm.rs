@@ -2,10 +2,12 @@
 //! positions, then scaled and shifted by two learned numbers.
 //!
 //! Data is seen as rows (m * h * w) x channels c, which is exactly NHWC memory.
-//! Training: mu, var = mean and (biased) variance of the batch; x_hat = (x - mu) / sqrt(var
-//! + eps); y = gamma x_hat + beta; the running statistics move towards the batch's
-//! (running = (1 - momentum) running + momentum batch, with the unbiased variance, like
-//! PyTorch). Inference uses the running statistics instead.
+//!
+//! Training: mu, var = mean and (biased) variance of the batch;
+//! x_hat = (x - mu) / sqrt(var + eps); y = gamma x_hat + beta; the running statistics move
+//! towards the batch's (running = (1 - momentum) running + momentum batch, with the
+//! unbiased variance, like PyTorch). Inference uses the running statistics instead.
+//!
 //! Backward (training mode): with N rows,
 //! dx = gamma / (N sqrt(var + eps)) * (N dy - sum dy - x_hat sum(dy x_hat)),
 //! dgamma = sum(dy x_hat), dbeta = sum dy.

@@ -808,7 +808,7 @@ impl Model {
     /// Every trainable tensor as (values, gradient), in the order of [`Model::visit_params`].
     fn for_each_tensor(&self, mut f: impl FnMut(&[f32], &[f32])) {
         for layer in &self.layers {
-            let pairs: [(Option<&[f32]>, Option<&[f32]>); 2] = match layer {
+            let pairs: [TensorRef<'_>; 2] = match layer {
                 Layer::Conv(c) if c.bias => [(c.w.as_slice(), c.dw.as_slice()), (c.b.as_slice(), c.db.as_slice())],
                 Layer::Conv(c) => [(c.w.as_slice(), c.dw.as_slice()), (None, None)],
                 Layer::Dense(d) => [(d.w.as_slice(), d.dw.as_slice()), (d.b.as_slice(), d.db.as_slice())],
@@ -830,7 +830,7 @@ impl Model {
     /// order. A convolution without bias has one tensor: its `b` stays zero.
     fn for_each_tensor_mut(&mut self, mut f: impl FnMut(&mut [f32], &mut [f32], bool)) {
         for layer in &mut self.layers {
-            let pairs: [(Option<&mut [f32]>, Option<&mut [f32]>, bool); 2] = match layer {
+            let pairs: [TensorMut<'_>; 2] = match layer {
                 Layer::Conv(c) => [
                     (c.w.as_slice_mut(), c.dw.as_slice_mut(), true),
                     if c.bias {
@@ -1010,6 +1010,11 @@ impl Model {
             .collect()
     }
 }
+
+/// One trainable tensor of a layer, if it has it: (values, gradient).
+type TensorRef<'a> = (Option<&'a [f32]>, Option<&'a [f32]>);
+/// The same, writable, and whether it gets weight decay.
+type TensorMut<'a> = (Option<&'a mut [f32]>, Option<&'a mut [f32]>, bool);
 
 fn slice<D: ndarray::Dimension>(a: &ndarray::Array<f32, D>) -> Result<&[f32]> {
     a.as_slice()

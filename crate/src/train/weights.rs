@@ -208,7 +208,7 @@ mod base64 {
 
     pub fn decode(text: &str) -> Result<Vec<u8>, String> {
         let bytes = text.as_bytes();
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return Err(format!("its length {} is not a multiple of 4", bytes.len()));
         }
         let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
