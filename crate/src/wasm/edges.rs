@@ -108,12 +108,6 @@ pub fn edge_filter_name(name: &str) -> Result<String, JsError> {
     Ok(EdgeFilter::from_name(name).map_err(js_err)?.name().to_string())
 }
 
-/// Names of the built-in test pictures.
-#[wasm_bindgen(js_name = testPictureNames)]
-pub fn test_picture_names() -> Vec<String> {
-    TestPicture::ALL.iter().map(|p| p.name().to_string()).collect()
-}
-
 /// A built-in test picture drawn at h x w (the lecture's numbers are always 6x6).
 #[wasm_bindgen(js_name = testPicture)]
 pub fn test_picture(name: &str, h: usize, w: usize) -> Result<GreyImage, JsError> {
@@ -183,17 +177,11 @@ impl EdgeLearner {
     pub fn target_kernel(&self) -> Vec<f32> { kernel_vec(self.inner.target_kernel()) }
     #[wasm_bindgen(js_name = learningRate)]
     pub fn learning_rate(&self) -> f32 { self.inner.learning_rate() }
-    #[wasm_bindgen(js_name = initialLoss)]
-    pub fn initial_loss(&self) -> f32 { self.inner.initial_loss() }
     pub fn loss(&self) -> Result<f32, JsError> { self.inner.loss().map_err(js_err) }
     /// The current filter's response, coloured on the target's scale so the maps compare.
     pub fn response(&self) -> Result<ColoredMap, JsError> {
         let scale = self.target_scale();
         colored(self.inner.response().map_err(js_err)?, true, scale)
-    }
-    #[wasm_bindgen(js_name = targetResponse)]
-    pub fn target_response(&self) -> Result<ColoredMap, JsError> {
-        colored(self.inner.target_response(), true, None)
     }
 }
 
