@@ -369,7 +369,7 @@ impl ConvGeometry {
     }
 
     /// Multiply-accumulates the filter gradient does for this `dy`: it visits only output
-    /// pixels whose gradient is nonzero in a block of filters (see [`Self::filter_grad`]),
+    /// pixels whose gradient is nonzero in a block of filters (see `filter_grad`),
     /// each for every tap (padded ones counted, as [`Self::macs`] counts them).
     pub fn filter_grad_macs(&self, dy: &[f32]) -> u64 {
         let k = self.c_out;
