@@ -21,6 +21,26 @@ pub enum ConvLabError {
     /// Training produced NaN or infinite values.
     #[error("{0}")]
     Diverged(String),
+    /// A message the page words in the student's language (crate::message): a code and
+    /// its numbers; shown here in English.
+    #[error("{0}")]
+    Coded(crate::message::Message),
+}
+
+impl From<crate::message::Message> for ConvLabError {
+    fn from(m: crate::message::Message) -> Self {
+        ConvLabError::Coded(m)
+    }
+}
+
+impl ConvLabError {
+    /// The message as a code with its numbers, when it has one.
+    pub fn message(&self) -> Option<&crate::message::Message> {
+        match self {
+            ConvLabError::Coded(m) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, ConvLabError>;

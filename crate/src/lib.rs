@@ -22,6 +22,7 @@
 //! binding layer, and everything else is tested natively with `cargo test`.
 
 pub mod error;
+pub mod message;
 pub mod data;
 pub mod conv;
 pub mod nn;

@@ -4,21 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, openPage, openTrain, byTestId, signDigitsDir, waitText } from './harness.mjs';
+import { startServer, launch, openPage, openTrain, byTestId, signDigitsDir, waitText, axe } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
-
-// axe over the header and section `id`; the serious and critical violations, one line each.
-async function axe(page, id) {
-  const { violations } = await new AxeBuilder({ page }).include('header').include(`#${id}`).analyze();
-  const other = violations.filter((v) => !['serious', 'critical'].includes(v.impact));
-  if (other.length) console.log(`# ${id}: ${other.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`).join(', ')}`);
-  return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 // Controls of the section without an accessible name (axe checks most; this also covers
 // canvases that take focus).

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUT = path.join(ROOT, 'tests/out');
@@ -86,4 +87,13 @@ export async function openTrain(browser, url, hash = '#train') {
   const opened = await openPage(browser, `${url}${hash}`);
   await waitText(opened.page, 'train-data-status', 'built-in synthetic hands', 60000);
   return opened;
+}
+
+// axe over the header and section `id`; the serious and critical violations, one line each.
+export async function axe(page, id) {
+  const { violations } = await new AxeBuilder({ page }).include('header').include(`#${id}`).analyze();
+  const other = violations.filter((v) => !['serious', 'critical'].includes(v.impact));
+  if (other.length) console.log(`# ${id}: ${other.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`).join(', ')}`);
+  return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }

@@ -82,7 +82,7 @@ export const volumesView = {
       CHANNELS.forEach(([short, name, data], c) => {
         const row = document.createElement('div');
         row.className = `vol-row ch-${name}`;
-        figure(row, t('volumes.input-channel', { channel: t(`volumes.${name}`) }), data);
+        figure(row, t('volumes.input-channel', { channel: t(`volumes.channel.${name}`) }), data);
         op(row, '∗');
         figure(row, t('volumes.filter-slice', { channel: short }), FILTERS[0]);
         op(row, '=');

@@ -64,7 +64,7 @@ const schedule = () => channel.port2.postMessage(null);
 function datasets() {
   if (state.source === 'h5') {
     const { train, test } = state.h5;
-    if (!train || !test) throw codedError(train ? 'data.test-missing' : 'data.train-missing');
+    if (!train || !test) throw train ? codedError('data.test-missing') : codedError('data.train-missing');
     return { train, test };
   }
   if (!state.synthetic) state.synthetic = { train: core.DataSet.synthetic(false), test: core.DataSet.synthetic(true) };
@@ -294,7 +294,9 @@ const handlers = {
       }
       const [a, b] = read;
       if (b && a.split === b.split) {
-        throw codedError(a.split === 'train' ? 'data.both-train' : 'data.both-test', { a: a.name, b: b.name });
+        const names = { a: a.name, b: b.name };
+        throw a.split === 'train' ? codedError('data.both-train', names) : codedError('data.both-test', names);
+
       }
     } catch (e) {
       read.forEach((r) => r.set.free());

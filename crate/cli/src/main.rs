@@ -424,7 +424,7 @@ mod native {
                 format!(
                     "; each answer is averaged over {} views: {}",
                     views.len(),
-                    convlab::classify::hand_model::describe_views(views)
+                    convlab::classify::hand_model::describe_views(views).map(|m| m.english()).unwrap_or_default()
                 )
             } else {
                 String::new()
@@ -436,16 +436,20 @@ mod native {
             // around the hand, resize, [0, 1], views, warning.
             let (p, crop) = convlab::classify::classify_file(&mut model, &classes, &calibration, path, views)?;
             if json {
+                // The CLI's JSON keeps its words in English (the page words the codes).
+                let mut crop_json = serde_json::json!(crop);
+                crop_json["why"] = crop.why.english().into();
                 let line = serde_json::json!({
                     "file": path.display().to_string(),
                     "prediction": p.label,
                     "confidence": p.confidence,
                     "probabilities": p.probabilities,
-                    "warning": p.warning,
+                    "warning": p.warning.as_ref().map(|w| w.english()),
                     "doubt": p.doubt,
                     "views": p.views,
-                    "averaging": p.averaging,
-                    "crop": crop,
+                    "averaging": p.averaging.as_ref().map(|m| m.english()),
+                    "crop": crop_json,
+
                 });
                 println!("{line}");
             } else {

@@ -14,6 +14,7 @@ use ndarray::{Array3, Array4, ArrayView3, ArrayView4, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::message::Message;
 use crate::nn::layers::LayerSpec;
 use crate::nn::model::Model;
 use crate::conv::shape::Padding;
@@ -92,27 +93,32 @@ pub fn views_for(model: &Model) -> &'static [View] {
     }
 }
 
-/// The views in words: "the photo and its mirror image".
-pub fn describe_views(views: &[View]) -> String {
+/// The views in words ("the photo and its mirror image"), as a message the page words in
+/// the student's language; `None` for no views.
+pub fn describe_views(views: &[View]) -> Option<Message> {
     if views == DEFAULT_VIEWS {
-        return format!("the photo and its mirror image, each also turned {VIEW_TURN_DEG}° either way");
+        return Some(Message::ViewsDefault { degrees: VIEW_TURN_DEG.to_string() });
     }
-    let words: Vec<String> = views
+    let words: Vec<Message> = views
         .iter()
         .map(|v| match v {
-            View::Identity => "the photo".to_string(),
-            View::Flip => "its mirror image".to_string(),
-            View::Zoom(z) => format!("the photo zoomed {z}x"),
-            View::FlipZoom(z) => format!("its mirror image zoomed {z}x"),
-            View::Turn(d) => format!("the photo turned {d}°"),
-            View::FlipTurn(d) => format!("its mirror image turned {d}°"),
+            View::Identity => Message::ViewPhoto {},
+            View::Flip => Message::ViewMirror {},
+            View::Zoom(z) => Message::ViewZoom { zoom: z.to_string() },
+            View::FlipZoom(z) => Message::ViewMirrorZoom { zoom: z.to_string() },
+            View::Turn(d) => Message::ViewTurn { degrees: d.to_string() },
+            View::FlipTurn(d) => Message::ViewMirrorTurn { degrees: d.to_string() },
         })
         .collect();
-    match words.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
+    // "a, b and c": the last joined by "and", the others by commas.
+    let commas = |rest: &[Message]| {
+        rest.iter().cloned().rev().reduce(|tail, first| Message::ListComma { first: Box::new(first), rest: Box::new(tail) })
+    };
+    let (last, rest) = words.split_last()?;
+    Some(match commas(rest) {
+        None => last.clone(),
+        Some(first) => Message::ListAnd { first: Box::new(first), last: Box::new(last.clone()) },
+    })
 }
 
 /// One view of an image (h, w, c); the output has the same shape.
@@ -324,15 +330,15 @@ mod tests {
         assert_eq!(views_for(&robust), &DEFAULT_VIEWS);
         let signs = Model::new(&crate::nn::layers::signs_network(), (64, 64, 3), 1).unwrap();
         assert_eq!(views_for(&signs), &[View::Identity]);
+        let words = |views: &[View]| describe_views(views).map(|m| m.english());
+        assert_eq!(words(&DEFAULT_VIEWS).as_deref(), Some("the photo and its mirror image, each also turned 15° either way"));
+        assert_eq!(words(&[View::Identity, View::Flip]).as_deref(), Some("the photo and its mirror image"));
         assert_eq!(
-            describe_views(&DEFAULT_VIEWS),
-            "the photo and its mirror image, each also turned 15° either way"
+            words(&[View::Identity, View::Flip, View::Zoom(1.1)]).as_deref(),
+            Some("the photo, its mirror image and the photo zoomed 1.1x")
         );
-        assert_eq!(describe_views(&[View::Identity, View::Flip]), "the photo and its mirror image");
-        assert_eq!(
-            describe_views(&[View::Identity, View::Flip, View::Zoom(1.1)]),
-            "the photo, its mirror image and the photo zoomed 1.1x"
-        );
+        assert_eq!(words(&[View::Flip]).as_deref(), Some("its mirror image"));
+        assert_eq!(words(&[]), None);
     }
 
     #[test]

@@ -64,15 +64,16 @@ pub struct Prediction {
     pub probabilities: Vec<f32>,
     /// Largest probability.
     pub confidence: f32,
-    /// Set when the answer should not be trusted: why, and what to try instead.
-    pub warning: Option<String>,
+    /// Set when the answer should not be trusted: why, and what to try instead (a coded
+    /// message: the page words it in the student's language).
+    pub warning: Option<crate::message::Message>,
     /// Whose fault the doubt is: the model's (not trained enough) or the photo's.
     pub doubt: Option<Doubt>,
     /// How many views of the photo the probabilities are averaged over (1: the photo alone).
     pub views: usize,
     /// With more than one view, what was averaged, in words ("averaged over 2 views: the
     /// photo and its mirror image").
-    pub averaging: Option<String>,
+    pub averaging: Option<crate::message::Message>,
 }
 
 /// The warning threshold fitted on shifted photos: the largest top probability below
@@ -106,28 +107,22 @@ pub struct Judge<'a> {
 
 impl Judge<'_> {
     /// The warning for an answer with top probability `confidence`, and whose fault it is.
-    fn warning(&self, confidence: f32) -> Option<(String, Doubt)> {
+    fn warning(&self, confidence: f32) -> Option<(crate::message::Message, Doubt)> {
+        use crate::message::Message;
+        let percent = |v: f32| (v * 100.0).round() as u32;
         if let Some(acc) = self.calibration.test_accuracy.filter(|&a| a < TRAINED_ENOUGH) {
-            return Some((
-                format!(
-                    "This model is not trained enough: it answers only {:.0}% of the test photos right, so its answer is close to a guess whatever the photo. Train it for more epochs in section 6, or choose a pretrained model.",
-                    acc * 100.0
-                ),
-                Doubt::Model,
-            ));
+            return Some((Message::NotTrainedEnough { percent: percent(acc) }, Doubt::Model));
         }
         if confidence >= self.calibration.warn_below {
             return None;
         }
+        let percent = percent(confidence);
         let unlike = match self.crop {
-            Some(c) if !c.plain_background => "its background is not plain (the training photos have a plain light wall)",
-            Some(c) if !c.light_background => "its background is dark (the training photos have a plain light wall)",
-            _ => "the training photos show the palm towards the camera, upright, filling the frame, in front of a plain light wall; a turned or distant hand, other light or another sign fools it",
+            Some(c) if !c.plain_background => Message::UnsureBackground { percent },
+            Some(c) if !c.light_background => Message::UnsureDark { percent },
+            _ => Message::UnsurePose { percent },
         };
-        Some((
-            format!("The model is unsure (top probability {:.0}%): this photo is unlike its training photos: {unlike}.", confidence * 100.0),
-            Doubt::Photo,
-        ))
+        Some((unlike, Doubt::Photo))
     }
 }
 
@@ -165,7 +160,9 @@ pub fn prediction_over(probabilities: &[f32], classes: &[i64], views: &[View], j
     }
     let label = classes.get(index).copied().unwrap_or(index as i64);
     let (warning, doubt) = judge.warning(confidence).unzip();
-    let averaging = (views.len() > 1).then(|| format!("averaged over {} views: {}", views.len(), describe_views(views)));
+    let averaging = describe_views(views)
+        .filter(|_| views.len() > 1)
+        .map(|words| crate::message::Message::Averaged { count: views.len(), views: Box::new(words) });
     Ok(Prediction { index, label, probabilities: probabilities.to_vec(), confidence, warning, doubt, views: views.len(), averaging })
 }
 
@@ -314,7 +311,7 @@ mod tests {
         let p = prediction(&[0.3, 0.25, 0.2, 0.1, 0.1, 0.05], &[], &UNCALIBRATED).unwrap();
         assert_eq!((p.index, p.label), (0, 0));
         assert_eq!(p.doubt, Some(Doubt::Photo));
-        assert!(p.warning.unwrap().contains("unsure (top probability 30%)"));
+        assert!(p.warning.unwrap().english().contains("unsure (top probability 30%)"));
         // The model's own threshold decides: the same answer passes a lower one.
         let low = Calibration { warn_below: 0.25, ..UNCALIBRATED };
         assert_eq!(prediction(&[0.3, 0.25, 0.2, 0.1, 0.1, 0.05], &[], &low).unwrap().warning, None);
@@ -328,17 +325,17 @@ mod tests {
         for probs in [[0.95, 0.01, 0.01, 0.01, 0.01, 0.01], [0.3, 0.25, 0.2, 0.1, 0.1, 0.05]] {
             let p = prediction(&probs, &[], &weak).unwrap();
             assert_eq!(p.doubt, Some(Doubt::Model));
-            let w = p.warning.unwrap();
+            let w = p.warning.unwrap().english();
             assert!(w.contains("not trained enough") && w.contains("42%"), "{w}");
             assert!(!w.contains("unlike"), "{w}");
         }
         // A well trained model that is unsure blames the photo, naming what the border showed.
         let good = Calibration { test_accuracy: Some(0.99), ..UNCALIBRATED };
-        let dark = Crop { light_background: false, ..crate::data::hand_crop::centre_crop(100, 100, "") };
+        let dark = Crop { light_background: false, ..crate::data::hand_crop::centre_crop(100, 100, &crate::message::Message::CropCentre {}) };
         let judge = Judge { calibration: &good, crop: Some(&dark) };
         let p = prediction_over(&[0.3, 0.25, 0.2, 0.1, 0.1, 0.05], &[], &[View::Identity], judge).unwrap();
         assert_eq!(p.doubt, Some(Doubt::Photo));
-        assert!(p.warning.unwrap().contains("background is dark"));
+        assert!(p.warning.unwrap().english().contains("background is dark"));
     }
 
     #[test]

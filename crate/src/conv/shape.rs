@@ -2,7 +2,7 @@
 //! TensorFlow's SAME padding (output ceil(n / s), the odd pixel of padding goes after).
 
 use crate::error::Result;
-use crate::shape_err;
+use crate::message::Message;
 use serde::{Deserialize, Serialize};
 
 /// How the input is padded with zeros before the filter slides over it.
@@ -32,26 +32,24 @@ pub struct Pads {
 /// floor((n + p_before + p_after - f) / s) + 1, or an error a student understands.
 pub fn output_size(n: usize, f: usize, p_before: usize, p_after: usize, s: usize) -> Result<usize> {
     if s == 0 {
-        return Err(shape_err!("stride s must be at least 1 (s = 0 would never move the filter)"));
+        return Err(Message::StrideZero {}.into());
     }
     if f == 0 {
-        return Err(shape_err!("filter size f must be at least 1"));
+        return Err(Message::FilterZero {}.into());
     }
     if n == 0 {
-        return Err(shape_err!("input size n must be at least 1"));
+        return Err(Message::InputZero {}.into());
     }
     let padded = n
         .checked_add(p_before)
         .and_then(|v| v.checked_add(p_after))
-        .ok_or_else(|| shape_err!("n + 2p is too large to compute"))?;
+        .ok_or(Message::PaddedOverflow {})?;
     // Without padding (VALID, and pooling) the message speaks of n alone, not of n + 2p.
     if f > padded && padded == n {
-        return Err(shape_err!("f = {f} is larger than the input n = {n}: the window does not fit anywhere"));
+        return Err(Message::WindowLarger { f, n }.into());
     }
     if f > padded {
-        return Err(shape_err!(
-            "filter f = {f} is larger than the padded input n + 2p = {padded}: it does not fit anywhere"
-        ));
+        return Err(Message::FilterLargerPadded { f, padded }.into());
     }
     Ok((padded - f) / s + 1)
 }
@@ -59,16 +57,16 @@ pub fn output_size(n: usize, f: usize, p_before: usize, p_after: usize, s: usize
 /// TensorFlow's SAME padding along one axis: (before, after, output size).
 pub fn same_padding(n: usize, f: usize, s: usize) -> Result<(usize, usize, usize)> {
     if s == 0 {
-        return Err(shape_err!("stride s must be at least 1 (s = 0 would never move the filter)"));
+        return Err(Message::StrideZero {}.into());
     }
     if f == 0 || n == 0 {
-        return Err(shape_err!("input size n and filter size f must be at least 1"));
+        return Err(Message::SameZero {}.into());
     }
     let out = n.div_ceil(s);
     let needed = (out - 1)
         .checked_mul(s)
         .and_then(|v| v.checked_add(f))
-        .ok_or_else(|| shape_err!("sizes too large to compute"))?;
+        .ok_or(Message::SameOverflow {})?;
     let total = needed.saturating_sub(n);
     Ok((total / 2, total - total / 2, out))
 }

@@ -11,6 +11,7 @@
 //! It works on a small thumbnail (at most [`THUMB_SIDE`] pixels a side) that
 //! [`super::preprocess`] samples from the photo, so it costs little even for 12 MP photos.
 
+use crate::message::Message;
 use serde::Serialize;
 
 /// Longest side of the thumbnail the hand is looked for in.
@@ -26,8 +27,9 @@ pub struct Crop {
     /// True when the square frames a hand found against the background; false for the
     /// centre square.
     pub to_hand: bool,
-    /// Why, in words, for the page and `convlab classify`.
-    pub why: &'static str,
+    /// Why, as a message the page words in the student's language (English for
+    /// `convlab classify`).
+    pub why: &'static Message,
     /// What the photo's border showed: a plain background (little texture)...
     pub plain_background: bool,
     /// ... and a light one, like the training photos' walls. Both true when not looked at.
@@ -36,7 +38,7 @@ pub struct Crop {
 
 /// The centre square of a `width` x `height` photo: the larger side loses
 /// (larger - smaller) / 2 pixels on each side (floor).
-pub fn centre_crop(width: usize, height: usize, why: &'static str) -> Crop {
+pub fn centre_crop(width: usize, height: usize, why: &'static Message) -> Crop {
     let side = width.min(height);
     Crop { x: (width - side) / 2, y: (height - side) / 2, side, to_hand: false, why, plain_background: true, light_background: true }
 }
@@ -113,7 +115,7 @@ fn trimmed_range(counts: &[usize], lo: f32, hi: f32) -> (usize, usize) {
 pub fn find_hand(thumb: &Thumbnail, width: usize, height: usize) -> Crop {
     let (tw, th) = (thumb.width, thumb.height);
     if tw < 8 || th < 8 || thumb.rgb.len() != tw * th {
-        return centre_crop(width, height, "the photo is too small to look for the hand");
+        return centre_crop(width, height, &Message::CropTooSmall {});
     }
     // The background: the median colour of a ring along the border.
     let ring = (tw.min(th) / 25).max(1);
@@ -155,7 +157,7 @@ fn hand_square(thumb: &Thumbnail, width: usize, height: usize, bg: [f32; 3], noi
     let (tw, th) = (thumb.width, thumb.height);
     let dist = |p: &[f32; 3]| distance(p, &bg);
     if noise > PLAIN_NOISE {
-        return centre_crop(width, height, "the background is too uneven to tell the hand from it");
+        return centre_crop(width, height, &Message::CropUneven {});
     }
     let d: Vec<f32> = thumb.rgb.iter().map(dist).collect();
     // Foreground: clearly further from the background colour than its noise.
@@ -163,10 +165,10 @@ fn hand_square(thumb: &Thumbnail, width: usize, height: usize, bg: [f32; 3], noi
     let mask: Vec<bool> = d.iter().map(|&v| v > t).collect();
     let fraction = mask.iter().filter(|&&m| m).count() as f32 / mask.len() as f32;
     if fraction < 0.015 {
-        return centre_crop(width, height, "no hand stands out from the background");
+        return centre_crop(width, height, &Message::CropNoHand {});
     }
     if fraction > 0.6 {
-        return centre_crop(width, height, "the hand fills the photo");
+        return centre_crop(width, height, &Message::CropFills {});
     }
     let cols: Vec<usize> = (0..tw).map(|x| (0..th).filter(|&y| mask[y * tw + x]).count()).collect();
     let rows: Vec<usize> = (0..th).map(|y| (0..tw).filter(|&x| mask[y * tw + x]).count()).collect();
@@ -203,7 +205,7 @@ fn hand_square(thumb: &Thumbnail, width: usize, height: usize, bg: [f32; 3], noi
         side = bw.max(bh) * (1.0 + 2.0 * MARGIN);
         (sx, sy) = (cx - side / 2.0, cy - side / 2.0);
     } else {
-        return centre_crop(width, height, "the hand reaches several edges of the photo");
+        return centre_crop(width, height, &Message::CropReachesEdges {});
     }
     // Back to the photo's pixels, kept inside it.
     let scale = width as f32 / tw as f32;
@@ -212,7 +214,7 @@ fn hand_square(thumb: &Thumbnail, width: usize, height: usize, bg: [f32; 3], noi
     sx = (sx * scale).clamp(0.0, (width as f32 - side).max(0.0));
     sy = (sy * scale).clamp(0.0, (height as f32 - side).max(0.0));
     let side_px = (side.round() as usize).clamp(1, full);
-    let centre = centre_crop(width, height, "the hand fills most of the photo");
+    let centre = centre_crop(width, height, &Message::CropFillsMost {});
     let off = (sx - centre.x as f32).abs().max((sy - centre.y as f32).abs());
     if side_px as f32 >= NEAR_CENTRE * full as f32 && off <= (1.0 - NEAR_CENTRE) * full as f32 {
         return centre;
@@ -222,7 +224,7 @@ fn hand_square(thumb: &Thumbnail, width: usize, height: usize, bg: [f32; 3], noi
         y: (sy.round() as usize).min(height - side_px),
         side: side_px,
         to_hand: true,
-        why: "cropped to the hand found against the plain background",
+        why: &Message::CropFound {},
         ..centre
     }
 }
@@ -284,11 +286,11 @@ mod tests {
     fn unsure_cases_fall_back_to_the_centre_square() {
         // A hand filling the frame (the training photos' framing): exactly the centre crop.
         let full = find_hand(&scene(64, 64, (6, 4, 52, 60), None), 640, 480);
-        assert_eq!(full, Crop { why: full.why, ..centre_crop(640, 480, "") });
+        assert_eq!(full, Crop { why: full.why, ..centre_crop(640, 480, &Message::CropCentre {}) });
         assert!(!full.to_hand);
         // Nothing but wall.
         let empty = find_hand(&scene(64, 64, (0, 0, 0, 0), None), 64, 64);
-        assert!(!empty.to_hand && empty.why.contains("no hand"), "{empty:?}");
+        assert!(!empty.to_hand && empty.why.english().contains("no hand"), "{empty:?}");
         // A busy background: no plain colour to tell the hand from.
         let mut busy = scene(64, 64, (20, 20, 10, 10), None);
         for (i, p) in busy.rgb.iter_mut().enumerate() {

@@ -9,7 +9,7 @@
 //! Only the header is read; every index is checked, so any bytes give a value, never a panic.
 
 use crate::data::preprocess::MAX_PIXELS;
-use crate::data_err;
+use crate::message::Message;
 use crate::error::Result;
 
 /// What the header says: the format's name and the stored width x height (before EXIF
@@ -116,22 +116,16 @@ pub fn check_photo_header(head: &[u8]) -> Result<Option<PhotoHeader>> {
     };
     let pixels = u64::from(h.width) * u64::from(h.height);
     if pixels == 0 {
-        return Err(data_err!(
-            "This {} file says it is {}x{} pixels: it is damaged.",
-            h.format,
-            h.width,
-            h.height
-        ));
+        return Err(Message::PhotoDamaged { format: h.format, width: h.width, height: h.height }.into());
     }
     if pixels > MAX_PIXELS as u64 {
-        return Err(data_err!(
-            "The photo is {}x{} pixels ({} megapixels), more than the limit of {} megapixels: \
-             it was refused before decoding. Use a smaller photo.",
-            h.width,
-            h.height,
-            pixels / 1_000_000,
-            MAX_PIXELS / 1_000_000
-        ));
+        return Err(Message::PhotoTooLarge {
+            width: h.width,
+            height: h.height,
+            megapixels: (pixels / 1_000_000) as usize,
+            limit: MAX_PIXELS / 1_000_000,
+        }
+        .into());
     }
     Ok(Some(h))
 }

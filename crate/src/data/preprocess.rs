@@ -240,7 +240,7 @@ pub fn prepare(
     let view = checked_view(pixels, width, height, channels, orientation)?;
     let (w, h) = view.display_size();
     let crop = match framing {
-        Framing::Centre => centre_crop(w, h, "the centre square"),
+        Framing::Centre => centre_crop(w, h, &crate::message::Message::CropCentre {}),
         Framing::Hand => find_hand(&thumbnail(&view), w, h),
     };
     let (x0, y0, s) = (crop.x, crop.y, crop.side);

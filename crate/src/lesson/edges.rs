@@ -140,9 +140,7 @@ impl EdgeFilter {
             "scharr_v" | "scharr" | "scharr_vertical" => EdgeFilter::ScharrV,
             "scharr_h" | "scharr_horizontal" => EdgeFilter::ScharrH,
             _ => {
-                return Err(param_err!(
-                    "unknown edge filter \"{name}\": use one of vertical, horizontal, sobel_v, sobel_h, scharr_v, scharr_h"
-                ))
+                return Err(crate::message::Message::UnknownEdgeFilter { name: name.to_string() }.into())
             }
         };
         Ok(f)

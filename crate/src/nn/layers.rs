@@ -132,8 +132,12 @@ pub struct LayerFailure {
     pub error: crate::ConvLabError,
 }
 
+/// A coded message as `{code, params, message}` (the page words it), any other as its text.
 fn as_message<S: serde::Serializer>(e: &crate::ConvLabError, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&e.to_string())
+    match e.message() {
+        Some(m) => serde::Serialize::serialize(m, s),
+        None => s.serialize_str(&e.to_string()),
+    }
 }
 
 /// The rows up to the first failing layer, and that failure: one bad layer must not hide
@@ -158,6 +162,12 @@ pub fn layer_table_partial(input: Shape3, specs: &[LayerSpec]) -> PartialTable {
                 let error = match e {
                     crate::ConvLabError::Shape(m) => shape_err!("layer {} ({}): {m}", i + 1, spec.name()),
                     crate::ConvLabError::Param(m) => param_err!("layer {} ({}): {m}", i + 1, spec.name()),
+                    crate::ConvLabError::Coded(cause) => crate::message::Message::InLayer {
+                        layer: i + 1,
+                        name: spec.name().to_string(),
+                        cause: Box::new(cause),
+                    }
+                    .into(),
                     other => other,
                 };
                 return PartialTable { rows, error: Some(LayerFailure { layer: i, error }) };

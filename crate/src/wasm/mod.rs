@@ -21,9 +21,26 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// A core error as a JS `Error` carrying the core's message.
+/// A core error as a JS `Error` carrying the core's message (in English) and, for a coded
+/// message, its `code` and `params`, which the page words in the student's language
+/// (www/errors.js `errorText`).
 pub(crate) fn js_err(e: crate::ConvLabError) -> JsError {
-    JsError::new(&e.to_string())
+    let error = JsError::new(&e.to_string());
+    if let Some(m) = e.message() {
+        // A clone of a JsError is the same JS object: the properties land on the one thrown.
+        let object = JsValue::from(error.clone());
+        let params = to_js(m).ok().and_then(|v| js_sys::Reflect::get(&v, &"params".into()).ok());
+        let _ = js_sys::Reflect::set(&object, &"code".into(), &m.code().into());
+        let _ = js_sys::Reflect::set(&object, &"params".into(), &params.unwrap_or(JsValue::UNDEFINED));
+    }
+    error
+}
+
+/// One message of each code the core can return, as `{code, params, message}` with sample
+/// numbers: the page's catalogue test words each in English and compares.
+#[wasm_bindgen(js_name = messageSamples)]
+pub fn message_samples() -> Result<JsValue, JsError> {
+    to_js(&crate::message::samples())
 }
 
 /// Serialise a result for JS (maps and tuples become plain objects and arrays).
