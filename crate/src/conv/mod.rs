@@ -398,24 +398,17 @@ impl ConvGeometry {
     ///
     /// Only pixels with a nonzero gradient are visited: behind ReLU and max pooling most of
     /// dy is exactly zero (for SIGNS conv1, 8x8 pooling leaves 1 pixel in 64), so the
-    /// kernels sweep a list of the live columns of each output row instead of all of them
-    /// (a zero gradient adds exactly nothing, so skipping it changes no number).
+    /// kernels sweep one list of the chunk's live pixels (see [`DwSweep`]) instead of all
+    /// of them (a zero gradient adds exactly nothing, so skipping it changes no number),
+    /// the tile in registers over the whole list, not reloaded row by row; the bias
+    /// gradient is summed from the same list.
     #[inline(always)]
     fn filter_grad<K: Isa>(&self, x: &[f32], dy: &[f32], dw: &mut [f32], db: &mut [f32]) {
-        let (wd, c, k, s) = (self.w, self.c_in, self.c_out, self.stride);
+        let (h, c, k, s) = (self.h, self.c_in, self.c_out, self.stride);
         let (fh, fw) = (self.f_h, self.f_w);
         let (oh, ow) = (self.out_h, self.out_w);
-        let pl = self.pads.left;
+        let pt = self.pads.top;
         let row_taps = fw * c;
-        let (j0, j1) = interior_range(ow, s, pl, wd, fw);
-        let cols = || (j0..j1).chain(0..j0).chain(j1..ow);
-        for dyrow in dy.chunks_exact(ow * k) {
-            for j in cols() {
-                for (g, &d) in db.iter_mut().zip(&dyrow[j * k..(j + 1) * k]) {
-                    *g += d;
-                }
-            }
-        }
         let mut blocks = Vec::new();
         let mut k0 = 0;
         while k0 < k {
@@ -423,38 +416,42 @@ impl ConvGeometry {
             blocks.push((k0, kb));
             k0 += kb;
         }
+        // Output rows [i_lo, i_hi) that filter row di reads inside the input.
+        let rows_of = |di: usize| {
+            let valid = |i: usize| i * s + di >= pt && i * s + di - pt < h;
+            let lo = (0..oh).find(|&i| valid(i)).unwrap_or(oh);
+            let hi = (lo..oh).find(|&i| !valid(i)).unwrap_or(oh);
+            (lo, hi)
+        };
         let chunk = (CHUNK_PIXELS / (oh * ow).max(1)).clamp(1, self.batch);
-        // Live columns of each (image of the chunk, output row, filter block): the interior
-        // ones, then the border ones; spans[..] = (start, end of interior, end) in `live`.
-        let mut live: Vec<u32> = Vec::with_capacity(chunk * oh * ow * blocks.len());
-        let mut spans: Vec<[u32; 3]> = Vec::with_capacity(chunk * oh * blocks.len());
-        let mut n0 = 0;
-        while n0 < self.batch {
-            let n1 = (n0 + chunk).min(self.batch);
-            live.clear();
-            spans.clear();
-            for n in n0..n1 {
-                for i in 0..oh {
-                    let dyrow = &dy[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
-                    for &(k0, kb) in &blocks {
-                        let zero = |j: usize| dyrow[j * k + k0..j * k + k0 + kb].iter().all(|&g| g == 0.0);
-                        let start = live.len() as u32;
-                        live.extend((j0..j1).filter(|&j| !zero(j)).map(|j| j as u32));
-                        let inner = live.len() as u32;
-                        live.extend((0..j0).chain(j1..ow).filter(|&j| !zero(j)).map(|j| j as u32));
-                        spans.push([start, inner, live.len() as u32]);
+        let mut sweep = DwSweep { geo: self, x, dy, entries: Vec::new(), row_start: Vec::new(), borders: Vec::new(), n0: 0, n1: 0 };
+        while sweep.n0 < self.batch {
+            sweep.n1 = (sweep.n0 + chunk).min(self.batch);
+            sweep.list_live(&blocks);
+            // The bias gradient from the same list: each pixel's gradient in listed order
+            // (a zero one adds exactly nothing, so the pixels left out change no bit).
+            for (bi, &(k0, kb)) in blocks.iter().enumerate() {
+                let rows = (sweep.n1 - sweep.n0) * oh;
+                let (a, b) = (sweep.row_start[bi * rows], sweep.row_start[(bi + 1) * rows]);
+                for &[_, gi] in &sweep.entries[a..b] {
+                    let gi = gi & !BORDER;
+                    for (d, &g) in db[k0..k0 + kb].iter_mut().zip(&dy[gi..gi + kb]) {
+                        *d += g;
                     }
                 }
             }
-            let sweep = DwSweep { geo: self, x, dy, live: &live, spans: &spans, n0, n1, nblocks: blocks.len() };
             for (bi, &(k0, kb)) in blocks.iter().enumerate() {
                 for di in 0..fh {
+                    let rows = rows_of(di);
+                    if rows.0 >= rows.1 {
+                        continue;
+                    }
                     let dwrow = &mut dw[di * row_taps * k..(di + 1) * row_taps * k];
                     let mut t0 = 0;
                     while t0 < row_taps {
                         let tall = K::TALL && kb == WIDE && row_taps - t0 >= 2 * TAPS;
                         let tb = if tall { 2 * TAPS } else if row_taps - t0 >= TAPS { TAPS } else { 1 };
-                        let at = (di, t0, bi, k0);
+                        let at = DwTile { di, t0, bi, k0, rows };
                         // (On wasm WIDE is KB: the second branch never runs there.)
                         if tall {
                             sweep.tile::<K, { 2 * TAPS }, WIDE>(dwrow, at)
@@ -477,7 +474,7 @@ impl ConvGeometry {
                     }
                 }
             }
-            n0 = n1;
+            sweep.n0 = sweep.n1;
         }
     }
 
@@ -586,68 +583,147 @@ fn block_width(left: usize) -> usize {
 /// Output pixels a filter-gradient tile is swept over before it is stored.
 const CHUNK_PIXELS: usize = 1024;
 
-/// One chunk of images of a filter-gradient pass, with its live-column lists.
+/// Marks a border pixel's entry (its window reaches into the padding) in [`DwSweep`].
+const BORDER: usize = 1 << (usize::BITS - 1);
+
+/// One tile of a filter-gradient pass: filter row `di`, taps t0.., filters k0.. (block
+/// `bi`), and the output rows [rows.0, rows.1) whose filter row `di` lies in the input.
+#[derive(Clone, Copy)]
+struct DwTile {
+    di: usize,
+    t0: usize,
+    bi: usize,
+    k0: usize,
+    rows: (usize, usize),
+}
+
+/// One chunk of images (n0..n1) of a filter-gradient pass, with the list of its live
+/// pixels: per filter block, the pixels whose gradient is nonzero in that block, row by
+/// row (each row's interior columns left to right, then its border columns), each as
+/// [x index of its window's first tap in filter row `pt` (the row at the output row's
+/// own height), dy index of its block]. For a border pixel the first is the start of
+/// that input row and the second carries [`BORDER`].
 struct DwSweep<'a> {
     geo: &'a ConvGeometry,
     x: &'a [f32],
     dy: &'a [f32],
-    live: &'a [u32],
-    spans: &'a [[u32; 3]],
+    entries: Vec<[usize; 2]>,
+    /// Per block, per (image of the chunk, output row) and one more: where its entries start.
+    row_start: Vec<usize>,
+    /// Per block, the positions in `entries` of its border pixels, in order.
+    borders: Vec<Vec<usize>>,
     n0: usize,
     n1: usize,
-    nblocks: usize,
 }
 
 impl DwSweep<'_> {
-    /// The tile dw[di, t0..t0+T, k0..k0+B] (`at` = (di, t0, block index, k0)) of the
-    /// filter row `dwrow`, accumulated over the chunk's images and rows.
-    #[inline(always)]
-    fn tile<K: Isa, const T: usize, const B: usize>(&self, dwrow: &mut [f32], at: (usize, usize, usize, usize)) {
-        let (di, t0, bi, k0) = at;
+    /// Lists the chunk's live pixels (see [`DwSweep`]) for each block (k0, kb).
+    fn list_live(&mut self, blocks: &[(usize, usize)]) {
         let g = self.geo;
-        let (h, wd, c, k, s) = (g.h, g.w, g.c_in, g.c_out, g.stride);
-        let (oh, ow, fh, fw) = (g.out_h, g.out_w, g.f_h, g.f_w);
-        let (pt, pl) = (g.pads.top, g.pads.left);
-        let mut acc: [[f32; B]; T] =
-            core::array::from_fn(|q| dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B].try_into().expect("B-wide block"));
-        for n in self.n0..self.n1 {
-            let ximg = &self.x[n * h * wd * c..(n + 1) * h * wd * c];
-            for i in 0..oh {
-                let (di_lo, di_hi) = tap_range(i, s, pt, h, fh);
-                if di < di_lo || di >= di_hi {
-                    continue;
-                }
-                let [a, b, e] = self.spans[((n - self.n0) * oh + i) * self.nblocks + bi];
-                if a == e {
-                    continue;
-                }
-                let yi = i * s + di - pt;
-                let xrow = &ximg[yi * wd * c..(yi + 1) * wd * c];
-                let dyrow = &self.dy[((n * oh + i) * ow) * k..((n * oh + i) * ow + ow) * k];
-                K::dw_cols::<T, B>(&mut acc, xrow, dyrow, &self.live[a as usize..b as usize], s, pl, c, k, t0, k0);
-                // Border columns: only the taps that land inside the input.
-                for &j in &self.live[b as usize..e as usize] {
-                    let j = j as usize;
-                    let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
-                    let gv = &dyrow[j * k + k0..j * k + k0 + B];
-                    for (q, aq) in acc.iter_mut().enumerate() {
-                        let t = t0 + q;
-                        let dj = t / c;
-                        if dj < dj_lo || dj >= dj_hi {
-                            continue;
-                        }
-                        let xv = xrow[(j * s + dj - pl) * c + t % c];
-                        for (a, &gr) in aq.iter_mut().zip(gv) {
-                            *a += xv * gr;
-                        }
+        let (wd, c, k, s) = (g.w, g.c_in, g.c_out, g.stride);
+        let (oh, ow) = (g.out_h, g.out_w);
+        let pl = g.pads.left;
+        let (j0, j1) = interior_range(ow, s, pl, wd, g.f_w);
+        let rows = (self.n1 - self.n0) * oh;
+        self.entries.clear();
+        self.row_start.clear();
+        self.borders.resize(blocks.len(), Vec::new());
+        for (bi, &(k0, kb)) in blocks.iter().enumerate() {
+            self.borders[bi].clear();
+            for r in 0..rows {
+                let (n, i) = (self.n0 + r / oh, r % oh);
+                self.row_start.push(self.entries.len());
+                let row = (n * oh + i) * ow * k;
+                // The row of x at the output row's height (filter row pt), image n.
+                let xrow = (n * g.h + i * s) * wd * c;
+                // A zero gradient adds exactly nothing: only nonzero ones are listed.
+                let live = |j: usize| any_nonzero(&self.dy[row + j * k + k0..row + j * k + k0 + kb]);
+                for j in j0..j1 {
+                    if live(j) {
+                        self.entries.push([xrow + (j * s - pl) * c, row + j * k + k0]);
                     }
                 }
+                for j in (0..j0).chain(j1..ow) {
+                    if live(j) {
+                        self.borders[bi].push(self.entries.len());
+                        self.entries.push([xrow, (row + j * k + k0) | BORDER]);
+                    }
+                }
+            }
+        }
+        self.row_start.push(self.entries.len());
+    }
+
+    /// The tile dw[di, t0..t0+T, k0..k0+B] of the filter row `dwrow`, accumulated over
+    /// the chunk's live pixels in their listed order: runs of interior pixels in the
+    /// micro-kernel (the tile in registers throughout), border pixels one by one with
+    /// only the taps that land inside the input.
+    #[inline(always)]
+    fn tile<K: Isa, const T: usize, const B: usize>(&self, dwrow: &mut [f32], at: DwTile) {
+        let DwTile { di, t0, bi, k0, rows } = at;
+        let g = self.geo;
+        let (wd, c, k, s) = (g.w, g.c_in, g.c_out, g.stride);
+        let (oh, ow, fw) = (g.out_h, g.out_w, g.f_w);
+        let (pt, pl) = (g.pads.top, g.pads.left);
+        // Filter row di reads the input row (di - pt) below the listed one.
+        let shift = (di * wd * c).wrapping_sub(pt * wd * c);
+        let mut acc: [[f32; B]; T] =
+            core::array::from_fn(|q| dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B].try_into().expect("B-wide block"));
+        let starts = &self.row_start[bi * (self.n1 - self.n0) * oh..];
+        let borders = &self.borders[bi];
+        for img in 0..self.n1 - self.n0 {
+            let (first, end) = (starts[img * oh + rows.0], starts[img * oh + rows.1]);
+            let mut at = first;
+            let mut b = borders.partition_point(|&p| p < first);
+            while at < end {
+                let stop = borders.get(b).copied().filter(|&p| p < end).unwrap_or(end);
+                if stop > at {
+                    K::dw_pairs::<T, B>(&mut acc, self.x, self.dy, &self.entries[at..stop], shift.wrapping_add(t0));
+                }
+                if stop == end {
+                    break;
+                }
+                // A border pixel: only the taps whose column lands inside the input.
+                let [xr, gi] = self.entries[stop];
+                let gi = gi & !BORDER;
+                let j = (gi / k) % ow;
+                let (dj_lo, dj_hi) = tap_range(j, s, pl, wd, fw);
+                let xrow = &self.x[xr.wrapping_add(shift)..xr.wrapping_add(shift) + wd * c];
+                let gv = &self.dy[gi..gi + B];
+                for (q, aq) in acc.iter_mut().enumerate() {
+                    let t = t0 + q;
+                    let dj = t / c;
+                    if dj < dj_lo || dj >= dj_hi {
+                        continue;
+                    }
+                    let xv = xrow[(j * s + dj - pl) * c + t % c];
+                    for (a, &gr) in aq.iter_mut().zip(gv) {
+                        *a += xv * gr;
+                    }
+                }
+                at = stop + 1;
+                b += 1;
             }
         }
         for (q, aq) in acc.iter().enumerate() {
             dwrow[(t0 + q) * k + k0..(t0 + q) * k + k0 + B].copy_from_slice(aq);
         }
     }
+}
+
+/// Whether any value is nonzero (-0.0 counts as zero): eight at a time, so that the
+/// compiler makes it a few SIMD compares for the usual 8- and 16-filter blocks.
+#[inline(always)]
+fn any_nonzero(v: &[f32]) -> bool {
+    let mut chunks = v.chunks_exact(8);
+    let mut any = [false; 8];
+    for c in &mut chunks {
+        let c: &[f32; 8] = c.try_into().expect("8 values");
+        for l in 0..8 {
+            any[l] |= c[l] != 0.0;
+        }
+    }
+    any.iter().any(|&a| a) || chunks.remainder().iter().any(|&v| v != 0.0)
 }
 
 /// Write finished outputs, rectified when `RELU` ("negative -> 0", so NaN passes).
@@ -691,28 +767,15 @@ fn fwd_tile<const P: usize, const B: usize>(
 }
 
 /// Filter-gradient micro-kernel: the tile `acc` = dw[t0..t0+T, k0..k0+B] of one filter
-/// row, accumulated over the interior output columns `cols` of one output row.
+/// row, accumulated over the interior pixels `pairs` ([x index, dy index] each, see
+/// [`DwSweep`]): acc[q] += x[x index + off + q] * dy[dy index..+B].
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn dw_cols<const T: usize, const B: usize>(
-    acc: &mut [[f32; B]; T],
-    xrow: &[f32],
-    dyrow: &[f32],
-    cols: &[u32],
-    s: usize,
-    pl: usize,
-    c: usize,
-    k: usize,
-    t0: usize,
-    k0: usize,
-) {
+fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
     let mut a = *acc;
-    for &j in cols {
-        let j = j as usize;
-        // The T taps of pixel j start at (j*s - pl)*c + t0.
-        let gv: &[f32; B] = dyrow[j * k + k0..j * k + k0 + B].try_into().expect("B-wide gradient block");
-        let base = (j * s - pl) * c + t0;
-        let xv: &[f32; T] = xrow[base..base + T].try_into().expect("T taps");
+    for &[xi, gi] in pairs {
+        let gv: &[f32; B] = dy[gi..gi + B].try_into().expect("B-wide gradient block");
+        let base = xi.wrapping_add(off);
+        let xv: &[f32; T] = x[base..base + T].try_into().expect("T taps");
         for q in 0..T {
             for r in 0..B {
                 a[q][r] += xv[q] * gv[r];
@@ -754,12 +817,12 @@ pub(crate) mod x86 {
         }
 
         #[inline(always)]
-        fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+        fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
             if B == 8 || B == 16 {
                 // SAFETY: as above.
-                unsafe { dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0) }
+                unsafe { dw_pairs::<T, B>(acc, x, dy, pairs, off) }
             } else {
-                Portable::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+                Portable::dw_pairs::<T, B>(acc, x, dy, pairs, off)
             }
         }
     }
@@ -810,16 +873,15 @@ pub(crate) mod x86 {
         }
     }
 
-    /// See `super::dw_cols`.
+    /// See `super::dw_pairs`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+    unsafe fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
         let mut a: [[__m256; 2]; T] = core::array::from_fn(|q| load::<B>(acc[q].as_ptr()));
-        for &j in cols {
-            let j = j as usize;
-            let g = load::<B>(dyrow[j * k + k0..j * k + k0 + B].as_ptr());
-            let base = (j * s - pl) * c + t0;
-            let xv = xrow[base..base + T].as_ptr();
+        for &[xi, gi] in pairs {
+            let g = load::<B>(dy[gi..gi + B].as_ptr());
+            let base = xi.wrapping_add(off);
+            let xv = x[base..base + T].as_ptr();
             for q in 0..T {
                 let xq = _mm256_broadcast_ss(&*xv.add(q));
                 a[q][0] = madd(xq, g[0], a[q][0]);
@@ -857,12 +919,12 @@ pub(crate) mod x86 {
         }
 
         #[inline(always)]
-        fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+        fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
             if B == 16 {
                 // SAFETY: as above.
-                unsafe { dw_cols512::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0) }
+                unsafe { dw_pairs512::<T, B>(acc, x, dy, pairs, off) }
             } else {
-                Avx2::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+                Avx2::dw_pairs::<T, B>(acc, x, dy, pairs, off)
             }
         }
     }
@@ -890,18 +952,17 @@ pub(crate) mod x86 {
         }
     }
 
-    /// `super::dw_cols` for B = 16.
+    /// `super::dw_pairs` for B = 16.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    unsafe fn dw_cols512<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
+    unsafe fn dw_pairs512<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
         use core::arch::x86_64::{_mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_set1_ps, _mm512_storeu_ps};
         assert!(B == 16, "16-filter blocks");
         let mut a: [_; T] = core::array::from_fn(|q| _mm512_loadu_ps(acc[q].as_ptr()));
-        for &j in cols {
-            let j = j as usize;
-            let g = _mm512_loadu_ps(dyrow[j * k + k0..j * k + k0 + B].as_ptr());
-            let base = (j * s - pl) * c + t0;
-            let xv = xrow[base..base + T].as_ptr();
+        for &[xi, gi] in pairs {
+            let g = _mm512_loadu_ps(dy[gi..gi + B].as_ptr());
+            let base = xi.wrapping_add(off);
+            let xv = x[base..base + T].as_ptr();
             for q in 0..T {
                 a[q] = _mm512_add_ps(a[q], _mm512_mul_ps(_mm512_set1_ps(*xv.add(q)), g));
             }
@@ -957,9 +1018,9 @@ pub(crate) trait Isa {
     const TALL: bool = false;
     /// See [`fwd_tile`].
     fn fwd_tile<const P: usize, const B: usize>(taps: usize, xrow: &[f32], starts: [usize; P], wseg: &[f32], k: usize, k0: usize, acc: &mut [[f32; B]; P]);
-    /// See [`dw_cols`].
+    /// See [`dw_pairs`].
     #[allow(clippy::too_many_arguments)]
-    fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize);
+    fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize);
 }
 
 /// The baseline build's micro-kernels.
@@ -973,8 +1034,8 @@ impl Isa for Portable {
     }
 
     #[inline(always)]
-    fn dw_cols<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], xrow: &[f32], dyrow: &[f32], cols: &[u32], s: usize, pl: usize, c: usize, k: usize, t0: usize, k0: usize) {
-        dw_cols_any::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+    fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
+        dw_pairs_any::<T, B>(acc, x, dy, pairs, off)
     }
 }
 
@@ -1007,23 +1068,12 @@ fn fwd_tile_any<const P: usize, const B: usize>(
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn dw_cols_any<const T: usize, const B: usize>(
-    acc: &mut [[f32; B]; T],
-    xrow: &[f32],
-    dyrow: &[f32],
-    cols: &[u32],
-    s: usize,
-    pl: usize,
-    c: usize,
-    k: usize,
-    t0: usize,
-    k0: usize,
-) {
+fn dw_pairs_any<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if B.is_multiple_of(4) && B <= 16 {
-        return simd128::dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0);
+        return simd128::dw_pairs::<T, B>(acc, x, dy, pairs, off);
     }
-    dw_cols::<T, B>(acc, xrow, dyrow, cols, s, pl, c, k, t0, k0)
+    dw_pairs::<T, B>(acc, x, dy, pairs, off)
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -1096,27 +1146,14 @@ mod simd128 {
         }
     }
 
-    /// See `super::dw_cols`: T taps x B filters of dw, swept over the columns `cols`.
+    /// See `super::dw_pairs`: T taps x B filters of dw, swept over the pixels `pairs`.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn dw_cols<const T: usize, const B: usize>(
-        acc: &mut [[f32; B]; T],
-        xrow: &[f32],
-        dyrow: &[f32],
-        cols: &[u32],
-        s: usize,
-        pl: usize,
-        c: usize,
-        k: usize,
-        t0: usize,
-        k0: usize,
-    ) {
+    pub(super) fn dw_pairs<const T: usize, const B: usize>(acc: &mut [[f32; B]; T], x: &[f32], dy: &[f32], pairs: &[[usize; 2]], off: usize) {
         let mut a: [[v128; V]; T] = core::array::from_fn(|q| load(&acc[q]));
-        for &j in cols {
-            let j = j as usize;
-            let gv = load(block::<B>(dyrow, j * k + k0));
-            let base = (j * s - pl) * c + t0;
-            let xv: &[f32; T] = xrow[base..base + T].try_into().expect("T taps");
+        for &[xi, gi] in pairs {
+            let gv = load(block::<B>(dy, gi));
+            let base = xi.wrapping_add(off);
+            let xv: &[f32; T] = x[base..base + T].try_into().expect("T taps");
             for q in 0..T {
                 let xq = f32x4_splat(xv[q]);
                 for v in 0..B / 4 {
