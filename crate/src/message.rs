@@ -1,6 +1,6 @@
 //! The core's messages that the page shows, as codes with their numbers. The page words a
 //! code from its catalogue in the student's language (www/i18n/en.js, zh.js: the key is
-//! "error.<code>"); the CLI and the Rust tests read the English rendering here. A message
+//! `error.<code>`); the CLI and the Rust tests read the English rendering here. A message
 //! is declared once, in the table below: its code, its numbers and its English text.
 
 use serde::ser::{SerializeMap, Serializer};
