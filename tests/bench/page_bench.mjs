@@ -4,7 +4,7 @@
 //      (the default), only the cost curve, and the section hidden (nothing drawn, no maps
 //      computed). Seconds per epoch come from the page's 'convlab:epoch' User Timing
 //      marks (the worker's training clock); the first epoch of each run (the
-//      data-parallel trial) is left out.
+//      data-parallel timing's first steps) is left out.
 //   2. Section 7 classifies a 64x64 photo, again and again: from the file given to the
 //      page to the probabilities and the feature maps drawn ('convlab:classify' measures).
 // Prints one JSON line prefixed "PAGE_RESULT ". Usage: node page_bench.mjs URL DATA_DIR
@@ -29,11 +29,11 @@ const result = {};
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
-  // The training worker's data-parallel trial says whether this run splits its steps.
+  // The training worker says when its timing makes it split its steps or not.
   const trials = [];
   page.on('console', (m) => {
     if (m.type() === 'error') console.error(`  [page] ${m.text()}`);
-    if (m.text().startsWith('data-parallel trial')) trials.push(m.text());
+    if (m.text().startsWith('data-parallel timing')) trials.push(m.text());
   });
   const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
   const waitText = (id, re, timeout = 120000) => page.waitForFunction(
@@ -72,7 +72,7 @@ try {
     }
   }
   result.trials = trials;
-  console.error(`  page data-parallel trials: ${trials.length ? trials.join(' | ') : 'none reported'}`);
+  console.error(`  page data-parallel decisions: ${trials.length ? trials.join(' | ') : 'none reported'}`);
   result.training = Object.fromEntries(Object.entries(modes).map(([name, mode]) => [name,
     { label: mode.label, seconds: seconds[name], median: median(seconds[name]) }]));
   const hidden = result.training.hidden.median;

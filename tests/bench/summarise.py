@@ -172,7 +172,8 @@ def main(path):
         trials = pg.get("trials") or []
         if trials:
             split = sum(1 for x in trials if x.endswith("splitting"))
-            print(f"the page's data-parallel trial (first steps of each run) chose to split in {split} of {len(trials)} runs")
+            print(f"the page's data-parallel timing (www/workers/worker.js) decided to split {split} times and "
+                  f"to train in one worker {len(trials) - split} times over the page benchmark's runs")
         page = t["maps"]["median"]
         print(f"goal 1, the page's own run (section 6, maps drawn, test set scored each epoch): "
               f"{page:.3f} s/epoch, 100 epochs in {100 * page:.0f} s; target {PAGE_GOAL_S} s/epoch: "

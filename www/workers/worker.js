@@ -11,8 +11,8 @@
 //
 // Training can use every core (www/workers/data-parallel.js): this worker keeps the Trainer and
 // splits each minibatch with workerCount() - 1 helper workers (www/workers/gradient-worker.js),
-// if a short trial at the start of each run finds split steps at least 10% faster. The
-// trial decides the speed only: split or not, the numbers are the same to the bit.
+// while split steps are at least 10% faster (timed throughout the run). The timing
+// decides the speed only: split or not, the numbers are the same to the bit.
 import { core, initCore, initH5Reader } from '../core.js';
 import { photoHeader } from '../photo.js';
 import { codedError, errorCause } from '../errors.js';
@@ -31,9 +31,9 @@ const state = {
   // can be split (then every step is computed in the core's fixed slices, in one worker
   // or several alike, so the numbers never depend on the split), whether to split, a slice under way (steps await the helpers), and a counter bumped by
   // start, reset and load-weights so that a step begun before them is dropped.
-  helpers: undefined, splittable: false, split: false, busy: false, generation: 0, deferred: null, trial: null,
+  helpers: undefined, splittable: false, split: false, busy: false, generation: 0, deferred: null, judge: null,
   // Workers asked for by the page's address (?workers=N, for tests and benchmarks): that
-  // many, splitting without a trial; null: one per core, and the trial decides.
+  // many, splitting without timing; null: one per core, and the timing decides.
   workers: null,
 };
 
@@ -153,26 +153,41 @@ function stopRunning() {
 }
 
 // Splitting pays only where the cores really run in parallel (measured on a 2-vCPU VM:
-// two SIMD-bound threads each ran at half speed, so 2 workers were 15% slower than 1).
-// The first TRIAL_STEPS steps of a run alternate split and single steps, and the run
-// keeps splitting only when the split steps are at least 10% faster.
-const TRIAL_STEPS = 8;
-function trialSingle() {
-  return state.trial && state.trial.single.length < state.trial.split.length;
+// two SIMD-bound threads each ran at half speed, so 2 workers were 15% slower than 1),
+// and on a busy machine that changes from minute to minute, while a few steps' times
+// are noisy (a one-off 8-step trial chose one worker in 4 of 9 runs of the page
+// benchmark on a loaded 2-core machine where two workers were faster on the whole).
+// So the run keeps the last RECENT times of each way, splits while the split steps'
+// median is at least 10% below the single ones', and times the other way once every
+// PROBE_EVERY steps to notice a change. The first steps alternate until each way has
+// MIN_TIMED times (the first split step, which also builds the helpers' networks, is
+// not counted).
+const RECENT = 7;
+const MIN_TIMED = 3;
+const PROBE_EVERY = 12;
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function splitThisStep() {
+  const j = state.judge;
+  if (!j) return true;
+  if (j.split.length < MIN_TIMED || j.single.length < MIN_TIMED) return j.split.length <= j.single.length;
+  j.steps += 1;
+  return j.steps % PROBE_EVERY === 0 ? !j.splitting : j.splitting;
 }
 function judgeSplit(h, ms) {
-  const trial = state.trial;
-  if (!trial) return;
-  (h ? trial.split : trial.single).push(ms);
-  if (trial.split.length + trial.single.length < TRIAL_STEPS) return;
-  // Medians without the first split step (it also builds the helpers' networks).
-  const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  state.trial = null;
-  if (trial.split.length < 2 || !trial.single.length) { state.split = false; return; } // helpers failed
-  const split = med(trial.split.slice(1));
-  const single = med(trial.single);
-  state.split = split < 0.9 * single;
-  console.info(`data-parallel trial: ${split.toFixed(1)} ms per split step, ${single.toFixed(1)} ms in one worker: ${state.split ? 'splitting' : 'one worker'}`);
+  const j = state.judge;
+  if (!j) return;
+  if (h && !j.warm) { j.warm = true; return; }
+  const times = h ? j.split : j.single;
+  times.push(ms);
+  if (times.length > RECENT) times.shift();
+  if (j.split.length < MIN_TIMED || j.single.length < MIN_TIMED) return;
+  const [split, single] = [median(j.split), median(j.single)];
+  const splitting = split < 0.9 * single;
+  if (splitting !== j.splitting || !j.told) {
+    j.told = true;
+    console.info(`data-parallel timing: ${split.toFixed(1)} ms per split step, ${single.toFixed(1)} ms in one worker: ${splitting ? 'splitting' : 'one worker'}`);
+  }
+  j.splitting = splitting;
 }
 
 // One slice of training; a step split between workers awaits the helpers, during which
@@ -216,7 +231,7 @@ async function trainSlice() {
     state.deferred = null;
     if (deferred?.generation === generation && report(t, deferred.r)) return;
     while (performance.now() < end) {
-      const h = state.split && !trialSingle() ? helpers() : null;
+      const h = state.split && splitThisStep() ? helpers() : null;
       let r;
       const t0 = performance.now();
       try {
@@ -261,7 +276,8 @@ function newTraining(settings) {
     state.splittable = false; // batch norm or dropout: one worker (the page's network has neither)
   }
   state.split = state.splittable && (helpers()?.size || 0) > 0;
-  state.trial = state.split && state.workers === null ? { split: [], single: [] } : null;
+  state.judge = state.split && state.workers === null
+    ? { split: [], single: [], steps: 0, splitting: true, warm: false, told: false } : null;
   state.settings = settings;
   state.elapsedBefore = 0;
   state.costs = [];
