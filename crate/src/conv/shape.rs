@@ -5,6 +5,9 @@ use crate::error::Result;
 use crate::message::Message;
 use serde::{Deserialize, Serialize};
 
+/// Activation shape (height, width, channels); a flat vector is (1, 1, n).
+pub type Shape3 = (usize, usize, usize);
+
 /// How the input is padded with zeros before the filter slides over it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -117,6 +117,27 @@ impl Dataset {
 
 pub mod synthetic;
 
+/// Writes images `idx` of `data` as floats in [0, 1] (pixels / 255) into `buf`.
+pub(crate) fn fill_batch(data: &Dataset, idx: &[usize], buf: &mut [f32]) -> Result<()> {
+    let per = data.images.len() / data.len().max(1);
+    let pixels = data
+        .images
+        .as_slice()
+        .ok_or_else(|| data_err!("the images are not stored contiguously"))?;
+    for (k, &i) in idx.iter().enumerate() {
+        let src = pixels
+            .get(i * per..(i + 1) * per)
+            .ok_or_else(|| data_err!("image {i} is missing"))?;
+        let dst = buf
+            .get_mut(k * per..(k + 1) * per)
+            .ok_or_else(|| data_err!("batch buffer too small"))?;
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = s as f32 * (1.0 / 255.0);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,8 +42,8 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
-/// Activation shape (height, width, channels); a flat vector is (1, 1, n).
-pub type Shape3 = (usize, usize, usize);
+/// Activation shape (height, width, channels), from the shape arithmetic below every layer.
+pub use crate::conv::shape::Shape3;
 
 /// One row of the layer table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,8 +11,7 @@
 //! page's heat map (corners once, the middle up to f^2 times at stride 1).
 
 use crate::error::Result;
-use crate::nn::layers::Shape3;
-use crate::conv::shape::{Padding, Pads};
+use crate::conv::shape::{Padding, Pads, Shape3};
 use crate::{param_err, shape_err};
 use ndarray::Array2;
 

@@ -123,7 +123,7 @@ impl MinibatchSplit {
 pub(crate) fn slice_gradient(model: &mut Model, n: usize, labels: &[u8], grads: &mut [f32]) -> Result<(f32, usize)> {
     model.forward_filled(n, Mode::Train)?;
     let t = model.phase_start();
-    let correct = crate::train::count_correct(model.logits()?, labels);
+    let correct = crate::train::evaluate::count_correct(model.logits()?, labels);
     model.phase_end(Phase::Softmax, t);
     let cost = model.backward(labels)?;
     let t = model.phase_start();
@@ -198,6 +198,18 @@ impl GradientWorker {
         }
         Ok(SliceGradients { costs, correct, grads: &self.grads })
     }
+}
+
+/// A minibatch prepared by [`Trainer::begin_step`], cut into its fixed slices, whose
+/// gradients are being gathered.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingStep {
+    /// The slices of the minibatch.
+    pub(crate) split: MinibatchSplit,
+    /// Position in the epoch's order after it.
+    pub(crate) end: usize,
+    /// Per slice: its mean cost and the number its forward pass got right, once known.
+    pub(crate) done: Vec<Option<(f32, usize)>>,
 }
 
 #[cfg(test)]

@@ -11,113 +11,26 @@
 pub mod optim;
 pub mod data_parallel;
 pub mod weights;
+mod settings;
+mod evaluate;
+mod split_step;
 
-use crate::data::augment::Augment;
-use crate::data::Dataset;
-use crate::train::data_parallel::MinibatchSplit;
+pub use evaluate::{accuracy, collapse_warning, evaluation, predict_labels, Evaluation};
+pub(crate) use evaluate::count_correct;
+pub use settings::{random_seed, TrainSettings, NOTEBOOK_LEARNING_RATE};
+
+use crate::data::{fill_batch, Dataset};
+use crate::train::data_parallel::PendingStep;
 use crate::error::{ConvLabError, Result};
 use crate::nn::layers::LayerSpec;
 use crate::nn::model::{Mode, Model};
 use crate::nn::profile::{Clock, Phase, PhaseTotal};
-use ndarray::ArrayView2;
-use crate::train::optim::{Adam, AdamSettings, LrSchedule};
+use crate::train::optim::Adam;
 use crate::{data_err, param_err};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
-
-/// Everything a user can set for a run; the defaults are the assignment's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrainSettings {
-    pub learning_rate: f32,
-    pub epochs: usize,
-    pub batch_size: usize,
-    /// None: a seed is drawn from the operating system and reported by [`Trainer::seed`].
-    pub seed: Option<u64>,
-    /// L2 weight decay on conv and dense weights (0 = off).
-    pub l2: f32,
-    pub schedule: LrSchedule,
-    /// Measure train and test accuracy after every epoch (costs about a third of an
-    /// epoch's time; benchmarks turn it off).
-    pub evaluate_every_epoch: bool,
-    /// Random changes to every training picture, drawn per minibatch (all off by default).
-    pub augment: Augment,
-    /// Label smoothing of the cost (0 = off; [`crate::nn::loss::smoothed_cross_entropy`]).
-    pub label_smoothing: f32,
-}
-
-/// The learning rate the assignment's notebook really trains with: its
-/// `tf.train.AdamOptimizer()` is called without `learning_rate`, so TensorFlow's default
-/// 0.001 runs, not the 0.009 the function takes (and the expected output table shows).
-pub const NOTEBOOK_LEARNING_RATE: f32 = 0.001;
-
-impl TrainSettings {
-    /// The notebook's run as it really happens: 100 epochs of 64, at Adam's default rate.
-    pub fn notebook() -> Self {
-        TrainSettings { learning_rate: NOTEBOOK_LEARNING_RATE, ..TrainSettings::default() }
-    }
-}
-
-impl Default for TrainSettings {
-    fn default() -> Self {
-        TrainSettings {
-            learning_rate: 0.009,
-            epochs: 100,
-            batch_size: 64,
-            seed: None,
-            l2: 0.0,
-            schedule: LrSchedule::Constant,
-            evaluate_every_epoch: true,
-            augment: Augment::default(),
-            label_smoothing: 0.0,
-        }
-    }
-}
-
-impl TrainSettings {
-    fn adam(&self) -> AdamSettings {
-        AdamSettings {
-            learning_rate: self.learning_rate,
-            l2: self.l2,
-            ..AdamSettings::default()
-        }
-    }
-
-    /// Checks every setting, with a message that says what a sensible value looks like.
-    pub fn validate(&self) -> Result<()> {
-        self.adam().validate()?;
-        self.augment.validate()?;
-        if !(0.0..1.0).contains(&self.label_smoothing) {
-            return Err(param_err!(
-                "label smoothing must be at least 0 and below 1 (0.1 is usual), got {}",
-                self.label_smoothing
-            ));
-        }
-        if self.epochs == 0 || self.epochs > 100_000 {
-            return Err(param_err!(
-                "the number of epochs must be between 1 and 100000, got {}",
-                self.epochs
-            ));
-        }
-        if self.batch_size == 0 || self.batch_size > 65_536 {
-            return Err(param_err!(
-                "the minibatch size must be between 1 and 65536 (the assignment uses 64), got {}",
-                self.batch_size
-            ));
-        }
-        if let LrSchedule::Cosine { min_lr } = self.schedule {
-            if !min_lr.is_finite() || min_lr < 0.0 || min_lr > self.learning_rate {
-                return Err(param_err!(
-                    "the cosine schedule's final learning rate must be between 0 and the learning rate {}, got {min_lr}",
-                    self.learning_rate
-                ));
-            }
-        }
-        Ok(())
-    }
-}
+use serde::Serialize;
 
 /// A minibatch cost above this many times the cost of a uniform guess (ln classes) stops
 /// the run as diverged.
@@ -152,19 +65,6 @@ pub struct EpochReport {
     pub notebook_cost: Option<f32>,
     pub train_accuracy: Option<f32>,
     pub test_accuracy: Option<f32>,
-}
-
-/// How a model does on a data set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evaluation {
-    pub accuracy: f32,
-    /// confusion[true label][predicted label].
-    pub confusion: Vec<Vec<usize>>,
-    /// Indices of the images predicted wrongly.
-    pub misclassified: Vec<usize>,
-    pub predictions: Vec<u8>,
-    /// Set when the model gives (nearly) the same answer for everything.
-    pub collapse_warning: Option<String>,
 }
 
 /// Trains a model on a data set, one minibatch at a time.
@@ -205,46 +105,6 @@ pub struct Trainer {
     grad_sum: Vec<f32>,
 }
 
-/// A minibatch prepared by [`Trainer::begin_step`], cut into its fixed slices, whose
-/// gradients are being gathered.
-#[derive(Debug, Clone)]
-struct PendingStep {
-    /// The slices of the minibatch.
-    split: MinibatchSplit,
-    /// Position in the epoch's order after it.
-    end: usize,
-    /// Per slice: its mean cost and the number its forward pass got right, once known.
-    done: Vec<Option<(f32, usize)>>,
-}
-
-/// A seed from the operating system (or the browser's crypto), for runs without one.
-pub fn random_seed() -> Result<u64> {
-    getrandom::u64().map_err(|e| {
-        param_err!("could not get a random seed from the system ({e}); give one with --seed")
-    })
-}
-
-/// Writes images `idx` of `data` as floats in [0, 1] (pixels / 255) into `buf`.
-fn fill_batch(data: &Dataset, idx: &[usize], buf: &mut [f32]) -> Result<()> {
-    let per = data.images.len() / data.len().max(1);
-    let pixels = data
-        .images
-        .as_slice()
-        .ok_or_else(|| data_err!("the images are not stored contiguously"))?;
-    for (k, &i) in idx.iter().enumerate() {
-        let src = pixels
-            .get(i * per..(i + 1) * per)
-            .ok_or_else(|| data_err!("image {i} is missing"))?;
-        let dst = buf
-            .get_mut(k * per..(k + 1) * per)
-            .ok_or_else(|| data_err!("batch buffer too small"))?;
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = s as f32 * (1.0 / 255.0);
-        }
-    }
-    Ok(())
-}
-
 fn check_data(model: &Model, data: &Dataset, what: &str) -> Result<()> {
     let (m, h, w, c) = data.images.dim();
     if m != data.labels.len() {
@@ -267,30 +127,6 @@ fn check_data(model: &Model, data: &Dataset, what: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// A warning when at least 90% of the predictions are one class (and the labels are not).
-pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Option<String> {
-    let n = predictions.len();
-    if n < 10 || classes < 2 {
-        return None;
-    }
-    let mut counts = vec![0usize; classes.max(256)];
-    predictions.iter().for_each(|&p| counts[p as usize] += 1);
-    let (top, &count) = counts.iter().enumerate().max_by_key(|&(_, c)| *c)?;
-    let label_share =
-        labels.iter().filter(|&&y| y as usize == top).count() as f32 / labels.len().max(1) as f32;
-    let share = count as f32 / n as f32;
-    if share >= 0.9 && label_share < 0.9 {
-        Some(format!(
-            "the model answers {top} for {:.0}% of the pictures: it has collapsed to (nearly) one answer. \
-             Usually the learning rate is too high (try 0.001 to 0.009), the run was too short, \
-             or the pictures were not scaled to [0, 1]; reset and train again.",
-            share * 100.0
-        ))
-    } else {
-        None
-    }
 }
 
 impl Trainer {
@@ -566,206 +402,6 @@ impl Trainer {
         })
     }
 
-    // ----- Data-parallel steps -----
-    //
-    // One minibatch cut into fixed slices (crate::train::data_parallel::MinibatchSplit: the same
-    // slices whatever the number of workers), each worker computing a run of them with its
-    // own copy of the model:
-    //   let m = trainer.begin_step()?;             // the minibatch, in this model's input
-    //   let runs = trainer.step_split()?.assign(workers);
-    //   // hand the images of runs[1..] (batch_inputs, batch_labels) and the parameters
-    //   // to the other workers (crate::train::data_parallel::GradientWorker), then:
-    //   trainer.own_slices_gradient(runs[0].1)?;   // the first run's slices, here
-    //   trainer.add_slice_gradients(first, &costs, &correct, &grads)?; // per other run
-    //   trainer.finish_step()?;                    // summed gradient, one Adam update
-    // The mean cost is linear in the per-image costs, so the full minibatch's gradient is
-    // sum over slices of (n_slice / m) x (the slice's mean gradient), summed in slice
-    // order: the same numbers to the bit whoever computed each slice.
-
-    /// Whether this network can be split between workers: every image's gradient must
-    /// depend only on that image and the parameters (see [`Model::batch_coupled_layer`]).
-    pub fn check_data_parallel(&self) -> Result<()> {
-        if self.settings.label_smoothing > 0.0 {
-            // The workers' slices use the plain cost (data_parallel::slice_gradient).
-            return Err(param_err!("label smoothing trains in one worker only"));
-        }
-        crate::train::data_parallel::check_splittable(&self.model)
-    }
-
-    /// Starts a data-parallel step: prepares the next minibatch (same order, same
-    /// augmentation as [`Trainer::step`]) and returns its number of images m.
-    pub fn begin_step(&mut self) -> Result<usize> {
-        self.check_data_parallel()?;
-        self.check_can_step()?;
-        let (m, end) = self.prepare_minibatch()?;
-        let split = MinibatchSplit::new(m);
-        self.slice_grads.resize(split.sizes().len() * self.model.param_count(), 0.0);
-        self.pending = Some(PendingStep { done: vec![None; split.sizes().len()], split, end });
-        Ok(m)
-    }
-
-    fn pending(&self) -> Result<&PendingStep> {
-        self.pending.as_ref().ok_or_else(|| {
-            param_err!("no minibatch is being split between workers: begin a step first")
-        })
-    }
-
-    /// The fixed slices of the minibatch under way.
-    pub fn step_split(&self) -> Result<&MinibatchSplit> {
-        Ok(&self.pending()?.split)
-    }
-
-    /// Images `start..end` of the minibatch begun by [`Trainer::begin_step`], as the
-    /// floats the network reads (NHWC, pixels / 255, augmented). Read them before
-    /// anything else runs the model (a feature-map view would overwrite the buffer, and
-    /// [`Trainer::own_slices_gradient`] moves images within it).
-    pub fn batch_inputs(&self, start: usize, end: usize) -> Result<&[f32]> {
-        let m = self.pending()?.split.images();
-        if start >= end || end > m {
-            return Err(param_err!(
-                "images {start}..{end} are not a part of the minibatch of {m} images"
-            ));
-        }
-        self.model.input_rows(start, end)
-    }
-
-    /// Labels of images `start..end` of the minibatch under way.
-    pub fn batch_labels(&self, start: usize, end: usize) -> Result<&[u8]> {
-        let m = self.pending()?.split.images();
-        self.labels.get(start..end).filter(|_| start < end && end <= m).ok_or_else(|| {
-            param_err!("images {start}..{end} are not a part of the minibatch of {m} images")
-        })
-    }
-
-    /// Forward and backward pass of the minibatch's first `count` slices in this
-    /// trainer's model, one slice at a time, kept for the step's sum.
-    pub fn own_slices_gradient(&mut self, count: usize) -> Result<()> {
-        let p = self.pending()?;
-        let sizes = p.split.sizes().to_vec();
-        if count == 0 || count > sizes.len() || p.done[..count].iter().any(Option::is_some) {
-            return Err(param_err!(
-                "slices 0..{count} are not all still to do in this minibatch of {} slices",
-                sizes.len()
-            ));
-        }
-        let m = p.split.images();
-        let per = self.model.input_rows(0, 1)?.len(); // floats per image
-        let n_params = self.model.param_count();
-        let mut start = 0;
-        for (s, &n) in sizes[..count].iter().enumerate() {
-            // Slice s to the front of the input buffer: earlier slices are done with, and
-            // no slice is larger than the first, so nothing still needed is overwritten.
-            if start > 0 {
-                let t = self.model.phase_start();
-                self.model.input_buffer(m).copy_within(start * per..(start + n) * per, 0);
-                self.model.phase_end(Phase::Minibatch, t);
-            }
-            let labels = &self.labels[start..start + n];
-            let grads = &mut self.slice_grads[s * n_params..(s + 1) * n_params];
-            let (cost, correct) = crate::train::data_parallel::slice_gradient(&mut self.model, n, labels, grads)?;
-            if let Some(p) = self.pending.as_mut() {
-                p.done[s] = Some((cost, correct));
-            }
-            start += n;
-        }
-        Ok(())
-    }
-
-    /// Another worker's run of slices `first..first + costs.len()`: per slice its mean
-    /// cost, how many its forward pass got right, and its mean gradient (all the slices'
-    /// gradients one after the other, each flat in the order of [`Model::copy_grads_to`]).
-    pub fn add_slice_gradients(&mut self, first: usize, costs: &[f32], correct: &[usize], grads: &[f32]) -> Result<()> {
-        let p = self.pending()?;
-        let count = costs.len();
-        let n_params = self.model.param_count();
-        let slices = p.split.sizes().len();
-        if count == 0 || first + count > slices || p.done[first..first + count].iter().any(Option::is_some) {
-            return Err(param_err!(
-                "slices {first}..{} are not all still to do in this minibatch of {slices} slices",
-                first + count
-            ));
-        }
-        if correct.len() != count || grads.len() != count * n_params {
-            return Err(param_err!(
-                "{count} slices need {count} counts and {} gradient values (the network has {n_params} parameters), got {} and {}",
-                count * n_params,
-                correct.len(),
-                grads.len()
-            ));
-        }
-        for (s, &right) in (first..first + count).zip(correct) {
-            let n = p.split.sizes()[s];
-            if right > n {
-                return Err(param_err!("a slice of {n} images cannot have {right} right"));
-            }
-        }
-        let t = self.model.phase_start();
-        self.slice_grads[first * n_params..(first + count) * n_params].copy_from_slice(grads);
-        self.model.phase_end(Phase::GradientSums, t);
-        if let Some(p) = self.pending.as_mut() {
-            for (i, s) in (first..first + count).enumerate() {
-                p.done[s] = Some((costs[i], correct[i]));
-            }
-        }
-        Ok(())
-    }
-
-    /// Ends a data-parallel step once every slice is in: the gradient sum over the slices
-    /// in slice order of (n_slice / m) x (the slice's mean gradient), one Adam update, the
-    /// same bookkeeping and divergence check as [`Trainer::step`]. The same numbers to the
-    /// bit however many workers computed the slices; [`Trainer::step`]'s up to float
-    /// rounding only (its kernels sum over the whole minibatch at once).
-    pub fn finish_step(&mut self) -> Result<StepReport> {
-        let p = self.pending()?;
-        let missing = p.done.iter().filter(|d| d.is_none()).count();
-        if missing > 0 {
-            return Err(param_err!(
-                "{missing} of the minibatch's {} slices are missing: a worker's part did not arrive",
-                p.done.len()
-            ));
-        }
-        let Some(p) = self.pending.take() else { unreachable!("checked above") };
-        let m = p.split.images();
-        let n_params = self.model.param_count();
-        let t = self.model.phase_start();
-        self.grad_sum.clear();
-        self.grad_sum.resize(n_params, 0.0);
-        let (mut cost_sum, mut correct) = (0.0f64, 0usize);
-        for (s, (&n, done)) in p.split.sizes().iter().zip(&p.done).enumerate() {
-            let (cost, right) = done.unwrap_or_default();
-            let w = n as f32;
-            for (g, &v) in self.grad_sum.iter_mut().zip(&self.slice_grads[s * n_params..(s + 1) * n_params]) {
-                *g += w * v;
-            }
-            cost_sum += n as f64 * cost as f64;
-            correct += right;
-        }
-        let inv = 1.0 / m as f32;
-        self.grad_sum.iter_mut().for_each(|g| *g *= inv);
-        self.model.set_grads(&self.grad_sum)?;
-        self.model.phase_end(Phase::GradientSums, t);
-        let cost = (cost_sum / m as f64) as f32;
-        self.complete_step(p.end, cost, m, correct)
-    }
-
-    /// One minibatch computed slice by slice in this trainer alone: the numbers of a step
-    /// split between any number of workers (see [`Trainer::finish_step`]).
-    pub fn step_in_slices(&mut self) -> Result<StepReport> {
-        self.begin_step()?;
-        let slices = self.step_split()?.sizes().len();
-        let done = self.own_slices_gradient(slices).and_then(|_| self.finish_step());
-        if done.is_err() {
-            self.cancel_step();
-        }
-        done
-    }
-
-    /// Drops a data-parallel step under way (a worker failed): the next step prepares
-    /// the same minibatch again, except at the start of an epoch, which reshuffles.
-    pub fn cancel_step(&mut self) {
-        self.pending = None;
-    }
-
     /// Starts timing each phase of the steps that follow with `clock` (milliseconds;
     /// fresh totals), or stops (`None`): see [`crate::nn::profile`]. Changes no number.
     pub fn set_profile(&mut self, clock: Option<Clock>) {
@@ -852,72 +488,10 @@ impl Trainer {
     }
 }
 
-/// Index of the largest value of a row (the first of equal ones).
-fn argmax(row: ndarray::ArrayView1<f32>) -> usize {
-    row.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |b, (j, &v)| if v > b.1 { (j, v) } else { b })
-        .0
-}
-
-/// How many rows of `logits` (one per image) have their largest value at the label.
-pub(crate) fn count_correct(logits: ArrayView2<f32>, labels: &[u8]) -> usize {
-    logits.outer_iter().zip(labels).filter(|(row, &y)| argmax(row.view()) == y as usize).count()
-}
-
-/// Labels predicted by `model` for every image of `data`, in chunks of `chunk` images.
-pub fn predict_labels(model: &mut Model, data: &Dataset, chunk: usize) -> Result<Vec<u8>> {
-    let chunk = chunk.max(1);
-    let mut preds = Vec::with_capacity(data.len());
-    let idx: Vec<usize> = (0..data.len()).collect();
-    for part in idx.chunks(chunk) {
-        fill_batch(data, part, model.input_buffer(part.len()))?;
-        let logits = model.forward_filled(part.len(), Mode::Infer)?;
-        preds.extend(logits.outer_iter().map(|row| argmax(row) as u8));
-    }
-    Ok(preds)
-}
-
-/// Share of `predictions` equal to `labels` (0 for an empty set).
-pub fn accuracy(predictions: &[u8], labels: &[u8]) -> f32 {
-    if labels.is_empty() {
-        return 0.0;
-    }
-    predictions
-        .iter()
-        .zip(labels)
-        .filter(|(p, y)| p == y)
-        .count() as f32
-        / labels.len() as f32
-}
-
-/// Accuracy, confusion matrix, misclassified indices and collapse warning.
-pub fn evaluation(predictions: Vec<u8>, labels: &[u8], classes: usize) -> Evaluation {
-    let mut confusion = vec![vec![0usize; classes]; classes];
-    let mut misclassified = Vec::new();
-    for (i, (&p, &y)) in predictions.iter().zip(labels).enumerate() {
-        if let Some(cell) = confusion
-            .get_mut(y as usize)
-            .and_then(|r| r.get_mut(p as usize))
-        {
-            *cell += 1;
-        }
-        if p != y {
-            misclassified.push(i);
-        }
-    }
-    Evaluation {
-        accuracy: accuracy(&predictions, labels),
-        confusion,
-        misclassified,
-        collapse_warning: collapse_warning(&predictions, labels, classes),
-        predictions,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::augment::Augment;
     use ndarray::Array4;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
