@@ -102,7 +102,7 @@ mod native {
             force: bool,
         },
         /// Classify photos: with the built-in robust hand model (averaged over the photo and
-        /// its mirror image), or with trained weights.
+        /// its mirror image, each also turned 15 degrees either way), or with trained weights.
         Classify {
             /// A weights file (from `convlab train`, or www/models/signs.json); default: the
             /// built-in robust hand model (www/models/hand.json).
@@ -417,7 +417,7 @@ mod native {
                 model.input_shape()
             )));
         }
-        // The same views as the page: the photo and its mirror for the robust network.
+        // The same views as the page (hand_model::views_for).
         let views = convlab::classify::hand_model::views_for(&model);
         if !json {
             let how = if views.len() > 1 {

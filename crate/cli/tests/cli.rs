@@ -87,17 +87,24 @@ fn classify_uses_the_robust_model_with_mirror_averaging_and_prints_the_warning()
 
 #[test]
 fn the_warning_threshold_comes_from_the_weights_file() {
-    // The robust model with a stricter calibration in its file: the unsure fixture (0.68)
-    // is now warned about, on its own line, blaming the photo; the sure one (0.99) is not.
+    // The robust model with a stricter calibration in its file, between the two fixtures'
+    // top probabilities: the unsure fixture is now warned about, on its own line,
+    // blaming the photo; the sure one is not.
+    let sure: Vec<f64> = convlab(&["classify", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["confidence"].as_f64().unwrap())
+        .collect();
+    assert!(sure[0] + 0.05 < sure[1], "{sure:?}");
+    let strict = (sure[0] + sure[1]) / 2.0;
     let text = std::fs::read_to_string(root().join("www/models/hand.json")).unwrap();
     let mut saved: convlab::train::weights::SavedModel = serde_json::from_str(&text).unwrap();
     let calibration = saved.calibration.get_or_insert(convlab::classify::UNCALIBRATED);
-    calibration.warn_below = 0.9;
+    calibration.warn_below = strict as f32;
     let path = std::env::temp_dir().join("convlab-cli-strict-hand.json");
     std::fs::write(&path, serde_json::to_string(&saved).unwrap()).unwrap();
     let json = convlab(&["classify", "--json", "--weights", path.to_str().unwrap()]);
     let lines: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(lines[0]["confidence"].as_f64().unwrap() < 0.9, "{}", lines[0]);
+    assert!(lines[0]["confidence"].as_f64().unwrap() < strict, "{}", lines[0]);
     assert!(lines[0]["warning"].as_str().unwrap().contains("unsure"), "{}", lines[0]);
     assert_eq!(lines[0]["doubt"], "photo");
     assert!(lines[1]["warning"].is_null(), "{}", lines[1]);

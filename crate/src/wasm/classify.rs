@@ -139,7 +139,7 @@ impl Classifier {
 
     /// A decoded photo (RGBA or RGB bytes as stored in the file, `width` x `height`, EXIF
     /// `orientation` 1-8) through THE preprocessing and the model, averaged over the
-    /// model's views (`hand_model::views_for`: the photo and its mirror for the robust
+    /// model's views (`hand_model::views_for`: six, mirrored and turned, for the robust
     /// network), like `convlab classify`: see `photo_views_js`. `maps` names the layers
     /// whose feature maps come back (`["conv1", "pool1"]`; all spatial ones when empty);
     /// with `explain`, a Grad-CAM map per class comes back too (`classMaps`).
