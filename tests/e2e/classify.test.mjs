@@ -110,7 +110,7 @@ test('the page and `convlab classify` give the same answers on the 12 shared pho
   const files = [...jpegs, ...pngs];
   // The warning threshold the robust model's file carries (classify::Calibration).
   const warnBelow = JSON.parse(readFileSync(path.join(ROOT, 'www/models/hand.json'), 'utf8')).calibration.warn_below;
-  const cli = execFileSync('cargo', ['run', '-q', '-p', 'convlab', '--bin', 'convlab', '--', 'classify', '--json', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
+  const cli = execFileSync('cargo', ['run', '-q', '--bin', 'convlab', '--', 'classify', '--json', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
     .trim().split('\n').map((line) => JSON.parse(line));
   assert.equal(cli.length, 24);
   const worst = { jpg: 0, png: 0 };
