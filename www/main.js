@@ -92,6 +92,8 @@ async function start() {
   setupPresentation();
   window.addEventListener('hashchange', show);
   show();
+  // When the first section is computed and drawn, for the page benchmark (ms since navigation).
+  performance.mark('convlab:first-section');
   status.dataset.i18n = 'page.ready';
   status.textContent = t('page.ready');
   status.hidden = true;

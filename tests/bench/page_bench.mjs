@@ -7,6 +7,8 @@
 //      data-parallel timing's first steps) is left out.
 //   2. Section 7 classifies a 64x64 photo, again and again: from the file given to the
 //      page to the probabilities and the feature maps drawn ('convlab:classify' measures).
+//   Before both, a first visit in a fresh context (empty cache): the time from navigation
+//   to the first section computed and drawn (the 'convlab:first-section' mark).
 // Prints one JSON line prefixed "PAGE_RESULT ". Usage: node page_bench.mjs URL DATA_DIR
 // (URL serves the repository's www/ at /www/, as tests/bench/run.sh sets it up).
 import path from 'node:path';
@@ -39,6 +41,17 @@ try {
   const waitText = (id, re, timeout = 120000) => page.waitForFunction(
     ([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent || ''),
     [`[data-testid="${id}"]`, re.source], { timeout, polling: 50 });
+
+  // ---- 0. the first visit: navigation to the first section computed and drawn ----
+  {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } }); // empty cache
+    const first = await fresh.newPage();
+    await first.goto(`${url}www/index.html`);
+    await first.waitForFunction(() => performance.getEntriesByName('convlab:first-section').length > 0, null, { timeout: 60000 });
+    result.first_section_ms = await first.evaluate(() => performance.getEntriesByName('convlab:first-section')[0].startTime);
+    console.error(`  page first section computed ${result.first_section_ms.toFixed(0)} ms after navigation (empty cache)`);
+    await fresh.close();
+  }
 
   // ---- 1. training, watched three ways ----
   await page.goto(`${url}www/index.html#train&epochs=${EPOCHS}&seed=1`);
