@@ -50,13 +50,7 @@ impl Model {
             let macs = self.rows[i].macs as u64 * m as u64;
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
-                    let geo = ConvGeometry::new(
-                        m,
-                        sx,
-                        (cl.w.dim().0, cl.w.dim().1, sy.2),
-                        cl.stride,
-                        cl.padding,
-                    )?;
+                    let geo = cl.geometry(m, sx, sy)?;
                     let (dw, db) = (slice_mut(&mut cl.dw)?, slice_mut(&mut cl.db)?);
                     match self.profile.as_mut() {
                         None => geo.backward_into(x, slice(&cl.w)?, dy, dw, db, if need_dx { Some(dx) } else { None })?,
@@ -196,7 +190,7 @@ impl Model {
             let mut dx = vec![0.0f32; size(sx)];
             match &self.layers[i] {
                 Layer::Conv(cl) => {
-                    let geo = ConvGeometry::new(1, sx, (cl.w.dim().0, cl.w.dim().1, sy.2), cl.stride, cl.padding)?;
+                    let geo = cl.geometry(1, sx, sy)?;
                     // Scratch for the parameter gradients the kernel also computes.
                     let (mut dw, mut db) = (vec![0.0; cl.w.len()], vec![0.0; cl.b.len()]);
                     geo.backward_into(x, slice(&cl.w)?, &dy, &mut dw, &mut db, Some(&mut dx))?;

@@ -58,13 +58,7 @@ impl Model {
             let macs = self.rows[i].macs as u64 * m as u64;
             match &mut self.layers[i] {
                 Layer::Conv(cl) => {
-                    let geo = ConvGeometry::new(
-                        m,
-                        sx,
-                        (cl.w.dim().0, cl.w.dim().1, sy.2),
-                        cl.stride,
-                        cl.padding,
-                    )?;
+                    let geo = cl.geometry(m, sx, sy)?;
                     let (w, b) = (slice(&cl.w)?, slice(&cl.b)?);
                     if fuse_relu {
                         geo.forward_relu_into(x, w, b, y)?;

@@ -53,6 +53,13 @@ pub(crate) struct ConvLayer {
     pub db: Array1<f32>,
 }
 
+impl ConvLayer {
+    /// Its geometry for a batch of `m` inputs of shape `input` giving `output`.
+    fn geometry(&self, m: usize, input: Shape3, output: Shape3) -> Result<ConvGeometry> {
+        ConvGeometry::new(m, input, (self.w.dim().0, self.w.dim().1, output.2), self.stride, self.padding)
+    }
+}
+
 /// Weights (n_in, n_out) and biases (n_out) of a fully connected layer, with their gradients.
 #[derive(Debug, Clone)]
 pub(crate) struct DenseLayer {
