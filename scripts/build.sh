@@ -18,7 +18,8 @@ build() { # out-dir target-dir target-features wasm-name cargo-package-args...
   wasm-bindgen --target web --no-typescript --remove-name-section --out-dir "$out" \
     "$dir/wasm32-unknown-unknown/release/$wasm.wasm"
 }
-core=(-p convlab --lib --no-default-features --features bindings)
+# BENCH=1 adds the speed benchmark's bindings (feature bench; tests/bench/run.sh sets it).
+core=(-p convlab --lib --no-default-features --features "bindings${BENCH:+,bench}")
 build www/pkg "$target" +simd128 convlab "${core[@]}"
 build www/pkg-relaxed "$target/relaxed-simd" +simd128,+relaxed-simd convlab "${core[@]}"
 build www/pkg-h5 "$target" +simd128 convlab_h5 -p convlab-h5

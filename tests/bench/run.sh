@@ -35,7 +35,9 @@ echo "load average at start: $(load) ($(nproc) cores)"
 echo "{\"name\":\"load_start\",\"load\":\"$(load)\"}" >> "$RESULTS"
 
 if [ "${SKIP_BROWSER:-0}" != 1 ]; then
-  [ "${SKIP_BUILD:-0}" = 1 ] || bash scripts/build.sh
+  # The page's build with the benchmark's bindings (conv1's rates, the SIMD peak, the
+  # training profile), which the page's own build leaves out.
+  [ "${SKIP_BUILD:-0}" = 1 ] || BENCH=1 bash scripts/build.sh
   # TF.js and playwright-core from the npm registry, as pinned in package-lock.json.
   [ -d node_modules/@tensorflow/tfjs-backend-wasm ] && [ -d node_modules/playwright-core ] \
     || npm install --no-audit --no-fund

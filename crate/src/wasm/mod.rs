@@ -2,6 +2,7 @@
 //! typed arrays or small serde structs out, core errors as `JsError` with their message.
 //! One file per section of the page, named as its view in `www/views/`.
 
+#[cfg(feature = "bench")]
 mod bench;
 mod conv;
 mod edges;

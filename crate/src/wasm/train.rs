@@ -152,6 +152,7 @@ impl Training {
 
     /// Starts timing each phase of the steps that follow by `performance.now()` (fresh
     /// totals; no number changes): see `crate::nn::profile`.
+    #[cfg(feature = "bench")]
     #[wasm_bindgen(js_name = startProfile)]
     pub fn start_profile(&mut self) {
         self.trainer.set_profile(Some(super::bench::performance_now));
@@ -159,6 +160,7 @@ impl Training {
 
     /// The totals since `startProfile()`, `[{ name, ms, calls, macs }]` in the breakdown's
     /// order (empty when not profiling), and stops profiling.
+    #[cfg(feature = "bench")]
     #[wasm_bindgen(js_name = takeProfile)]
     pub fn take_profile(&mut self) -> Result<JsValue, JsError> {
         let totals = to_js(&self.trainer.profile().unwrap_or(&[]))?;
