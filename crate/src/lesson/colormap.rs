@@ -296,12 +296,15 @@ fn paint(painter: Painter, values: &[f32], out: &mut [u8]) {
     }
 }
 
-/// Diverging map of `values` as a new RGBA buffer (len 4 * values.len()), scaled by
-/// max |v|, and the range for the legend.
-pub fn diverging_rgba(values: &[f32]) -> (Vec<u8>, ColorRange) {
+/// A map's painter: [`diverging_into`] or [`sequential_into`].
+type PaintInto = fn(&[f32], Option<f32>, &mut [u8]) -> Result<ColorRange>;
+
+/// `values` painted by `paint_into` (at its own scale) into a new RGBA buffer
+/// (len 4 * values.len()), and the range for the legend.
+fn new_rgba(values: &[f32], paint_into: PaintInto) -> (Vec<u8>, ColorRange) {
     let mut out = vec![0u8; values.len() * 4];
     // The buffer size is right by construction, so this cannot fail.
-    let range = diverging_into(values, None, &mut out).unwrap_or(ColorRange {
+    let range = paint_into(values, None, &mut out).unwrap_or(ColorRange {
         low: 0.0,
         high: 0.0,
         data_min: 0.0,
@@ -309,6 +312,11 @@ pub fn diverging_rgba(values: &[f32]) -> (Vec<u8>, ColorRange) {
         non_finite: 0,
     });
     (out, range)
+}
+
+/// Diverging map of `values` as a new RGBA buffer, scaled by max |v|, and the range.
+pub fn diverging_rgba(values: &[f32]) -> (Vec<u8>, ColorRange) {
+    new_rgba(values, diverging_into)
 }
 
 /// Sequential map into `out`: 0 is the dark end, the scale (`scale` if positive and finite,
@@ -324,15 +332,7 @@ pub fn sequential_into(values: &[f32], scale: Option<f32>, out: &mut [u8]) -> Re
 
 /// Sequential map of `values` as a new RGBA buffer, scaled by the maximum.
 pub fn sequential_rgba(values: &[f32]) -> (Vec<u8>, ColorRange) {
-    let mut out = vec![0u8; values.len() * 4];
-    let range = sequential_into(values, None, &mut out).unwrap_or(ColorRange {
-        low: 0.0,
-        high: 0.0,
-        data_min: 0.0,
-        data_max: 0.0,
-        non_finite: 0,
-    });
-    (out, range)
+    new_rgba(values, sequential_into)
 }
 
 /// Grey levels into `out` (for drawing an input image): `low` is black, `high` white,
