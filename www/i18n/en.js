@@ -554,4 +554,10 @@ export default {
   'error.classify.view-turn': 'the photo turned {degrees}°',
   'error.classify.view-mirror-turn': 'its mirror image turned {degrees}°',
   'error.classify.views-default': 'the photo and its mirror image, each also turned {degrees}° either way',
+
+  'error.train.lr-not-positive': 'the learning rate must be a positive number, got {lr}',
+  'error.train.lr-too-large': 'a learning rate of {lr} is far too large: Adam uses values like 0.001 to 0.01',
+  'error.train.l2-range': 'L2 weight decay must be between 0 and 1 (typical: 1e-4), got {l2}',
+  'error.train.epochs-range': 'the number of epochs must be between 1 and 100000, got {epochs}',
+  'error.train.batch-range': 'the minibatch size must be between 1 and 65536 (the assignment uses 64), got {batch}',
 };

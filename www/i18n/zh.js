@@ -553,4 +553,10 @@ export default {
   'error.classify.view-turn': '转了 {degrees}° 的照片',
   'error.classify.view-mirror-turn': '转了 {degrees}° 的镜像',
   'error.classify.views-default': '照片本身和它的镜像，再各向两边转 {degrees}°',
+
+  'error.train.lr-not-positive': '学习率必须是正数，现在是 {lr}',
+  'error.train.lr-too-large': '学习率 {lr} 太大了：Adam 常用的值是 0.001 到 0.01',
+  'error.train.l2-range': 'L2 权重衰减必须在 0 到 1 之间（常用 1e-4），现在是 {l2}',
+  'error.train.epochs-range': '训练轮数必须在 1 到 100000 之间，现在是 {epochs}',
+  'error.train.batch-range': '小批量大小必须在 1 到 65536 之间（作业里用 64），现在是 {batch}',
 };

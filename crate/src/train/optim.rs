@@ -6,6 +6,7 @@
 
 use crate::error::Result;
 use crate::nn::model::Model;
+use crate::message::Message;
 use crate::param_err;
 use serde::{Deserialize, Serialize};
 
@@ -38,14 +39,10 @@ impl AdamSettings {
     pub fn validate(&self) -> Result<()> {
         let lr = self.learning_rate;
         if !lr.is_finite() || lr <= 0.0 {
-            return Err(param_err!(
-                "the learning rate must be a positive number, got {lr}"
-            ));
+            return Err(Message::LrNotPositive { lr: lr.to_string() }.into());
         }
         if lr > 10.0 {
-            return Err(param_err!(
-                "a learning rate of {lr} is far too large: Adam uses values like 0.001 to 0.01"
-            ));
+            return Err(Message::LrTooLarge { lr: lr.to_string() }.into());
         }
         for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
             if !(0.0..1.0).contains(&b) {
@@ -59,10 +56,8 @@ impl AdamSettings {
             ));
         }
         if !self.l2.is_finite() || self.l2 < 0.0 || self.l2 > 1.0 {
-            return Err(param_err!(
-                "L2 weight decay must be between 0 and 1 (typical: 1e-4), got {}",
-                self.l2
-            ));
+            return Err(Message::L2Range { l2: self.l2.to_string() }.into());
+
         }
         Ok(())
     }

@@ -77,16 +77,11 @@ impl TrainSettings {
             ));
         }
         if self.epochs == 0 || self.epochs > 100_000 {
-            return Err(param_err!(
-                "the number of epochs must be between 1 and 100000, got {}",
-                self.epochs
-            ));
+            return Err(crate::message::Message::EpochsRange { epochs: self.epochs }.into());
         }
         if self.batch_size == 0 || self.batch_size > 65_536 {
-            return Err(param_err!(
-                "the minibatch size must be between 1 and 65536 (the assignment uses 64), got {}",
-                self.batch_size
-            ));
+            return Err(crate::message::Message::BatchRange { batch: self.batch_size }.into());
+
         }
         if let LrSchedule::Cosine { min_lr } = self.schedule {
             if !min_lr.is_finite() || min_lr < 0.0 || min_lr > self.learning_rate {
