@@ -117,6 +117,9 @@ test('the built-in synthetic hands train for one epoch, with flips and shifts', 
   assert.ok(Number.isFinite(c.cost) && c.cost > 0, `a cost: ${c.cost}`);
   assert.match(await byTestId(page, 'train-accuracy').textContent(), /test accuracy \d+\.\d%/);
   await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="train-progress-text"]')?.textContent || ''), null, { timeout: 60000 });
+  // A short run says how long it took, not "in 0 s".
+  assert.match(await byTestId(page, 'train-progress-text').textContent(), /^Done: 1 epoch in \d+(\.\d)? s\.$/);
+  assert.doesNotMatch(await byTestId(page, 'train-progress-text').textContent(), / in 0 s/);
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.failed, []);
   await context.close();

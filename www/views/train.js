@@ -15,7 +15,10 @@ const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
 // A text of the catalogue in a span of its own, reworded when the language changes.
 const tx = (key, params) => setText(el('span'), key, params);
 
+// Tenths under 10 s: a one-epoch run of the built-in hands takes well under a second,
+// which "0 s" would hide.
 const fmtTime = (ms) => {
+  if (ms < 9950) return t('time.s', { s: (ms / 1000).toFixed(1) });
   const s = Math.round(ms / 1000);
   return s < 60 ? t('time.s', { s }) : t('time.min-s', { min: Math.floor(s / 60), s: String(s % 60).padStart(2, '0') });
 };
