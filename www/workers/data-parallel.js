@@ -27,7 +27,11 @@ export function shareSizes(m, parts) {
   return Array.from({ length: p }, (_, i) => Math.floor(m / p) + (i < m % p ? 1 : 0));
 }
 
-/// A helper worker failed (could not load, or threw): training goes on without helpers.
+/// How long a helper may take for its share of one step (its first includes starting the
+/// worker and compiling the core) before training goes on without helpers.
+const HELPER_TIMEOUT_MS = 20000;
+
+/// A helper worker failed (could not load, threw, or did not answer): training goes on without helpers.
 export class HelperError extends Error {}
 
 export class GradientHelpers {
@@ -70,7 +74,13 @@ export class GradientHelpers {
   share(i, first, params, inputs, labels, sizes) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // A helper that never answers (seen once in WebKit, offline: the run hung at its first
+      // split step) must not stall training: after a while the step goes on in one worker.
+      const timer = setTimeout(() => {
+        if (this.pending.delete(id)) reject(new HelperError(`a helper worker did not answer in ${HELPER_TIMEOUT_MS / 1000} s`));
+      }, HELPER_TIMEOUT_MS);
+      const done = (f) => (v) => { clearTimeout(timer); f(v); };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject) });
       this.workers[i].postMessage(toHelper.share(id, first, params, inputs, labels, sizes), [inputs.buffer, labels.buffer]);
     });
   }
