@@ -10,9 +10,11 @@
 // N = min(navigator.hardwareConcurrency, 4)), each a core.Training as the page uses, in
 // the build the page picks (www/core.js: relaxed SIMD where the browser has it); where
 // that is the relaxed-SIMD build, a third run uses the plain SIMD build, for comparison.
+// jax-js's Wasm backend trains the same network in its own worker (jax-worker.js).
 import { build, core, initCore, initH5Reader } from '/www/core.js';
 import initPlain, * as plain from '/www/pkg/convlab.js';
 import { GradientHelpers, parallelStep, workerCount } from '/www/workers/data-parallel.js';
+import { rng, shuffled } from './seeded.js';
 
 const params = new URLSearchParams(location.search);
 const EPOCHS = Number(params.get('epochs') || 5);        // timed epochs, after one warm-up
@@ -33,27 +35,6 @@ async function bytes(url) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return new Uint8Array(await r.arrayBuffer());
-}
-
-// Small seeded generator for TF.js's shuffles (mulberry32).
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled(n, random) {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 // The filter gradient of a stride-1 SAME convolution, which tfjs-backend-wasm 4.22 lacks
@@ -144,6 +125,21 @@ function tfAccuracy(model, data) {
   return right / data.m;
 }
 
+// jax-js in its own worker (tests/bench/jax-worker.js), asked one thing at a time; a
+// request it cannot answer rejects with its error message and first stack frames.
+function startJax(init) {
+  const worker = new Worker(new URL('./jax-worker.js', import.meta.url), { type: 'module' });
+  const ask = (msg) => new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.error) reject(new Error(`${data.error}${data.stack ? ` (${data.stack.split('\n').slice(0, 3).join(' | ')})` : ''}`));
+      else resolve(data);
+    };
+    worker.onerror = (e) => reject(new Error(`jax-js worker failed: ${e.message || 'the script did not load'}`));
+    worker.postMessage(msg);
+  });
+  return { info: ask({ type: 'init', ...init }), ask, terminate: () => worker.terminate() };
+}
+
 const now = () => performance.now();
 // CPU seconds of the whole browser, when the runner provides them (tests/bench/run_browser.mjs
 // reads /proc): unlike the wall clock, not inflated by other processes on a busy machine.
@@ -224,13 +220,28 @@ async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
   log(`TF.js ${tf.version.tfjs}, backend ${tf.getBackend()}, SIMD ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+  // jax-js 'wasm' (tests/bench/jax-peer.js), one thread as TF.js: started now so that
+  // its data is ready when the epochs begin; if it cannot train this network, why.
+  const JAX_THREADS = params.get('jax_threads') === '1';
+  const jax = startJax({ seed: SEED, batch: BATCH, learningRate: LR, threads: JAX_THREADS, train, test });
+  let jaxError = null;
+  const jaxInfo = await jax.info.catch((e) => { jaxError = e.message; return null; });
+  if (jaxInfo) log(`jax-js ${jaxInfo.version}, backend wasm, threads ${jaxInfo.threads}`);
+  else log(`jax-js cannot train this network: ${jaxError}`);
   let tfTrain = tfData(train.pixels, train.labels);
   let tfTest = tfData(test.pixels, test.labels);
   const wasmModel = makeTfModel(SEED, true);
   const wasmRandom = rng(SEED);
 
   const series = () => ({ seconds: [], cpu_seconds: [], costs: [] });
-  const result = { convlab: series(), convlab_parallel: series(), convlab_plain: series(), tfjs_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
+  const result = { convlab: series(), convlab_parallel: series(), convlab_plain: series(), tfjs_wasm: series(), jax_wasm: series(), tfjs_cpu: series(), convlab_during_cpu: series() };
+  if (jaxInfo) Object.assign(result.jax_wasm, { version: jaxInfo.version, threads: jaxInfo.threads });
+  // A jax-js failure mid-run is recorded, and the other runs go on without it.
+  const jaxEpoch = async () => (await jax.ask({ type: 'epoch' })).cost;
+  const jaxFailed = (e) => {
+    jaxError = `${e.message}`;
+    log(`jax-js cannot train this network: ${jaxError}`);
+  };
   result.workers = WORKERS;
   result.build = build;
   const nameN = `ConvLab x${WORKERS}`;
@@ -244,6 +255,14 @@ async function main() {
   }
   const w2 = await timed(() => tfEpoch(wasmModel, tfTrain, wasmRandom));
   log(`warm-up  TF.js wasm   ${w2.seconds.toFixed(3)} s  cost ${w2.value.toFixed(4)}`);
+  if (!jaxError) {
+    try {
+      const wj = await timed(jaxEpoch); // compiles its kernels: the first epoch takes longest
+      log(`warm-up  jax-js wasm   ${wj.seconds.toFixed(3)} s  cost ${wj.value.toFixed(4)}`);
+    } catch (e) {
+      jaxFailed(e);
+    }
+  }
   for (let e = 1; e <= EPOCHS; e++) {
     // Rotate which goes first, so none always follows another's garbage.
     const runs = [
@@ -251,10 +270,19 @@ async function main() {
       ['convlab_parallel', nameN, epochN],
       ['tfjs_wasm', 'TF.js wasm', () => tfEpoch(wasmModel, tfTrain, wasmRandom)],
       ...(both ? [['convlab_plain', 'ConvLab x1 plain SIMD', epochPlain]] : []),
+      ...(jaxError ? [] : [['jax_wasm', 'jax-js wasm', jaxEpoch]]),
     ];
     for (let k = 0; k < e % runs.length; k++) runs.push(runs.shift());
     for (const [key, name, f] of runs) {
-      const r = await timed(f);
+      if (key === 'jax_wasm' && jaxError) continue;
+      let r;
+      try {
+        r = await timed(f);
+      } catch (e) {
+        if (key !== 'jax_wasm') throw e;
+        jaxFailed(e);
+        continue;
+      }
       result[key].seconds.push(r.seconds);
       result[key].cpu_seconds.push(r.cpu);
       result[key].costs.push(r.value);
@@ -276,6 +304,17 @@ async function main() {
   result.tfjs_wasm.epochs = 1 + EPOCHS;
   result.tfjs_wasm.train_accuracy = tfAccuracy(wasmModel, tfTrain);
   result.tfjs_wasm.test_accuracy = tfAccuracy(wasmModel, tfTest);
+  if (!jaxError) {
+    try {
+      const acc = await jax.ask({ type: 'accuracy' });
+      Object.assign(result.jax_wasm, { epochs: 1 + EPOCHS, train_accuracy: acc.train, test_accuracy: acc.test });
+      log(`after ${1 + EPOCHS} epochs: jax-js wasm train ${acc.train.toFixed(3)} test ${acc.test.toFixed(3)}`);
+    } catch (e) {
+      jaxFailed(e);
+    }
+  }
+  if (jaxError) result.jax_wasm = { ...series(), error: jaxError }; // no figures from a run that failed
+  jax.terminate();
   log(`after ${1 + EPOCHS} epochs: ConvLab x1 train ${result.convlab.train_accuracy.toFixed(3)} test ${result.convlab.test_accuracy.toFixed(3)}; ${nameN} train ${result.convlab_parallel.train_accuracy.toFixed(3)} test ${result.convlab_parallel.test_accuracy.toFixed(3)}; TF.js wasm train ${result.tfjs_wasm.train_accuracy.toFixed(3)} test ${result.tfjs_wasm.test_accuracy.toFixed(3)}`);
   tf.dispose([tfTrain.x, tfTrain.y, tfTest.x, tfTest.y, ...wasmModel.vars]);
 
@@ -362,7 +401,7 @@ async function main() {
     result[`classify_${name}_ms`] = median(ms.slice(1));
     log(`classify one 640x480 photo with ${name}.json: ${result[`classify_${name}_ms`].toFixed(1)} ms (median of 20)`);
   }
-  for (const k of ['convlab', 'convlab_parallel', 'convlab_plain', 'tfjs_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
+  for (const k of ['convlab', 'convlab_parallel', 'convlab_plain', 'tfjs_wasm', 'jax_wasm', 'tfjs_cpu', 'convlab_during_cpu']) {
     const s = result[k].seconds;
     if (!s.length) continue;
     result[k].median_s = median(s);
@@ -373,6 +412,11 @@ async function main() {
   result.ratio_tfjs_wasm = result.tfjs_wasm.median_s / result.convlab.median_s;
   if (result.convlab.median_cpu_s) result.cpu_ratio_tfjs_wasm = result.tfjs_wasm.median_cpu_s / result.convlab.median_cpu_s;
   result.ratio_tfjs_wasm_parallel = result.tfjs_wasm.median_s / result.convlab_parallel.median_s;
+  if (result.jax_wasm.median_s) {
+    result.ratio_jax_wasm = result.jax_wasm.median_s / result.convlab.median_s;
+    result.ratio_jax_wasm_parallel = result.jax_wasm.median_s / result.convlab_parallel.median_s;
+    result.ratio_jax_tfjs = result.jax_wasm.median_s / result.tfjs_wasm.median_s;
+  }
   result.speedup_parallel = result.convlab.median_s / result.convlab_parallel.median_s;
   if (both) result.speedup_relaxed = result.convlab_plain.median_s / result.convlab.median_s;
   if (result.tfjs_cpu.median_s) result.ratio_tfjs_cpu = result.tfjs_cpu.median_s / result.convlab_during_cpu.median_s;

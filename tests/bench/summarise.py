@@ -15,6 +15,7 @@ KERNEL_GOAL = 0.50  # every training kernel at >= 50% of the measured SIMD peak 
 OTHER_GOAL = 0.20  # nothing outside the convolutions above 20% of an epoch
 PAGE_GOAL_S = 0.15  # the page's 100-epoch run in 15 s (section 6, maps drawn, test set scored)
 TFJS_GOAL = 20  # ... and at least 20x faster than TF.js wasm in the same run
+PEER_GOAL = 1  # ConvLab no slower per epoch than another browser peer (jax-js wasm)
 PHOTO_GOAL_MS = 10  # a 64x64 photo from file to probabilities and maps drawn, median
 FIRST_SECTION_GOAL_MS = 1000  # the first section computed after navigation
 
@@ -85,6 +86,10 @@ def main(path):
         add(f"ConvLab wasm {build} (Chromium, {w} workers: data-parallel)", b.get("convlab_parallel", {}), b["convlab"])
         add("ConvLab wasm simd (Chromium, 1 worker)", b.get("convlab_plain", {}), b["convlab"], "plain SIMD build, for browsers without relaxed SIMD")
         add("TF.js 4.22 wasm (SIMD, 1 thread)", b["tfjs_wasm"], b["convlab"], "+ hand-written filter gradient")
+        j = b.get("jax_wasm", {})
+        threads = j.get("threads", 1)
+        add(f"jax-js {j.get('version', '')} wasm ({threads} thread{'s' if threads > 1 else ''})", j, b["convlab"],
+            "own worker; eager ops, Adam written with its array ops")
         if b.get("tfjs_cpu", {}).get("seconds"):
             ref = b["convlab_during_cpu"]
             add("TF.js 4.22 cpu", b["tfjs_cpu"], ref,
@@ -158,6 +163,14 @@ def main(path):
         print(f"TF.js wasm / ConvLab wasm 1 worker: {b['ratio_tfjs_wasm']:.2f}x"
               + (f" (CPU time: {b['cpu_ratio_tfjs_wasm']:.2f}x)" if "cpu_ratio_tfjs_wasm" in b else "")
               + (f"; TF.js cpu / ConvLab wasm: {b['ratio_tfjs_cpu']:.1f}x" if "ratio_tfjs_cpu" in b else ""))
+    if b and b.get("jax_wasm", {}).get("error"):
+        print(f"jax-js could not train this network: {b['jax_wasm']['error']}")
+    elif b and "ratio_jax_wasm" in b:
+        r1, rn = b["ratio_jax_wasm"], b["ratio_jax_wasm_parallel"]
+        print(f"jax-js wasm / ConvLab wasm 1 worker: {r1:.2f}x; / ConvLab {b.get('workers')} workers: {rn:.2f}x; "
+              f"target >= {PEER_GOAL}x (ConvLab no slower than a browser peer): "
+              f"{'met' if min(r1, rn) >= PEER_GOAL else 'not met'}. jax-js wasm / TF.js wasm: "
+              f"{b['ratio_jax_tfjs']:.2f}x")
     if b and "ratio_tfjs_wasm_parallel" in b:
         print(f"TF.js wasm / ConvLab wasm {b.get('workers')} workers: {b['ratio_tfjs_wasm_parallel']:.2f}x; "
               f"{b.get('workers')} workers vs 1: {b['speedup_parallel']:.2f}x faster per epoch")
