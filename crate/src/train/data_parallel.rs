@@ -200,18 +200,6 @@ impl GradientWorker {
     }
 }
 
-/// A minibatch prepared by [`Trainer::begin_step`], cut into its fixed slices, whose
-/// gradients are being gathered.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingStep {
-    /// The slices of the minibatch.
-    pub(crate) split: MinibatchSplit,
-    /// Position in the epoch's order after it.
-    pub(crate) end: usize,
-    /// Per slice: its mean cost and the number its forward pass got right, once known.
-    pub(crate) done: Vec<Option<(f32, usize)>>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,8 +253,8 @@ mod tests {
     /// of slices in the trainer, the others in gradient workers, whose answers arrive in
     /// reverse order when `reverse`.
     fn split_step(trainer: &mut Trainer, workers: &mut [GradientWorker], parts: usize, reverse: bool) -> f32 {
-        trainer.begin_step().unwrap();
-        let split = trainer.step_split().unwrap().clone();
+        let mut step = trainer.begin_step().unwrap();
+        let split = step.split().clone();
         let runs = split.assign(parts);
         let mut params = vec![0.0; trainer.model().param_count()];
         trainer.copy_params_to(&mut params).unwrap();
@@ -274,11 +262,11 @@ mod tests {
         let mut others = Vec::new();
         for &(first, count) in &runs[1..] {
             let r = split.image_range(first, count);
-            let inputs = trainer.batch_inputs(r.start, r.end).unwrap().to_vec();
-            let labels = trainer.batch_labels(r.start, r.end).unwrap().to_vec();
+            let inputs = step.batch_inputs(trainer, r.start, r.end).unwrap().to_vec();
+            let labels = step.batch_labels(trainer, r.start, r.end).unwrap().to_vec();
             others.push((first, split.sizes()[first..first + count].to_vec(), inputs, labels));
         }
-        trainer.own_slices_gradient(runs[0].1).unwrap();
+        step.own_slices_gradient(trainer, runs[0].1).unwrap();
         let mut results = Vec::new();
         for (w, (first, sizes, inputs, labels)) in workers.iter_mut().zip(&others) {
             let g = w.gradients(&params, inputs, labels, sizes).unwrap();
@@ -288,9 +276,9 @@ mod tests {
             results.reverse();
         }
         for (first, costs, correct, grads) in results {
-            trainer.add_slice_gradients(first, &costs, &correct, &grads).unwrap();
+            step.add_slice_gradients(trainer, first, &costs, &correct, &grads).unwrap();
         }
-        trainer.finish_step().unwrap().cost
+        step.finish(trainer).unwrap().cost
     }
 
     /// A clock that ticks 1 ms per reading (deterministic, natively and in wasm).
@@ -486,27 +474,35 @@ mod tests {
     #[test]
     fn misuse_is_an_error_not_a_panic() {
         let mut t = Trainer::new(&conv_net(), pictures(20, 1), pictures(5, 2), settings(1)).unwrap();
-        assert!(t.finish_step().is_err(), "no step begun");
-        assert!(t.batch_inputs(0, 1).is_err());
-        let m = t.begin_step().unwrap();
-        assert_eq!(m, 16);
-        assert!(t.step().unwrap_err().to_string().contains("under way"));
-        assert!(t.begin_step().is_err());
-        assert!(t.batch_inputs(10, 17).is_err() && t.batch_labels(5, 5).is_err());
+        let mut step = t.begin_step().unwrap();
+        assert_eq!(step.images(), 16);
+        assert!(step.batch_inputs(&t, 10, 17).is_err() && step.batch_labels(&t, 5, 5).is_err());
         // 16 images: 12 slices (4 of 2 images, then 8 of 1).
         let n = t.model().param_count();
-        t.own_slices_gradient(6).unwrap();
-        assert!(t.own_slices_gradient(6).is_err(), "slices 0..6 are done");
-        assert!(t.own_slices_gradient(13).is_err());
-        assert!(t.add_slice_gradients(5, &[1.0], &[0], &vec![0.0; n]).is_err(), "slice 5 is done");
-        assert!(t.add_slice_gradients(11, &[1.0, 1.0], &[0, 0], &vec![0.0; 2 * n]).is_err(), "no slice 12");
-        assert!(t.add_slice_gradients(6, &[1.0], &[0], &[0.0; 3]).is_err());
-        assert!(t.add_slice_gradients(6, &[1.0], &[2], &vec![0.0; n]).is_err(), "2 right of 1");
-        assert!(t.add_slice_gradients(6, &[1.0], &[0, 0], &vec![0.0; n]).is_err());
-        t.add_slice_gradients(6, &[1.0], &[1], &vec![0.0; n]).unwrap();
-        let e = t.finish_step().unwrap_err().to_string();
+        step.own_slices_gradient(&mut t, 6).unwrap();
+        assert!(step.own_slices_gradient(&mut t, 6).is_err(), "slices 0..6 are done");
+        assert!(step.own_slices_gradient(&mut t, 13).is_err());
+        assert!(step.add_slice_gradients(&mut t, 5, &[1.0], &[0], &vec![0.0; n]).is_err(), "slice 5 is done");
+        assert!(step.add_slice_gradients(&mut t, 11, &[1.0, 1.0], &[0, 0], &vec![0.0; 2 * n]).is_err(), "no slice 12");
+        assert!(step.add_slice_gradients(&mut t, 6, &[1.0], &[0], &[0.0; 3]).is_err());
+        assert!(step.add_slice_gradients(&mut t, 6, &[1.0], &[2], &vec![0.0; n]).is_err(), "2 right of 1");
+        assert!(step.add_slice_gradients(&mut t, 6, &[1.0], &[0, 0], &vec![0.0; n]).is_err());
+        step.add_slice_gradients(&mut t, 6, &[1.0], &[1], &vec![0.0; n]).unwrap();
+        let e = step.finish(&mut t).unwrap_err().to_string();
         assert!(e.contains("5 of the minibatch's 12 slices"), "{e}");
-        t.cancel_step();
+        // A step begun before the trainer prepared another minibatch, or was reset, is
+        // refused whole: a late answer never updates the network.
+        for moved_on in [0, 1, 2] {
+            let mut old = t.begin_step().unwrap();
+            match moved_on {
+                0 => drop(t.begin_step().unwrap()),
+                1 => assert_eq!(t.step().unwrap().step, 1),
+                _ => t.reset(),
+            }
+            let e = old.own_slices_gradient(&mut t, 12).unwrap_err().to_string();
+            assert!(e.contains("no longer the trainer's"), "{e}");
+            assert!(old.batch_inputs(&t, 0, 1).is_err() && old.finish(&mut t).is_err());
+        }
         assert_eq!(t.step().unwrap().step, 1);
         let net = NetworkDescription::of(t.model());
         let mut w = GradientWorker::new(&net).unwrap();

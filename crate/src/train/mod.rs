@@ -15,12 +15,13 @@ mod settings;
 mod evaluate;
 mod split_step;
 
+pub use split_step::SplitStep;
+
 pub use evaluate::{accuracy, collapse_warning, evaluation, predict_labels, Evaluation};
 pub(crate) use evaluate::count_correct;
 pub use settings::{random_seed, TrainSettings, NOTEBOOK_LEARNING_RATE};
 
 use crate::data::{fill_batch, Dataset};
-use crate::train::data_parallel::PendingStep;
 use crate::error::{ConvLabError, Result};
 use crate::nn::layers::LayerSpec;
 use crate::nn::model::{Mode, Model};
@@ -97,9 +98,10 @@ pub struct Trainer {
     augment_rng: ChaCha8Rng,
     /// Reused storage for a minibatch being augmented.
     augment_buf: Vec<f32>,
-    /// The minibatch of a data-parallel step under way ([`Trainer::begin_step`]).
-    pending: Option<PendingStep>,
-    /// Each slice's mean gradient, slice after slice (params values each).
+    /// Minibatches prepared and resets since the trainer was made: a [`SplitStep`] is
+    /// valid only while this is what it was when the step began.
+    minibatches: u64,
+    /// Reused storage for the slices' gradients, lent to each [`SplitStep`].
     slice_grads: Vec<f32>,
     /// Reused storage for the summed gradient.
     grad_sum: Vec<f32>,
@@ -186,7 +188,7 @@ impl Trainer {
             labels: Vec::new(),
             augment_rng: ChaCha8Rng::seed_from_u64(seed),
             augment_buf: Vec::new(),
-            pending: None,
+            minibatches: 0,
             slice_grads: Vec::new(),
             grad_sum: Vec::new(),
         };
@@ -219,7 +221,7 @@ impl Trainer {
         self.history.clear();
         self.stopped = false;
         self.diverged = None;
-        self.pending = None;
+        self.minibatches += 1;
     }
 
     /// The seed of this run (drawn from the system when none was given).
@@ -295,11 +297,6 @@ impl Trainer {
                 self.settings.epochs
             ));
         }
-        if self.pending.is_some() {
-            return Err(param_err!(
-                "a minibatch split between workers is still under way: finish or cancel it first"
-            ));
-        }
         Ok(())
     }
 
@@ -307,6 +304,7 @@ impl Trainer {
     /// augmented into the model's input buffer and its labels into `self.labels`.
     /// Returns its size and the position in the order after it.
     fn prepare_minibatch(&mut self) -> Result<(usize, usize)> {
+        self.minibatches += 1;
         let t = self.model.phase_start();
         let done = self.prepare_minibatch_untimed();
         self.model.phase_end(Phase::Minibatch, t);

@@ -9,7 +9,7 @@ use crate::data::{synthetic, Dataset};
 use crate::nn::layers::{layer_table, signs_network, SIGNS_INPUT};
 use crate::lesson::tiles::{filter_tiles, rgb_images_rgba};
 use crate::train::data_parallel::{GradientWorker as CoreGradientWorker, NetworkDescription};
-use crate::train::{TrainSettings, Trainer};
+use crate::train::{SplitStep, TrainSettings, Trainer};
 use crate::train::weights::{from_json, to_json};
 use ndarray::{Axis, Slice};
 use wasm_bindgen::prelude::*;
@@ -102,6 +102,17 @@ pub fn validate_train_settings(settings: JsValue) -> Result<(), JsError> {
 #[wasm_bindgen]
 pub struct Training {
     trainer: Trainer,
+    /// The data-parallel step under way, between `beginStep` and `finishStep`.
+    split: Option<SplitStep>,
+}
+
+/// The split step under way, or the error that none is.
+fn under_way(split: &mut Option<SplitStep>) -> Result<&mut SplitStep, JsError> {
+    split.as_mut().ok_or_else(no_step)
+}
+
+fn no_step() -> JsError {
+    js_err(crate::param_err!("no minibatch is being split between workers: begin a step first"))
 }
 
 #[wasm_bindgen]
@@ -112,7 +123,7 @@ impl Training {
     pub fn new(settings: JsValue, train: &DataSet, test: &DataSet) -> Result<Training, JsError> {
         let settings: TrainSettings = from_js(settings, "training settings")?;
         let trainer = Trainer::new(&signs_network(), train.data.clone(), test.data.clone(), settings).map_err(js_err)?;
-        Ok(Training { trainer })
+        Ok(Training { trainer, split: None })
     }
 
     /// The seed of this run, as text (a drawn seed may exceed JS's exact integers).
@@ -170,6 +181,7 @@ impl Training {
 
     /// Fresh weights from the same seed, empty history.
     pub fn reset(&mut self) {
+        self.split = None;
         self.trainer.reset();
     }
 
@@ -253,19 +265,23 @@ impl Training {
     /// Prepares the next minibatch for a split step; returns its number of images.
     #[wasm_bindgen(js_name = beginStep)]
     pub fn begin_step(&mut self) -> Result<usize, JsError> {
-        self.trainer.begin_step().map_err(js_err)
+        self.split = None;
+        let step = self.trainer.begin_step().map_err(js_err)?;
+        let m = step.images();
+        self.split = Some(step);
+        Ok(m)
     }
 
     /// Images `start..end` of the minibatch under way, as the floats the network reads.
     #[wasm_bindgen(js_name = batchInputs)]
-    pub fn batch_inputs(&self, start: usize, end: usize) -> Result<Vec<f32>, JsError> {
-        Ok(self.trainer.batch_inputs(start, end).map_err(js_err)?.to_vec())
+    pub fn batch_inputs(&mut self, start: usize, end: usize) -> Result<Vec<f32>, JsError> {
+        Ok(under_way(&mut self.split)?.batch_inputs(&self.trainer, start, end).map_err(js_err)?.to_vec())
     }
 
     /// Labels of images `start..end` of the minibatch under way.
     #[wasm_bindgen(js_name = batchLabels)]
-    pub fn batch_labels(&self, start: usize, end: usize) -> Result<Vec<u8>, JsError> {
-        Ok(self.trainer.batch_labels(start, end).map_err(js_err)?.to_vec())
+    pub fn batch_labels(&mut self, start: usize, end: usize) -> Result<Vec<u8>, JsError> {
+        Ok(under_way(&mut self.split)?.batch_labels(&self.trainer, start, end).map_err(js_err)?.to_vec())
     }
 
     /// The current parameters, flat.
@@ -278,14 +294,14 @@ impl Training {
     /// Images in each fixed slice of the minibatch under way (the same slices whatever
     /// the number of workers).
     #[wasm_bindgen(js_name = stepSlices)]
-    pub fn step_slices(&self) -> Result<Vec<u32>, JsError> {
-        Ok(self.trainer.step_split().map_err(js_err)?.sizes().iter().map(|&n| n as u32).collect())
+    pub fn step_slices(&mut self) -> Result<Vec<u32>, JsError> {
+        Ok(under_way(&mut self.split)?.split().sizes().iter().map(|&n| n as u32).collect())
     }
 
     /// The gradients of the minibatch's first `count` slices, here.
     #[wasm_bindgen(js_name = ownSlicesGradient)]
     pub fn own_slices_gradient(&mut self, count: usize) -> Result<(), JsError> {
-        self.trainer.own_slices_gradient(count).map_err(js_err)
+        under_way(&mut self.split)?.own_slices_gradient(&mut self.trainer, count).map_err(js_err)
     }
 
     /// A helper's run of slices from `first`, as `GradientWorker.gradient` returned it.
@@ -302,7 +318,7 @@ impl Training {
         let (grads, rest) = answer.split_at(count * n);
         let (costs, correct) = rest.split_at(count);
         let correct: Vec<usize> = correct.iter().map(|&c| c as usize).collect();
-        self.trainer.add_slice_gradients(first, costs, &correct, grads).map_err(js_err)
+        under_way(&mut self.split)?.add_slice_gradients(&mut self.trainer, first, costs, &correct, grads).map_err(js_err)
     }
 
     /// One minibatch computed slice by slice here: the numbers of a step split between
@@ -315,13 +331,14 @@ impl Training {
     /// Ends the split step: one Adam update; returns what `step()` returns.
     #[wasm_bindgen(js_name = finishStep)]
     pub fn finish_step(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.trainer.finish_step().map_err(js_err)?)
+        let step = self.split.take().ok_or_else(no_step)?;
+        to_js(&step.finish(&mut self.trainer).map_err(js_err)?)
     }
 
     /// Drops a split step under way (a helper failed, or the run was reset meanwhile).
     #[wasm_bindgen(js_name = cancelStep)]
     pub fn cancel_step(&mut self) {
-        self.trainer.cancel_step();
+        self.split = None;
     }
 
     /// A photo through the model being trained (see `Classifier.classify`), judged with
