@@ -67,13 +67,27 @@ export async function launchEngine(engine) {
  *  close as the engine allows (a window at least 500 pixels wide in headless Firefox,
  *  about 450 in WebKitGTK's MiniBrowser); returns the viewport's [width, height]. */
 export async function setViewport(driver, width, height) {
+  // WebKitGTK resizes after setRect returns: a read right away can still show the old
+  // window (a CI run read a stale width and "corrected" a tablet to 447 px). So after
+  // each setRect wait until the viewport has left its old size (or 3 s pass), then until
+  // it holds still, before reading or correcting it.
   const viewport = () => driver.executeScript('return [innerWidth, innerHeight]');
-  await driver.manage().window().setRect({ width, height });
-  let [iw, ih] = await viewport();
-  if (iw !== width || ih !== height) {
-    await driver.manage().window().setRect({ width: width + (width - iw), height: height + (height - ih) });
-    [iw, ih] = await viewport();
-  }
+  const pause = () => new Promise((r) => setTimeout(r, 100));
+  const resize = async (rect) => {
+    const before = await viewport();
+    await driver.manage().window().setRect(rect);
+    let now = await viewport();
+    for (let i = 0; i < 30 && now[0] === before[0] && now[1] === before[1]; i++) { await pause(); now = await viewport(); }
+    for (let i = 0; i < 30; i++) {
+      await pause();
+      const next = await viewport();
+      if (next[0] === now[0] && next[1] === now[1]) break;
+      now = next;
+    }
+    return now;
+  };
+  let [iw, ih] = await resize({ width, height });
+  if (iw !== width || ih !== height) [iw, ih] = await resize({ width: width + (width - iw), height: height + (height - ih) });
   return [iw, ih];
 }
 
