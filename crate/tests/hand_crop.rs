@@ -81,11 +81,12 @@ fn small_and_off_centre_hands_are_found_and_read() {
                 let c = hand.crop;
                 assert!(c.to_hand, "{name} sign{k}_{n}: {c:?}");
                 // The square holds the photo's hand: it overlaps the pasted 100x100 photo
-                // by at least half of the smaller of the two, and is not much larger.
+                // by at least half of the smaller of the two, and is not much larger (the
+                // hand's box with its margins, grown by the crop's context of 1.3).
                 let ox = (c.x + c.side).min(x + 100).saturating_sub(c.x.max(x));
                 let oy = (c.y + c.side).min(y + 100).saturating_sub(c.y.max(y));
                 assert!(ox * oy * 2 >= c.side.min(100).pow(2), "{name} sign{k}_{n}: {c:?}");
-                assert!(c.side <= 160, "{name} sign{k}_{n}: {c:?}");
+                assert!(c.side <= 210, "{name} sign{k}_{n}: {c:?}");
                 right_hand += usize::from(answer(&mut model, hand.input.view()) == k);
                 let centre = prepare(&pixels, fw, fh, 3, 1, Framing::Centre).unwrap();
                 right_centre += usize::from(answer(&mut model, centre.input.view()) == k);
