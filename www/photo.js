@@ -1,12 +1,13 @@
 // Photos and the webcam, decoded in the browser: a file or a video frame becomes RGBA
 // bytes, downscaled so the long side is at most `maxSide`, ready for the Rust core.
+// decodePhoto is the one way a photo file is decoded, in the page (the edge lab) and in
+// the worker (classifying): the same checks and the same messages for the same failure.
 // Every failure is an Error with a message a student understands (shown in an errorBox).
 import { core } from './core.js';
 import { codedError, errorCause } from './errors.js';
 import { t } from './i18n.js';
 
 const MAX_FILE_BYTES = 40 * 1024 * 1024;
-const MAX_PIXELS = 50e6;
 // A JPEG's frame header follows its EXIF block (at most 64 KB): 1 MB always holds it.
 const HEADER_BYTES = 1 << 20;
 
@@ -41,17 +42,28 @@ function toRgba(source, width, height, maxSide) {
   return { rgba: ctx.getImageData(0, 0, w, h).data, width: w, height: h, original: { width, height } };
 }
 
-export async function loadPhoto(file, maxSide = 512) {
+/**
+ * A photo file decoded upright (EXIF orientation applied by the browser), shrunk while
+ * decoding when its long side passes `maxSide`; refused, with the core's limit, over
+ * core.maxPhotoPixels(). The caller closes `bitmap`.
+ * @returns {Promise<{bitmap: ImageBitmap, orientation: number}>} orientation: the file's EXIF 1-8
+ */
+export async function decodePhoto(file, maxSide = Infinity) {
   if (!file) throw codedError('photo.no-file');
+  if (!file.size) throw codedError('photo.empty');
   if (file.type && !file.type.startsWith('image/')) {
     throw codedError('photo.not-image', { name: file.name, type: file.type });
   }
   if (file.size > MAX_FILE_BYTES) {
     throw codedError('photo.too-big', { name: file.name, mb: (file.size / 1048576).toFixed(0) });
   }
-  // Decoded straight to the size needed (the browser scales while decoding, off the main
-  // thread): a 4000x3000 photo never becomes 48 MB of pixels drawn on the main thread.
-  const { size: header } = await photoHeader(file);
+  // Refused from the header before decoding (a 10000x10000 PNG would be 400 MB of pixels).
+  // The browser turns the photo upright while decoding: Chromium applies the EXIF
+  // orientation even with imageOrientation 'none' (measured: a stored 25x15 photo with
+  // orientation 6 decodes as 15x25), so 'from-image' is asked for explicitly, which every
+  // browser honours. A large photo is decoded straight to the size needed (the browser
+  // scales while decoding): a 4000x3000 photo never becomes 48 MB of pixels.
+  const { size: header, orientation } = await photoHeader(file);
   const options = { imageOrientation: 'from-image' };
   if (header && Math.max(header.width, header.height) > maxSide) {
     const scale = maxSide / Math.max(header.width, header.height);
@@ -61,15 +73,23 @@ export async function loadPhoto(file, maxSide = 512) {
   try {
     bitmap = await createImageBitmap(file, options);
   } catch {
-    throw codedError('photo.unreadable', { name: file.name });
+    throw codedError('photo.damaged', { name: file.name });
   }
+  // Without a readable header the decoded size is checked instead.
+  const { width, height } = bitmap;
+  const limit = core.maxPhotoPixels();
+  if (width * height > limit) {
+    bitmap.close();
+    throw codedError('photo.over-limit', { width, height, mp: (width * height / 1e6).toFixed(0), limit: limit / 1e6 });
+  }
+  return { bitmap, orientation };
+}
+
+/** A photo file as RGBA bytes, its long side at most `maxSide` (the edge lab's input). */
+export async function loadPhoto(file, maxSide = 512) {
+  const { bitmap } = await decodePhoto(file, maxSide);
   try {
-    const { width, height } = bitmap;
-    // Without a readable header the decoded size is checked instead.
-    if (width * height > MAX_PIXELS) {
-      throw codedError('photo.too-many-pixels', { name: file.name, width, height });
-    }
-    return toRgba(bitmap, width, height, maxSide);
+    return toRgba(bitmap, bitmap.width, bitmap.height, maxSide);
   } finally {
     bitmap.close();
   }

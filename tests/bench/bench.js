@@ -20,7 +20,7 @@ const params = new URLSearchParams(location.search);
 const EPOCHS = Number(params.get('epochs') || 5);        // timed epochs, after one warm-up
 const CPU_EPOCHS = Number(params.get('cpu_epochs') ?? 1); // TF.js 'cpu' is ~20x slower
 const SEED = Number(params.get('seed') || 1);
-const WORKERS = Number(params.get('workers') || workerCount()); // ConvLab's split run
+let WORKERS; // ConvLab's split run: set once the core (which knows the page's count) is loaded
 const BATCH = 64;
 const LR = 0.009;
 const GFLOP_PER_1117 = 7.25; // forward 1,606,016 MAC/image, backward without conv1's dx
@@ -159,6 +159,7 @@ const median = (xs) => {
 
 async function main() {
   await initCore();
+  WORKERS = Number(params.get('workers') || workerCount());
   const { Training, conv1MacRates, simdPeakGmacs } = core;
   const both = build === 'relaxed-simd';
   if (both) await initPlain({ module_or_path: '/www/pkg/convlab_bg.wasm' });

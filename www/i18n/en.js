@@ -374,10 +374,10 @@ export default {
   'train.sample-aria': 'The chosen test picture',
   'train.cam-aria': 'Where the network looks in the chosen test picture',
   'train.live-maps': 'redraw while training (untick to train a little faster; they are drawn at the end)',
-  'train.map.conv1': 'conv1: 8 maps, 64×64 (before ReLU)',
-  'train.map.pool1': 'pool1: 8 maps, 8×8 (after ReLU and max pooling)',
-  'train.map.conv2': 'conv2: 16 maps, 8×8 (before ReLU)',
-  'train.map.pool2': 'pool2: 16 maps, 2×2',
+  'train.map.conv1': '{name}: {count} maps, {h}×{w} (before ReLU)',
+  'train.map.pool1': '{name}: {count} maps, {h}×{w} (after ReLU and max pooling)',
+  'train.map.conv2': '{name}: {count} maps, {h}×{w} (before ReLU)',
+  'train.map.pool2': '{name}: {count} maps, {h}×{w}',
   'train.w1': 'W1: the 8 learned 4×4×3 filters (as colours)',
   'train.sample-label': 'test picture {index}: digit {label}',
   'train.cam-note': 'where it looks for its answer, {answer} (Grad-CAM on {layer}):',
@@ -491,8 +491,6 @@ export default {
   'error.photo.no-file': 'No file was chosen.',
   'error.photo.not-image': '"{name}" is not an image (it is {type}). Choose a JPEG, PNG or WebP photo.',
   'error.photo.too-big': '"{name}" is {mb} MB; photos up to 40 MB are accepted.',
-  'error.photo.unreadable': '"{name}" could not be read as an image: is it really a photo (JPEG, PNG, WebP)?',
-  'error.photo.too-many-pixels': '"{name}" is {width}×{height} pixels, too large to handle here (at most 50 megapixels).',
 
 
   // Drawings, the service worker's notes, and the worker's messages

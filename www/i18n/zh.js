@@ -373,10 +373,10 @@ export default {
   'train.sample-aria': '选中的测试图片',
   'train.cam-aria': '网络在选中的测试图片里看哪里',
   'train.live-maps': '训练时实时重画（取消勾选可以训练得稍快一些；训练结束时再画）',
-  'train.map.conv1': 'conv1：8 张特征图，64×64（ReLU 之前）',
-  'train.map.pool1': 'pool1：8 张特征图，8×8（ReLU 和最大池化之后）',
-  'train.map.conv2': 'conv2：16 张特征图，8×8（ReLU 之前）',
-  'train.map.pool2': 'pool2：16 张特征图，2×2',
+  'train.map.conv1': '{name}：{count} 张特征图，{h}×{w}（ReLU 之前）',
+  'train.map.pool1': '{name}：{count} 张特征图，{h}×{w}（ReLU 和最大池化之后）',
+  'train.map.conv2': '{name}：{count} 张特征图，{h}×{w}（ReLU 之前）',
+  'train.map.pool2': '{name}：{count} 张特征图，{h}×{w}',
   'train.w1': 'W1：学到的 8 个 4×4×3 过滤器（画成颜色）',
   'train.sample-label': '测试图片 {index}：数字 {label}',
   'train.cam-note': '它为得出答案 {answer} 而看的地方（在 {layer} 上做 Grad-CAM）：',
@@ -490,8 +490,6 @@ export default {
   'error.photo.no-file': '没有选择文件。',
   'error.photo.not-image': '“{name}”不是图片（它是 {type}）。请选择 JPEG、PNG 或 WebP 照片。',
   'error.photo.too-big': '“{name}”有 {mb} MB；照片最大只能 40 MB。',
-  'error.photo.unreadable': '“{name}”无法作为图片读取：它真的是照片吗（JPEG、PNG、WebP）？',
-  'error.photo.too-many-pixels': '“{name}”有 {width}×{height} 像素，太大了，这里处理不了（最多 5000 万像素）。',
 
 
   // 图表、离线提示和后台线程的消息

@@ -4,28 +4,27 @@ import { fillGrid, editableGrid, gridCell, toRows } from '../draw/grid.js';
 import { errorBox, errorText } from '../errors.js';
 import { fmt, factor, signClass } from '../format.js';
 import { t, num, setText, onLanguage } from '../i18n.js';
+import { lesson } from '../lesson.js';
 
-const LECTURE_IMAGE = [
-  [3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-  [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9],
-];
-const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
-const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
-const step = (a, b) => Array.from({ length: 6 }, () => [a, a, a, b, b, b]);
-
-const PRESETS = {
-  lecture: { image: LECTURE_IMAGE, filter: VERTICAL },
-  light_dark: { image: step(10, 0), filter: VERTICAL },
-  dark_light: { image: step(0, 10), filter: VERTICAL },
-  horizontal: { image: [...Array(3).fill([10, 10, 10, 10, 10, 10]), ...Array(3).fill([0, 0, 0, 0, 0, 0])], filter: HORIZONTAL },
-  asymmetric: { image: LECTURE_IMAGE, filter: [[1, 2, 0], [0, 0, 0], [0, 0, -1]] },
-};
+// The examples, from the core's lecture image, step images and filters (www/lesson.js).
+function presets(core) {
+  const { lectureImage, lightToDark, darkToLight, topToBottom, filter } = lesson(core);
+  return {
+    lecture: { image: lectureImage, filter: filter('vertical') },
+    light_dark: { image: lightToDark, filter: filter('vertical') },
+    dark_light: { image: darkToLight, filter: filter('vertical') },
+    horizontal: { image: topToBottom, filter: filter('horizontal') },
+    // Not a preset of the core: a filter with no symmetry, where true convolution differs.
+    asymmetric: { image: lectureImage, filter: [[1, 2, 0], [0, 0, 0], [0, 0, -1]] },
+  };
+}
 
 export const convView = {
   id: 'conv',
   init(core, root, setHash) {
     const q = (id) => root.querySelector(`[data-testid="${id}"]`);
     const errors = errorBox(q('conv-arithmetic'));
+    const PRESETS = presets(core);
     const state = { preset: 'lecture', image: null, filter: null, trueConv: false, pos: 0, timer: null };
 
     const preset = q('conv-preset');

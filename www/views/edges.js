@@ -8,6 +8,7 @@ import { errorBox, errorText } from '../errors.js';
 import { t, setText, onLanguage } from '../i18n.js';
 import { fmt, signClass } from '../format.js';
 import { loadPhoto, startWebcam, grabFrame } from '../photo.js';
+import { lesson } from '../lesson.js';
 
 // Step images at the lecture's 6x6; drawn pictures at a size that shows their shapes.
 // Each image's name is the catalogue's edges.image.<key>.
@@ -40,10 +41,10 @@ export const edgesView = {
     const imageErrors = errorBox(root.querySelector('.controls'));
     const filterErrors = errorBox(q('edges-kernel'));
     const learnErrors = errorBox(q('edges-learn-reset'));
-    const presets = core.edgeFilters();
+    const presets = lesson(core).filters;
     const state = {
       image: 'step', filter: 'vertical', mode: 'response', grey: null, photo: null,
-      custom: [[1, 0, -1], [2, 0, -2], [1, 0, -1]], map: null,
+      custom: lesson(core).filter('sobel_v'), map: null,
       learner: null, losses: [], running: false, angle: 45, stopCam: null, camTimer: null,
     };
 

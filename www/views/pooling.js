@@ -4,6 +4,7 @@ import { fillGrid, editableGrid, gridCell } from '../draw/grid.js';
 import { errorBox, errorText, codedError } from '../errors.js';
 import { t, setText } from '../i18n.js';
 import { fmt } from '../format.js';
+import { lesson } from '../lesson.js';
 
 const LECTURE = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]];
 // Real feature maps: a built-in picture (10x10, drawn by the core) through an edge filter
@@ -32,9 +33,9 @@ export const poolingView = {
     // The feature map as rows of numbers (one decimal, so the grid stays readable).
     function featureMap(key) {
       const m = MAPS[key];
-      const filter = core.edgeFilters().find((f) => f.name === m.filter);
+      const kernel = lesson(core).filter(m.filter).flat();
       const picture = core.testPicture(m.picture, MAP_PICTURE_SIDE, MAP_PICTURE_SIDE);
-      const map = core.edgeResponse(picture.values, picture.rows, picture.cols, Float32Array.from(filter.kernel));
+      const map = core.edgeResponse(picture.values, picture.rows, picture.cols, Float32Array.from(kernel));
       const rows = Array.from({ length: map.rows }, (_, i) => Array.from(map.values.slice(i * map.cols, (i + 1) * map.cols), (v) => Math.round(v * 10) / 10));
       picture.free?.();
       map.free?.();

@@ -9,7 +9,9 @@ import { drawCostCurve } from '../draw/curve.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../workers/training-client.js';
 
-// Each augmentation's name is the catalogue's train.aug.<key>, each map's train.map.<name>.
+// Each augmentation's name is the catalogue's train.aug.<key>, each map's train.map.<name>
+// (its counts and size from the maps' own description: the core's signsMaps() until the
+// first maps arrive, then each tile set's).
 const AUGMENTS = ['flip', 'shift', 'rotation', 'scale', 'brightness', 'contrast', 'colour_cast'];
 const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
 // A text of the catalogue in a span of its own, reworded when the language changes.
@@ -118,9 +120,13 @@ export const trainView = {
     ui.sampleCam = el('canvas', { className: 'pixelated sample', role: 'img', dataset: { testid: 'train-sample-cam', i18nAttr: 'aria-label:train.cam-aria' }, 'aria-label': t('train.cam-aria') });
     ui.sampleCamNote = el('span', { className: 'note', dataset: { testid: 'train-sample-cam-note' } });
     ui.maps = {};
+    ui.mapTitles = {};
+    const mapMeta = Object.fromEntries(core.signsMaps().map((m) => [m.name, m]));
+    const mapTitle = (m) => [`train.map.${m.name}`, { name: m.name, count: m.count, h: m.height, w: m.width }];
     const mapBlocks = MAPS.map((name) => {
       ui.maps[name] = el('div', { className: 'tiles', dataset: { testid: `train-maps-${name}` } });
-      return el('div', { className: 'map-block' }, el('h4', {}, tx(`train.map.${name}`)), ui.maps[name]);
+      ui.mapTitles[name] = tx(...mapTitle(mapMeta[name]));
+      return el('div', { className: 'map-block' }, el('h4', {}, ui.mapTitles[name]), ui.maps[name]);
     });
     ui.filters = el('div', { className: 'tiles', dataset: { testid: 'train-filters' } });
     ui.confusion = el('table', { className: 'grid confusion', dataset: { testid: 'train-confusion' } });
@@ -341,6 +347,7 @@ export const trainView = {
       setText(ui.sampleCamNote, 'train.cam-note', { answer: msg.classMap.answer, layer: msg.classMap.layer });
       for (const m of msg.maps) {
         const box = ui.maps[m.name];
+        if (box) setText(ui.mapTitles[m.name], ...mapTitle(m));
         if (box) drawTiles(box, m, { size: m.width > 8 ? 72 : 48, alt: (i) => t('train.map-alt', { name: m.name, k: i + 1, count: m.count, h: m.height, w: m.width, high: m.high.toFixed(2) }) });
       }
       drawTiles(ui.filters, msg.filters, { size: 56, alt: (i) => t('train.filter-alt', { k: i + 1 }) });

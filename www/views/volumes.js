@@ -7,23 +7,24 @@ import { t, num, setText } from '../i18n.js';
 import { fmt, signClass } from '../format.js';
 import { layerTable } from './layer-table.js';
 import { volume3d } from './volume-3d.js';
+import { lesson } from '../lesson.js';
 
 const N = 6, C = 3, F = 3, K = 2;
-const STEP = Array.from({ length: N }, () => [10, 10, 10, 0, 0, 0]);
-const LECTURE = [
-  [3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-  [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9],
-];
-const FLAT = Array.from({ length: N }, () => Array(N).fill(5));
-// [letter, colour (its CSS class and its name in the catalogue, volumes.<colour>), numbers]
-const CHANNELS = [['R', 'red', STEP], ['G', 'green', LECTURE], ['B', 'blue', FLAT]];
-const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
-const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
-const FILTERS = [VERTICAL, HORIZONTAL]; // the same slice on all three channels
 
+// The example volume and filters, from the core's lecture numbers (www/lesson.js):
+// CHANNELS [letter, colour (its CSS class and its name in the catalogue, volumes.<colour>),
+// numbers]; FILTERS the vertical and horizontal slice, the same on all three channels.
+function example(core) {
+  const { lightToDark, lectureImage, filter } = lesson(core);
+  const flat = Array.from({ length: N }, () => Array(N).fill(5));
+  return {
+    CHANNELS: [['R', 'red', lightToDark], ['G', 'green', lectureImage], ['B', 'blue', flat]],
+    FILTERS: [filter('vertical'), filter('horizontal')],
+  };
+}
 
 // x (h, w, c) and filters (f, f, c, k), row-major, as the core expects.
-function volumes() {
+function volumes({ CHANNELS, FILTERS }) {
   const x = new Float32Array(N * N * C);
   for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) for (let c = 0; c < C; c++) x[(i * N + j) * C + c] = CHANNELS[c][2][i][j];
   const w = new Float32Array(F * F * C * K);
@@ -58,6 +59,8 @@ export const volumesView = {
   init(core, root, setHash) {
     const q = (id) => root.querySelector(`[data-testid="${id}"]`);
     const layerErrors = errorBox(q('volumes-b2').closest('.controls'));
+    const ex = example(core);
+    const { CHANNELS, FILTERS } = ex;
     const solid = volume3d(q, { input: CHANNELS.map((c) => c[2]), filters: FILTERS, channels: C });
     const table = layerTable(core, q, setHash, errorBox(q('volumes-add-fc').closest('.controls')));
 
@@ -70,7 +73,7 @@ export const volumesView = {
     }
 
     function explain() {
-      const { x, w } = volumes();
+      const { x, w } = volumes(ex);
       const b = biases();
       if (!b.every(Number.isFinite)) throw codedError('volumes.biases');
       return core.explainConvLayer(x, N, N, C, w, F, K, Float32Array.from(b), 1, 'valid');

@@ -9,22 +9,17 @@
 // the one Adam update. So the numbers are the same to the bit with 1, 2, 3 or 4 workers
 // (one worker runs Training.slicedStep()): see crate/src/train/data_parallel.rs.
 
+import { core } from '../core.js';
 import { toHelper } from './protocol.js';
 
+// The counts are the core's (crate/src/train/data_parallel.rs), read once it is loaded.
+
 /// Most workers (the trainer's included) a minibatch is split between.
-export const MAX_WORKERS = 4;
+export const maxWorkers = () => core.pageMaxWorkers();
 
-/// How many workers to train with: one per core, at most MAX_WORKERS, 1 on one core.
+/// How many workers to train with: one per core, at most maxWorkers(), 1 on one core.
 export function workerCount(cores = globalThis.navigator?.hardwareConcurrency) {
-  const n = Number.isFinite(cores) ? Math.floor(cores) : 1;
-  return Math.max(1, Math.min(n, MAX_WORKERS));
-}
-
-/// Runs of slices for `parts` workers, as equal as possible: the number of slices each
-/// (as the core's share_sizes, which MinibatchSplit::assign uses).
-export function shareSizes(m, parts) {
-  const p = Math.max(1, Math.min(parts, m));
-  return Array.from({ length: p }, (_, i) => Math.floor(m / p) + (i < m % p ? 1 : 0));
+  return core.workerCount(Number.isFinite(cores) && cores > 0 ? Math.floor(cores) : 0);
 }
 
 /// How long a helper may take for its share of one step (its first includes starting the
@@ -101,7 +96,7 @@ export async function parallelStep(training, helpers, isCurrent = () => true) {
   let results;
   try {
     const slices = Array.from(training.stepSlices());
-    const runs = shareSizes(slices.length, 1 + helpers.size);
+    const runs = Array.from(core.shareSizes(slices.length, 1 + helpers.size));
     const params = training.params();
     const replies = [];
     // The helpers' images are read before the first run uses the model.

@@ -14,9 +14,9 @@
 // while split steps are at least 10% faster (timed throughout the run). The timing
 // decides the speed only: split or not, the numbers are the same to the bit.
 import { core, initCore, initH5Reader } from '../core.js';
-import { photoHeader } from '../photo.js';
+import { decodePhoto } from '../photo.js';
 import { codedError, errorCause } from '../errors.js';
-import { GradientHelpers, HelperError, MAX_WORKERS, parallelStep, workerCount } from './data-parallel.js';
+import { GradientHelpers, HelperError, maxWorkers, parallelStep, workerCount } from './data-parallel.js';
 
 const SLICE_MS = 15;       // work per slice before yielding to messages
 const PROGRESS_MS = 100;   // at most this often a progress message
@@ -329,7 +329,7 @@ const handlers = {
   },
   start({ settings, workers: asked }) {
     if (state.running) return; // a second Start while running changes nothing
-    if (Number.isInteger(asked) && state.helpers === undefined) state.workers = Math.max(1, Math.min(asked, MAX_WORKERS));
+    if (Number.isInteger(asked) && state.helpers === undefined) state.workers = Math.max(1, Math.min(asked, maxWorkers()));
     try {
       newTraining(settings);
     } catch (e) {
@@ -472,26 +472,10 @@ async function classify(file, wanted, maps, explain) {
   await state.modelsLoading; // a photo sent right after the page opened waits for the models
   const model = pickModel(wanted);
   if (!model) throw codedError('photo.no-model');
-  // The browser turns the photo upright while decoding: Chromium applies the EXIF
-  // orientation even with imageOrientation 'none' (measured: a stored 25x15 photo with
-  // orientation 6 decodes as 15x25), so we ask for 'from-image' explicitly, which every
-  // browser honours, and hand the core upright pixels (orientation 1). The core still
-  // reads the file's orientation, to say what was done.
-  // Refused from the header before decoding (a 10000x10000 PNG would be 400 MB of pixels).
-  const { orientation } = await photoHeader(file);
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
-  } catch {
-    throw codedError('photo.damaged', { name: file.name });
-  }
+  // Upright pixels (orientation 1) for the core; the core still reads the file's
+  // orientation, to say what was done.
+  const { bitmap, orientation } = await decodePhoto(file);
   const { width, height } = bitmap;
-  const limit = core.maxPhotoPixels();
-  if (width * height > limit) {
-    bitmap.close();
-    throw codedError('photo.over-limit', { width, height, mp: (width * height / 1e6).toFixed(0), limit: limit / 1e6 });
-
-  }
   let result, ms;
   try {
     const canvas = new OffscreenCanvas(width, height);

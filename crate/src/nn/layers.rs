@@ -124,6 +124,33 @@ pub fn layer_table(input: Shape3, specs: &[LayerSpec]) -> Result<Vec<LayerRow>> 
     }
 }
 
+/// The names of a stack's layer outputs, as [`crate::nn::model::Model::layer_outputs`]
+/// gives them: "conv1", "relu1", "pool1", ... by kind, the last layer's "logits". The
+/// page titles its feature maps with these.
+pub fn output_names(specs: &[LayerSpec]) -> Vec<String> {
+    let mut counts = std::collections::HashMap::new();
+    let last = specs.len().saturating_sub(1);
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let kind = match spec {
+                LayerSpec::Conv { .. } => "conv",
+                LayerSpec::Relu => "relu",
+                LayerSpec::MaxPool { .. } | LayerSpec::AvgPool { .. } => "pool",
+                LayerSpec::GlobalAvgPool => "gap",
+                LayerSpec::BatchNorm => "bn",
+                LayerSpec::Dropout { .. } => "dropout",
+                LayerSpec::Flatten => "flatten",
+                LayerSpec::Dense { .. } => "fc",
+            };
+            let n = counts.entry(kind).or_insert(0);
+            *n += 1;
+            if i == last { "logits".to_string() } else { format!("{kind}{n}") }
+        })
+        .collect()
+}
+
 /// The first layer that cannot be computed: its index (0-based) and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayerFailure {
@@ -272,6 +299,15 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn output_names_count_each_kind_and_end_in_logits() {
+        assert_eq!(
+            output_names(&signs_network()),
+            ["conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten1", "logits"]
+        );
+        assert!(output_names(&[]).is_empty());
+    }
 
     #[test]
     fn signs_network_shapes() {

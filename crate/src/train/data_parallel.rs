@@ -27,6 +27,16 @@ use serde::{Deserialize, Serialize};
 /// Most workers a minibatch is split between.
 pub const MAX_WORKERS: usize = 16;
 
+/// Most workers (the trainer's included) the page splits a minibatch between: past 4 the
+/// helpers' start-up and the parameter copies cost more than the cores give on a laptop.
+pub const PAGE_MAX_WORKERS: usize = 4;
+
+/// How many workers the page trains with on a machine of `cores` logical cores: one per
+/// core, at most [`PAGE_MAX_WORKERS`], 1 when the browser does not say (0).
+pub fn page_worker_count(cores: usize) -> usize {
+    cores.clamp(1, PAGE_MAX_WORKERS)
+}
+
 /// What a gradient worker needs to build its copy of the network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkDescription {
@@ -327,6 +337,17 @@ mod tests {
         assert_eq!(share_sizes(2, 4), vec![1, 1]);
         assert_eq!(share_sizes(5, 0), vec![5]);
         assert_eq!(share_sizes(64, 1000).len(), MAX_WORKERS);
+    }
+
+    #[test]
+    fn the_page_uses_one_worker_per_core_up_to_four() {
+        assert_eq!(PAGE_MAX_WORKERS, 4);
+        assert!(PAGE_MAX_WORKERS <= MAX_WORKERS);
+        assert_eq!(page_worker_count(0), 1); // the browser did not say
+        assert_eq!(page_worker_count(1), 1);
+        assert_eq!(page_worker_count(2), 2);
+        assert_eq!(page_worker_count(4), 4);
+        assert_eq!(page_worker_count(32), PAGE_MAX_WORKERS);
     }
 
     #[test]

@@ -6,9 +6,9 @@ use crate::classify::hand_model::View;
 use super::{from_js, js_err, to_js};
 use crate::classify::{dataset_input, Calibration, UNCALIBRATED};
 use crate::data::{synthetic, Dataset};
-use crate::nn::layers::{layer_table, signs_network, SIGNS_INPUT};
+use crate::nn::layers::{layer_table, output_names, signs_network, SIGNS_INPUT};
 use crate::lesson::tiles::{filter_tiles, rgb_images_rgba};
-use crate::train::data_parallel::{GradientWorker as CoreGradientWorker, NetworkDescription};
+use crate::train::data_parallel::{page_worker_count, share_sizes, GradientWorker as CoreGradientWorker, NetworkDescription, PAGE_MAX_WORKERS};
 use crate::train::{SplitStep, TrainSettings, Trainer};
 use crate::train::weights::{from_json, to_json};
 use ndarray::{Axis, Slice};
@@ -76,6 +76,43 @@ impl DataSet {
 #[wasm_bindgen(js_name = signsNetwork)]
 pub fn signs_network_js() -> Result<JsValue, JsError> {
     to_js(&layer_table(SIGNS_INPUT, &signs_network()).map_err(js_err)?)
+}
+
+/// The assignment network's feature maps, described as their tiles describe themselves
+/// (`[{name, height, width, count}]`, the spatial layer outputs only): the page titles its
+/// map blocks with these before the first maps arrive.
+#[wasm_bindgen(js_name = signsMaps)]
+pub fn signs_maps() -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    struct MapMeta { name: String, height: usize, width: usize, count: usize }
+    let specs = signs_network();
+    let rows = layer_table(SIGNS_INPUT, &specs).map_err(js_err)?;
+    let maps: Vec<MapMeta> = output_names(&specs)
+        .into_iter()
+        .zip(rows)
+        .filter(|(_, row)| row.output.0 * row.output.1 > 1)
+        .map(|(name, row)| MapMeta { name, height: row.output.0, width: row.output.1, count: row.output.2 })
+        .collect();
+    to_js(&maps)
+}
+
+/// Most workers the page splits a minibatch between (the trainer's included).
+#[wasm_bindgen(js_name = pageMaxWorkers)]
+pub fn page_max_workers() -> usize {
+    PAGE_MAX_WORKERS
+}
+
+/// How many workers the page trains with on `cores` logical cores (0: unknown).
+#[wasm_bindgen(js_name = workerCount)]
+pub fn worker_count(cores: usize) -> usize {
+    page_worker_count(cores)
+}
+
+/// Runs of slices for `parts` workers of `m` slices, as equal as possible (the number of
+/// slices each), as the core assigns them.
+#[wasm_bindgen(js_name = shareSizes)]
+pub fn share_sizes_js(m: usize, parts: usize) -> Vec<u32> {
+    share_sizes(m, parts).into_iter().map(|n| n as u32).collect()
 }
 
 /// The default settings (the assignment's), as the trainer reads them.

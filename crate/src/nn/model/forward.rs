@@ -185,27 +185,9 @@ impl Model {
         let x = image.insert_axis(ndarray::Axis(0));
         let m = self.fill_input(x)?;
         let probs = softmax(self.run_forward(m, Mode::Infer, false)?);
-        let mut counts = std::collections::HashMap::new();
-        let last = self.layers.len() - 1;
+        let names = crate::nn::layers::output_names(&self.specs);
         let mut outputs = Vec::with_capacity(self.layers.len() + 1);
-        for (i, spec) in self.specs.iter().enumerate() {
-            let kind = match spec {
-                LayerSpec::Conv { .. } => "conv",
-                LayerSpec::Relu => "relu",
-                LayerSpec::MaxPool { .. } | LayerSpec::AvgPool { .. } => "pool",
-                LayerSpec::GlobalAvgPool => "gap",
-                LayerSpec::BatchNorm => "bn",
-                LayerSpec::Dropout { .. } => "dropout",
-                LayerSpec::Flatten => "flatten",
-                LayerSpec::Dense { .. } => "fc",
-            };
-            let n = counts.entry(kind).or_insert(0);
-            *n += 1;
-            let name = if i == last {
-                "logits".to_string()
-            } else {
-                format!("{kind}{n}")
-            };
+        for (i, name) in names.into_iter().enumerate() {
             let s = self.shapes[i + 1];
             outputs.push(LayerOutput {
                 name,
