@@ -9,6 +9,7 @@ import { t, num, setText, translate, hasKey } from '../i18n.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../workers/training-client.js';
+import { toWorker, OUT } from '../workers/protocol.js';
 import { webcamFailure } from '../photo.js';
 
 // The layers whose maps are drawn (the worker colours only these); each titled with its shape.
@@ -79,7 +80,7 @@ export const classifyView = {
       state.id += 1;
       state.sentAt = performance.now();
       setText(ui.prediction, 'classify.classifying');
-      worker.send({ type: 'classify', id: state.id, file, model: ui.model.value, maps: MAPS, explain: ui.explain.checked });
+      worker.send(toWorker.classify(state.id, file, ui.model.value, MAPS, ui.explain.checked));
     }
 
     // Grad-CAM for `cls` over the 64x64 input: the core's coloured, partly transparent map
@@ -245,20 +246,20 @@ export const classifyView = {
     });
 
     worker.listen((msg) => {
-      if (msg.type === 'models') { state.models = msg.available; state.trained = Boolean(msg.trained); updateModels(); }
-      if (msg.type === 'epoch' || (msg.type === 'state' && msg.loaded)) {
+      if (msg.type === OUT.models) { state.models = msg.available; state.trained = Boolean(msg.trained); updateModels(); }
+      if (msg.type === OUT.epoch || (msg.type === OUT.state && msg.loaded)) {
         if (!state.trained) { state.trained = true; updateModels(); }
       }
-      if (msg.type === 'state' && msg.reset) { state.trained = false; updateModels(); }
-      if (msg.type === 'classified' && msg.id === state.id) showResult(msg);
-      if (msg.type === 'error' && msg.where === 'classify' && msg.id === state.id) {
+      if (msg.type === OUT.state && msg.reset) { state.trained = false; updateModels(); }
+      if (msg.type === OUT.classified && msg.id === state.id) showResult(msg);
+      if (msg.type === OUT.error && msg.where === 'classify' && msg.id === state.id) {
         errors.show(errorText(msg));
         setText(ui.prediction, 'classify.no-answer');
       }
-      if (msg.type === 'error' && msg.where === 'models') setText(ui.modelNote, 'classify.model-failed', { message: errorText(msg) });
+      if (msg.type === OUT.error && msg.where === 'models') setText(ui.modelNote, 'classify.model-failed', { message: errorText(msg) });
 
     });
-    worker.send({ type: 'models' });
+    worker.send(toWorker.models());
     ui.camFigure.hidden = true;
     loadExamples();
   },

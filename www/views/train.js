@@ -8,6 +8,7 @@ import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawCostCurve } from '../draw/curve.js';
 import { drawClassMap, classMapLegend } from '../draw/cam.js';
 import { trainingWorker } from '../workers/training-client.js';
+import { toWorker, OUT } from '../workers/protocol.js';
 
 // Each augmentation's name is the catalogue's train.aug.<key>, each map's train.map.<name>
 // (its counts and size from the maps' own description: the core's signsMaps() until the
@@ -195,7 +196,7 @@ export const trainView = {
       // The worker files each one by what it holds (train_set_x or test_set_x), not by its name.
       const sent = [];
       for (const file of list.slice(0, 2)) sent.push({ name: file.name, bytes: await file.arrayBuffer() });
-      worker.send({ type: 'h5-files', files: sent }, sent.map((f) => f.bytes));
+      worker.send(toWorker.h5Files(sent), sent.map((f) => f.bytes));
       if (list.length > 2) errors.data.show(t('train.two-files'));
     }
     ui.fileInput.addEventListener('change', () => { readFiles(ui.fileInput.files); ui.fileInput.value = ''; });
@@ -205,7 +206,7 @@ export const trainView = {
     ui.synthetic.addEventListener('click', () => {
       if (state.running) { errors.data.show(t('train.busy-change')); return; }
       errors.data.clear();
-      worker.send({ type: 'use-synthetic' });
+      worker.send(toWorker.useSynthetic());
     });
 
     // ---- settings ----
@@ -253,13 +254,13 @@ export const trainView = {
       keepFocus();
       // ?workers=N in the address: train in exactly N workers (tests, benchmarks).
       const workers = Number(new URLSearchParams(location.search).get('workers')) || undefined;
-      worker.send({ type: 'start', settings, workers });
+      worker.send(toWorker.start(settings, workers));
       scheduleDraw();
     });
     // The button does what it says: Pause right after Start, before the worker has said it
     // runs, is still a pause (the worker takes messages in order).
-    ui.pause.addEventListener('click', () => worker.send({ type: ui.pause.getAttribute('aria-pressed') === 'true' ? 'resume' : 'pause' }));
-    ui.reset.addEventListener('click', () => { clearErrors(); worker.send({ type: 'reset' }); });
+    ui.pause.addEventListener('click', () => worker.send(ui.pause.getAttribute('aria-pressed') === 'true' ? toWorker.resume() : toWorker.pause()));
+    ui.reset.addEventListener('click', () => { clearErrors(); worker.send(toWorker.reset()); });
     const showMistake = (e) => {
       const fig = e.target.closest('figure[data-index]');
       if (!fig || (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ')) return;
@@ -276,9 +277,9 @@ export const trainView = {
       // Out of range: the nearest picture that exists, shown in the box as well.
       const index = !Number.isInteger(v) || v < 0 ? 0 : ui.sample.max !== '' && v > last ? last : v;
       ui.sample.value = index; // the hash, written next, gets this value too
-      worker.send({ type: 'sample', index });
+      worker.send(toWorker.sample(index));
     });
-    ui.save.addEventListener('click', () => { errors.weights.clear(); worker.send({ type: 'save' }); });
+    ui.save.addEventListener('click', () => { errors.weights.clear(); worker.send(toWorker.save()); });
     ui.load.addEventListener('change', async () => {
       errors.weights.clear();
       const file = ui.load.files[0];
@@ -287,7 +288,7 @@ export const trainView = {
       if (state.running) { errors.weights.show(t('train.busy-weights')); return; }
       let settings;
       try { settings = readSettings(); } catch (e) { errors.settings.show(errorText(e)); return; }
-      worker.send({ type: 'load-weights', text: await file.text(), settings });
+      worker.send(toWorker.loadWeights(await file.text(), settings));
     });
 
     // ---- drawing ----
@@ -389,7 +390,7 @@ export const trainView = {
 
     worker.listen((msg) => {
       switch (msg.type) {
-        case 'data': {
+        case OUT.data: {
           state.source = msg.source;
           if (msg.test) {
             ui.sample.max = msg.test.count - 1;
@@ -411,14 +412,14 @@ export const trainView = {
           }
           break;
         }
-        case 'started':
+        case OUT.started:
           state.started = true;
           state.stepsPerEpoch = msg.stepsPerEpoch;
           state.totalEpochs = msg.epochs;
           setText(ui.progressText, 'train.started', { seed: msg.seed, epochs: msg.epochs });
           ui.progress.dataset.workers = msg.workers; // how many workers this run may use
           break;
-        case 'state':
+        case OUT.state:
           if (msg.reset) {
             state.started = false; // nothing to pause or resume until the next Start
             ui.notebookOut.textContent = '';
@@ -432,7 +433,7 @@ export const trainView = {
           setRunning(msg.running);
           if (msg.finished || msg.reset) { ui.pause.disabled = true; keepFocus(); }
           break;
-        case 'progress': {
+        case OUT.progress: {
           state.steps.push(...msg.costs);
           if (msg.costs.length) state.saved = false;
           state.stepsPerEpoch = msg.stepsPerEpoch;
@@ -444,23 +445,23 @@ export const trainView = {
           scheduleDraw();
           break;
         }
-        case 'epoch':
+        case OUT.epoch:
           // A User Timing mark per epoch (DevTools' performance panel shows them, and
           // tests/bench/page_bench.mjs reads them): the worker's training clock.
           performance.mark('convlab:epoch', { detail: { epoch: msg.report.epoch, elapsedMs: msg.elapsed } });
           showEpoch(msg.report);
           scheduleDraw();
           break;
-        case 'maps':
+        case OUT.maps:
           showMaps(msg);
           break;
-        case 'done':
+        case OUT.done:
           ui.progress.value = 1;
           if (msg.loaded) setText(ui.progressText, 'train.loaded-test');
           else setText(ui.progressText, 'train.done', { count: state.epochs.length, time: fmtTime(msg.elapsed) });
           showResults(msg);
           break;
-        case 'weights': {
+        case OUT.weights: {
           state.saved = true;
           const url = URL.createObjectURL(new Blob([msg.json], { type: 'application/json' }));
           const a = el('a', { href: url, download: 'convlab-signs-weights.json' });
@@ -470,7 +471,7 @@ export const trainView = {
           setTimeout(() => URL.revokeObjectURL(url), 10000);
           break;
         }
-        case 'error': {
+        case OUT.error: {
           const where = { data: 'data', settings: 'settings', train: 'train', weights: 'weights', maps: 'train', start: 'settings' }[msg.where];
           if (where) {
             errors[where].show(errorText(msg));
@@ -518,13 +519,13 @@ export const trainView = {
       const on = ui.liveMaps.checked && !root.hidden;
       if (on === mapsOn) return;
       mapsOn = on;
-      worker.send({ type: 'live-maps', on, maps: MAPS });
+      worker.send(toWorker.liveMaps(on, MAPS));
 
     };
     ui.liveMaps.addEventListener('change', mapsWanted);
     this.shown = () => { mapsWanted(); scheduleDraw(); };
     this.hidden = mapsWanted;
-    worker.send({ type: 'use-synthetic' });
+    worker.send(toWorker.useSynthetic());
   },
   show(params) { this.apply?.(params); this.shown?.(); },
   hide() { this.hidden?.(); },

@@ -10,7 +10,7 @@
 // (one worker runs Training.slicedStep()): see crate/src/train/data_parallel.rs.
 
 import { core } from '../core.js';
-import { toHelper } from './protocol.js';
+import { HELPER, toHelper } from './protocol.js';
 
 // The counts are the core's (crate/src/train/data_parallel.rs), read once it is loaded.
 
@@ -48,7 +48,7 @@ export class GradientHelpers {
     const p = this.pending.get(data.id);
     if (!p) return;
     this.pending.delete(data.id);
-    if (data.type === 'error') p.reject(new HelperError(`a helper worker failed: ${data.message}`));
+    if (data.type === HELPER.error) p.reject(new HelperError(`a helper worker failed: ${data.message}`));
     else p.resolve(data);
   }
 

@@ -6,7 +6,7 @@
 //
 // Messages: toHelper and fromHelper in ./protocol.js.
 import { core, initCore } from '../core.js';
-import { fromHelper } from './protocol.js';
+import { HELPER, fromHelper } from './protocol.js';
 
 const ready = initCore();
 let worker = null;
@@ -14,10 +14,10 @@ let worker = null;
 self.onmessage = async ({ data }) => {
   try {
     await ready;
-    if (data.type === 'network') {
+    if (data.type === HELPER.network) {
       worker?.free();
       worker = new core.GradientWorker(data.json);
-    } else if (data.type === 'share') {
+    } else if (data.type === HELPER.share) {
       if (!worker) throw new Error('no network yet');
       // The slices' gradients, costs and numbers right, for Training.addSliceGradients.
       const answer = worker.gradient(data.params, data.inputs, data.labels, data.sizes);

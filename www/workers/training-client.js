@@ -1,6 +1,8 @@
 // The page's one link to the worker (www/workers/worker.js): the training and classify views
 // share it, so a photo can be classified with the model just trained. Listeners get
 // every message the worker posts.
+import { fromWorker } from './protocol.js';
+
 let worker = null;
 const listeners = new Set();
 
@@ -8,7 +10,7 @@ export function trainingWorker() {
   if (!worker) {
     worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = ({ data }) => listeners.forEach((f) => f(data));
-    worker.onerror = (e) => listeners.forEach((f) => f({ type: 'error', where: 'worker', message: e.message || 'the training worker failed to start' }));
+    worker.onerror = (e) => listeners.forEach((f) => f(fromWorker.error('worker', { message: e.message || 'the training worker failed to start' })));
   }
   return {
     send: (msg, transfer = []) => worker.postMessage(msg, transfer),
