@@ -26,6 +26,9 @@ import { classifyView } from './views/classify.js';
 //   hide()                   optional: another section is shown; stop the work this one
 //                            does (a camera, a timer, live maps)
 // An exception thrown by init or show is shown in the section (showError), never lost.
+// A view past ~200 lines keeps its init and hands parts to modules of its own, named after
+// it (views/train-layout.js, edges-map.js...): plain functions given the core, the
+// view's elements and state, never views themselves.
 const VIEWS = [convView, edgesView, shapesView, volumesView, poolingView, backpropView, trainView, classifyView];
 const status = document.getElementById('status');
 const started = new Set();
