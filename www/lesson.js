@@ -1,12 +1,14 @@
 // The lecture's numbers as the core holds them (crate/src/lesson/test_pictures.rs and
-// edges.rs), read once: the 6x6 example image, the step images and the edge filters.
+// edges.rs, backprop_step.rs), read once: the 6x6 example image, the step images, the
+// edge filters and the 4x4 pooling grid.
 // The views take them from here so the page keeps no copy of its own.
 let facts = null;
 
 /**
  * @typedef {number[][]} Grid  rows of numbers
  * @typedef {{ lectureImage: Grid, lightToDark: Grid, darkToLight: Grid, topToBottom: Grid,
- *   filters: {name: string, label: string, kernel: number[]}[], filter: (name: string) => Grid }} Lesson
+ *   poolingGrid: Grid, filters: {name: string, label: string, kernel: number[]}[],
+ *   filter: (name: string) => Grid }} Lesson
  */
 
 const rows = (flat, cols) => Array.from({ length: flat.length / cols }, (_, i) => Array.from(flat.slice(i * cols, (i + 1) * cols)));
@@ -30,6 +32,8 @@ export function lesson(core) {
     lightToDark: picture(core, 'step_light_to_dark'),
     darkToLight: picture(core, 'step_dark_to_light'),
     topToBottom: picture(core, 'step_top_to_bottom'),
+    // The lecture's max-pooling example (max 9, average 3.75), as the backprop lesson has it.
+    poolingGrid: core.backpropLesson().pool_x,
     filters,
     // A preset filter's 3x3 weights as rows, by the core's name ('vertical', 'sobel_v'...).
     filter(name) {

@@ -43,11 +43,12 @@ const MB = (b) => (b === null || b === undefined ? '–' : (b / 1048576).toFixed
 async function workerMemory(page) {
   return page.evaluate(async () => {
     const { trainingWorker } = await import(new URL('workers/training-client.js', location.href).href);
+    const { toWorker, OUT } = await import(new URL('workers/protocol.js', location.href).href);
     const w = trainingWorker();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the worker did not answer "memory"')), 10000);
-      const stop = w.listen((m) => { if (m.type === 'memory') { clearTimeout(timer); stop(); resolve(m); } });
-      w.send({ type: 'memory' });
+      const stop = w.listen((m) => { if (m.type === OUT.memory) { clearTimeout(timer); stop(); resolve(m); } });
+      w.send(toWorker.memory());
     });
   });
 }

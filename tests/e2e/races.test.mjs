@@ -47,7 +47,8 @@ test('Start clicked twice (and sent twice) trains one run, once', async () => {
     b.click(); b.click();
     // A second start straight to the worker, as a double message would arrive.
     const { trainingWorker } = await import(new URL('workers/training-client.js', location.href).href);
-    trainingWorker().send({ type: 'start', settings: { learning_rate: 0.009, epochs: 1, batch_size: 64, seed: 1, l2: 0, evaluate_every_epoch: true } });
+    const { toWorker } = await import(new URL('workers/protocol.js', location.href).href);
+    trainingWorker().send(toWorker.start({ learning_rate: 0.009, epochs: 1, batch_size: 64, seed: 1, l2: 0, evaluate_every_epoch: true }));
   });
   await waitText(page, 'train-progress-text', '^Done');
   const c = await counts(page);

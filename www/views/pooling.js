@@ -6,7 +6,6 @@ import { t, setText } from '../i18n.js';
 import { fmt } from '../format.js';
 import { lesson } from '../lesson.js';
 
-const LECTURE = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]];
 // Real feature maps: a built-in picture (10x10, drawn by the core) through an edge filter
 // of the first layer (3x3, VALID), computed by the core: an 8x8 map, as conv1 would see it.
 // Each map's name is the catalogue's pool.map.<key>, its picture's pool.picture.<picture>.
@@ -25,6 +24,7 @@ export const poolingView = {
   id: 'pooling',
   init(core, root, setHash) {
     const q = (id) => root.querySelector(`[data-testid="${id}"]`);
+    const LECTURE = lesson(core).poolingGrid; // the lecture's 4x4 grid, from the core
     const errors = errorBox(q('pool-lecture'));
     const state = { grid: LECTURE.map((r) => [...r]), pick: 0, max: null, source: 'lecture' };
     const source = q('pool-source');

@@ -244,7 +244,7 @@ fn rows<const W: usize>(r: &[[f32; W]]) -> Array2<f32> {
 pub fn lesson_numbers() -> LessonNumbers {
     LessonNumbers {
         a_prev: crate::lesson::test_pictures::lecture_image(),
-        w: rows(&[[1., 0., -1.], [1., 0., -1.], [1., 0., -1.]]),
+        w: rows(&crate::lesson::edges::EdgeFilter::Vertical.kernel()),
         dz: rows(&[[1., 0., -1., 2.], [0., 1., 0., 0.], [-1., 0., 2., 1.], [0., 1., 0., -1.]]),
         pool_x: rows(&[[1., 3., 2., 1.], [2., 9., 1., 1.], [1., 3., 2., 3.], [5., 6., 1., 2.]]),
         pool_dy: rows(&[[1., 2.], [3., 4.]]),
