@@ -187,7 +187,7 @@ def main(path):
         trials = pg.get("trials") or []
         if trials:
             split = sum(1 for x in trials if x.endswith("splitting"))
-            print(f"the page's data-parallel timing (www/workers/worker.js) decided to split {split} times and "
+            print(f"the page's data-parallel timing (www/workers/split-timing.js) decided to split {split} times and "
                   f"to train in one worker {len(trials) - split} times over the page benchmark's runs")
         page = t["maps"]["median"]
         print(f"goal 1, the page's own run (section 6, maps drawn, test set scored each epoch): "
