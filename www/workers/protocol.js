@@ -82,7 +82,7 @@ export const fromWorker = {
   weights: (/** @type {string} */ json) => ({ type: OUT.weights, json }),
   /** The installed models ({key, file, info}) and whether section 6 has a model. */
   models: (available, /** @type {boolean} */ trained) => ({ type: OUT.models, available, trained }),
-  /** A photo's answer (see worker-classify.js), for the `id` it was sent with. */
+  /** A photo's answer (see classify.js), for the `id` it was sent with. */
   classified: (/** @type {number} */ id, answer) => ({ type: OUT.classified, id, ...answer }),
   state: (/** @type {RunState} */ state) => ({ type: OUT.state, ...state }),
   memory: (/** @type {number} */ wasmBytes) => ({ type: OUT.memory, wasmBytes }),
