@@ -30,6 +30,7 @@ pub const MAX_WORKERS: usize = 16;
 /// Most workers (the trainer's included) the page splits a minibatch between: past 4 the
 /// helpers' start-up and the parameter copies cost more than the cores give on a laptop.
 pub const PAGE_MAX_WORKERS: usize = 4;
+const _: () = assert!(PAGE_MAX_WORKERS <= MAX_WORKERS, "the page cannot split between more workers than the core");
 
 /// How many workers the page trains with on a machine of `cores` logical cores: one per
 /// core, at most [`PAGE_MAX_WORKERS`], 1 when the browser does not say (0).
@@ -342,7 +343,6 @@ mod tests {
     #[test]
     fn the_page_uses_one_worker_per_core_up_to_four() {
         assert_eq!(PAGE_MAX_WORKERS, 4);
-        assert!(PAGE_MAX_WORKERS <= MAX_WORKERS);
         assert_eq!(page_worker_count(0), 1); // the browser did not say
         assert_eq!(page_worker_count(1), 1);
         assert_eq!(page_worker_count(2), 2);
