@@ -1,7 +1,8 @@
-import { t, hasKey } from './i18n.js';
+import { t, hasKey, onLanguage } from './i18n.js';
 
 // An error message beside a control: shown with role=alert and data-testid="error",
-// cleared when the input is fixed. The page keeps working either way.
+// cleared when the input is fixed. The page keeps working either way. Given an error (not
+// a text), the box words it with errorText and words it again after a language switch.
 export function errorBox(anchor) {
   const box = document.createElement('p');
   box.className = 'error';
@@ -9,9 +10,12 @@ export function errorBox(anchor) {
   box.setAttribute('role', 'alert');
   box.hidden = true;
   anchor.after(box);
+  let shown = null;
+  const render = () => { box.textContent = typeof shown === 'string' ? shown : errorText(shown); };
+  onLanguage(() => { if (shown !== null) render(); });
   return {
-    show(message) { box.textContent = message; box.hidden = false; },
-    clear() { box.textContent = ''; box.hidden = true; },
+    show(error) { shown = error; render(); box.hidden = false; },
+    clear() { shown = null; box.textContent = ''; box.hidden = true; },
     get visible() { return !box.hidden; },
   };
 }

@@ -2,7 +2,8 @@
 // keys with the same {numbers} in both, every key the page words is there and every key
 // there is worded somewhere in www/, and every message code the core can return (its
 // samples, from the built wasm) has a key whose English is exactly the core's English
-// (the CLI's words). Run by node alone, in well under a second.
+// (the CLI's words) and a Chinese one that reads Chinese, causes and layer names too (issue
+// 16 item 5). Run by node alone, in well under a second.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { ROOT } from './harness.mjs';
 import en from '../../www/i18n/en.js';
 import zh from '../../www/i18n/zh.js';
 import { errorText } from '../../www/errors.js';
+import { setLanguage } from '../../www/i18n.js';
 
 const WWW = path.join(ROOT, 'www');
 // The page's own sources: its HTML and modules, not the catalogues, builds or data.
@@ -58,17 +60,56 @@ test('every key the page words is in the catalogues, and every key in them is wo
   assert.deepEqual(unused, [], 'keys no source words');
 });
 
-test('every message the core can return has a key, worded in English exactly as the core words it', async () => {
+// The only code whose Chinese may read English: the core's uncoded messages (internal
+// checks a student cannot cause, a library's own words), which show their text as it is.
+const ENGLISH_ON_PURPOSE = ['plain'];
+const CJK = /[\u4e00-\u9fff]/;
+
+// The page's language without a page: i18n.js only needs these of the document.
+function inLanguage(code, f) {
+  globalThis.document ??= { documentElement: {}, querySelectorAll: () => [] };
+  setLanguage(code);
+  try { return f(); } finally { setLanguage('en'); }
+}
+
+test('every message the core can return has a key, worded in English exactly as the core words it, and in Chinese', async () => {
   const { samples, filters, presets } = await coreSamples();
-  assert.ok(samples.length >= 10, `the core's message samples (${samples.length})`);
+  assert.ok(samples.length >= 150, `the core's message samples (${samples.length})`);
   for (const m of samples) {
     assert.ok(`error.${m.code}` in en && `error.${m.code}` in zh, `error.${m.code} in both catalogues`);
     assert.equal(errorText(m), m.message, `${m.code}: the page's English is the core's`);
+    const chinese = inLanguage('zh', () => errorText(m));
+    assert.doesNotMatch(chinese, /\{\w+\}/, `${m.code}: every number filled in Chinese`);
+    if (!ENGLISH_ON_PURPOSE.includes(m.code)) assert.match(chinese, CJK, `${m.code}: worded in Chinese ("${chinese}")`);
   }
+  // A cause inside a message is worded in the same language (a layer's name too).
+  const nested = samples.find((m) => m.code === 'layers.in-layer');
+  assert.match(inLanguage('zh', () => errorText(nested)), /^第 \d+ 层（[^a-z]+）：.*比.*还大/);
+  assert.deepEqual(ENGLISH_ON_PURPOSE.filter((c) => !samples.some((m) => m.code === c)), [], 'codes left English that the core no longer has');
   // The page's own error codes and the core's together are every "error." key there is.
   const codes = new Set([...samples.map((m) => `error.${m.code}`), ...coded]);
   assert.deepEqual(Object.keys(en).filter((k) => k.startsWith('error.') && !codes.has(k)), [], 'error keys nothing returns');
   // The core's named lists the page shows by name.
   for (const name of filters) assert.ok(`edges.filter.${name}` in en, `edge filter ${name}`);
   for (const name of presets) assert.ok(`layers.preset.${name}` in en, `network preset ${name}`);
+});
+
+test('the HDF5 module\'s errors carry their code and numbers, worded in both languages', async () => {
+  const glue = await import('../../www/pkg-h5/convlab_h5.js');
+  glue.initSync({ module: readFileSync(path.join(WWW, 'pkg-h5/convlab_h5_bg.wasm')) });
+  const fixture = (name) => readFileSync(path.join(ROOT, 'crate/tests/fixtures/h5', name));
+  const refused = (bytes) => { try { glue.readCourseH5(bytes); } catch (e) { return e; } assert.fail('a bad file was read'); };
+  const e = refused(fixture('not_hdf5.h5'));
+  assert.equal(e.code, 'h5.not-hdf5');
+  assert.equal(errorText(e), e.message, 'the English is the core\'s');
+  assert.match(inLanguage('zh', () => errorText(e)), /这不是 HDF5 文件/);
+  assert.equal(refused(new Uint8Array(0)).code, 'h5.empty');
+  // Every damaged fixture is refused with a coded message that reads Chinese.
+  const bad = readdirSync(path.join(ROOT, 'crate/tests/fixtures/h5')).filter((n) => n.endsWith('.h5') && !n.startsWith('ok_'));
+  assert.ok(bad.length >= 10, `bad fixtures (${bad.length})`);
+  for (const name of bad) {
+    const err = refused(fixture(name));
+    assert.ok(err.code && err.code !== 'plain', `${name}: coded (${err.code}: ${err.message})`);
+    assert.match(inLanguage('zh', () => errorText(err)), CJK, `${name}: worded in Chinese`);
+  }
 });

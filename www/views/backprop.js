@@ -45,7 +45,7 @@ export const backpropView = {
       let s;
       try {
         s = core.convBackpropStep(flat(lesson.a_prev), h, w, flat(lesson.w), f, flat(state.dz), pos);
-      } catch (e) { convErrors.show(errorText(e)); return; }
+      } catch (e) { convErrors.show(e); return; }
       const c = s.current;
       const at = c ? { top: c.row, left: c.col, f } : {};
       show(q('backprop-a'), lesson.a_prev, at);
@@ -71,7 +71,7 @@ export const backpropView = {
         const args = [flat(lesson.pool_x), ph, pw, flat(state.dy), state.dy.length, state.dy[0].length];
         max = core.poolBackpropStep(...args, 'max', lesson.f, lesson.stride, pos);
         avg = core.poolBackpropStep(...args, 'avg', lesson.f, lesson.stride, pos);
-      } catch (e) { poolErrors.show(errorText(e)); return; }
+      } catch (e) { poolErrors.show(e); return; }
       const c = max.current;
       const at = c ? { top: c.top, left: c.left, f: lesson.f } : {};
       show(q('backprop-x'), lesson.pool_x, { ...at, winner: c?.winner });

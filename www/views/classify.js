@@ -182,7 +182,7 @@ export const classifyView = {
       if (msg.type === OUT.state && msg.reset) { state.trained = false; updateModels(); }
       if (msg.type === OUT.classified && msg.id === state.id) showResult(msg);
       if (msg.type === OUT.error && msg.where === 'classify' && msg.id === state.id) {
-        errors.show(errorText(msg));
+        errors.show(msg);
         setText(ui.prediction, 'classify.no-answer');
       }
       if (msg.type === OUT.error && msg.where === 'models') setText(ui.modelNote, 'classify.model-failed', { message: errorText(msg) });

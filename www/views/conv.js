@@ -1,7 +1,7 @@
 // Section 1: the sliding window, step by step, on the lecture's 6x6 example (editable).
 // The Rust core computes the output and the term-by-term arithmetic of each position.
 import { fillGrid, editableGrid, gridCell, toRows } from '../draw/grid.js';
-import { errorBox, errorText } from '../errors.js';
+import { errorBox } from '../errors.js';
 import { fmt, factor, signClass } from '../format.js';
 import { t, num, setText, onLanguage } from '../i18n.js';
 import { lesson } from '../lesson.js';
@@ -66,7 +66,7 @@ export const convView = {
       try {
         out = output();
       } catch (e) {
-        errors.show(errorText(e));
+        errors.show(e);
         return;
       }
       const n = out.rows * out.cols;

@@ -3,7 +3,6 @@
 // animation frame, never a long block.
 import { fillGrid, toRows } from '../draw/grid.js';
 import { lineChart } from '../draw/chart.js';
-import { errorText } from '../errors.js';
 import { t, setText } from '../i18n.js';
 import { signClass } from '../format.js';
 
@@ -46,7 +45,7 @@ export function learnedFilter(core, q, { state, render, learnErrors, picture }) 
       }
       learnErrors.clear();
     } catch (e) {
-      learnErrors.show(errorText(e));
+      learnErrors.show(e);
       stopLearning();
     }
     const last = state.losses[state.losses.length - 1];
@@ -63,7 +62,7 @@ export function learnedFilter(core, q, { state, render, learnErrors, picture }) 
       if (!state.learner || state.losses.length >= LEARN_STEPS) createLearner();
       learnErrors.clear();
     } catch (e) {
-      learnErrors.show(errorText(e));
+      learnErrors.show(e);
       return;
     }
     state.running = true;

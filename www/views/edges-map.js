@@ -2,7 +2,6 @@
 // coloured by the core, drawn with its range, and a value read under the pointer or a
 // keyboard cursor.
 import { drawRgba, pixelAt } from '../draw/canvas.js';
-import { errorText } from '../errors.js';
 import { t, setText } from '../i18n.js';
 import { fmt } from '../format.js';
 
@@ -21,7 +20,7 @@ export function outputMap(core, q, { state, filterErrors }) {
         : core.edgeResponse(g.values, g.rows, g.cols, Float32Array.from(k));
       filterErrors.clear();
     } catch (e) {
-      filterErrors.show(errorText(e));
+      filterErrors.show(e);
       return;
     }
     state.map?.free();

@@ -1,6 +1,5 @@
 // Section 2's own images: a photo (a file or dropped) and the webcam, each turned grey by
 // the core and handed to the view (`setGrey`, then `render`).
-import { errorText } from '../errors.js';
 import { setText } from '../i18n.js';
 import { loadPhoto, startWebcam, grabFrame } from '../photo.js';
 
@@ -29,7 +28,7 @@ export function photoSources(core, q, { state, imageSelect, imageErrors, setGrey
       render();
     } catch (e) {
       if (ticket !== photoTicket) return;
-      imageErrors.show(errorText(e));
+      imageErrors.show(e);
       imageSelect.value = state.image;
     }
   }
@@ -50,7 +49,7 @@ export function photoSources(core, q, { state, imageSelect, imageErrors, setGrey
     try {
       state.stopCam = await startWebcam(video);
     } catch (e) {
-      imageErrors.show(errorText(e));
+      imageErrors.show(e);
       imageSelect.value = state.image === WEBCAM ? 'step' : state.image;
       if (state.image === WEBCAM) { state.image = 'step'; loadImage(); render(); }
       return;

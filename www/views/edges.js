@@ -3,7 +3,7 @@
 // turns the response into colours (diverging: positive orange, negative blue).
 import { fillGrid, editableGrid, toRows } from '../draw/grid.js';
 import { drawRgba, drawLegend } from '../draw/canvas.js';
-import { errorBox, errorText } from '../errors.js';
+import { errorBox } from '../errors.js';
 import { t, setText, onLanguage } from '../i18n.js';
 import { signClass } from '../format.js';
 import { photoSources } from './edges-sources.js';
@@ -148,7 +148,7 @@ export const edgesView = {
     this.apply = (params) => {
       let filter = params.filter || 'vertical';
       if (filter !== 'custom' && filter !== 'learned') {
-        try { filter = core.edgeFilterName(filter); } catch (e) { filterErrors.show(errorText(e)); filter = 'vertical'; }
+        try { filter = core.edgeFilterName(filter); } catch (e) { filterErrors.show(e); filter = 'vertical'; }
 
       }
       state.filter = filter;

@@ -76,7 +76,7 @@ export function layerTable(core, q, setHash, errors) {
       errors.clear();
     } catch (e) {
       // Not a layer's fault (an input shape that is not a number): nothing to tabulate.
-      errors.show(errorText(e));
+      errors.show(e);
       out = { rows: [], error: null };
     }
     state.rows = out.rows;

@@ -1,7 +1,7 @@
 // Section 5: max and average pooling side by side on one editable grid. The core pools
 // and says which cell won each max window; this view highlights windows and winners.
 import { fillGrid, editableGrid, gridCell } from '../draw/grid.js';
-import { errorBox, errorText, codedError } from '../errors.js';
+import { errorBox, codedError } from '../errors.js';
 import { t, setText } from '../i18n.js';
 import { fmt } from '../format.js';
 import { lesson } from '../lesson.js';
@@ -47,7 +47,7 @@ export const poolingView = {
       try {
         state.grid = state.source === 'lecture' ? LECTURE.map((r) => [...r]) : featureMap(state.source);
       } catch (e) {
-        errors.show(e.message);
+        errors.show(e);
         state.source = 'lecture';
         source.value = 'lecture';
         state.grid = LECTURE.map((r) => [...r]);
@@ -94,7 +94,7 @@ export const poolingView = {
         avg = pool('avg', f, s);
         errors.clear();
       } catch (e) {
-        errors.show(errorText(e));
+        errors.show(e);
         q('pool-max').replaceChildren();
         q('pool-avg').replaceChildren();
         q('pool-note').textContent = ''; // no output: the old window and formula no longer hold

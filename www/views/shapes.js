@@ -3,7 +3,7 @@
 // view writes the formula with those numbers and draws the boards.
 import { fillGrid } from '../draw/grid.js';
 import { rgbaAt } from '../draw/canvas.js';
-import { errorBox, errorText, codedError } from '../errors.js';
+import { errorBox, codedError } from '../errors.js';
 import { t, num } from '../i18n.js';
 
 const DRAW_LIMIT = 64;
@@ -51,7 +51,7 @@ export const shapesView = {
       } catch (e) {
         // The message is shown once, in the error box; the formula line waits for valid sizes.
         q('shape-formula').textContent = 'floor((n + 2p − f)/s) + 1 = ?';
-        errors.show(errorText(e));
+        errors.show(e);
         for (const id of ['shape-input', 'shape-output', 'shape-heat']) q(id).closest('figure').hidden = true;
         q('shape-same').textContent = '';
         const raw = Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.value]));

@@ -1,6 +1,5 @@
 // Section 6's answer to each message of the training worker (protocol.js's OUT).
 import { el } from '../dom.js';
-import { errorText } from '../errors.js';
 import { t, setText } from '../i18n.js';
 import { drawTiles } from '../draw/tiles.js';
 import { OUT } from '../workers/protocol.js';
@@ -94,10 +93,10 @@ export function workerMessages({ ui, state, errors, setRunning, keepFocus, sched
       case OUT.error: {
         const where = { data: 'data', settings: 'settings', train: 'train', weights: 'weights', maps: 'train', start: 'settings' }[msg.where];
         if (where) {
-          errors[where].show(errorText(msg));
+          errors[where].show(msg);
           if (where !== 'data') setRunning(false);
         } else if (msg.where !== 'classify' && msg.where !== 'models') {
-          errors.train.show(errorText(msg));
+          errors.train.show(msg);
         }
         break;
       }

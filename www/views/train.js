@@ -2,7 +2,7 @@
 // watch it learn. The worker runs the Rust core; this view only builds controls and draws:
 // train-layout.js builds the page and reads the settings, train-show.js draws the
 // figures, train-messages.js answers the worker's messages.
-import { errorBox, errorText } from '../errors.js';
+import { errorBox } from '../errors.js';
 import { t, setText } from '../i18n.js';
 import { drawCostCurve } from '../draw/curve.js';
 import { trainingWorker } from '../workers/training-client.js';
@@ -59,7 +59,7 @@ export const trainView = {
     ui.start.addEventListener('click', () => {
       clearErrors();
       let settings;
-      try { settings = readSettings(); } catch (e) { errors.settings.show(errorText(e)); return; }
+      try { settings = readSettings(); } catch (e) { errors.settings.show(e); return; }
       state.steps = []; state.epochs = []; state.totalEpochs = settings.epochs; state.lastCost = null;
       ui.history.replaceChildren(); ui.results.hidden = true;
       ui.notebookOut.textContent = '';
@@ -105,7 +105,7 @@ export const trainView = {
       if (!file) return;
       if (state.running) { errors.weights.show(t('train.busy-weights')); return; }
       let settings;
-      try { settings = readSettings(); } catch (e) { errors.settings.show(errorText(e)); return; }
+      try { settings = readSettings(); } catch (e) { errors.settings.show(e); return; }
       worker.send(toWorker.loadWeights(await file.text(), settings));
     });
 

@@ -2,7 +2,7 @@
 // network's shapes, parameters and MACs (layer-table.js). The core computes every number;
 // this view lays out the example volumes and the tables.
 import { fillGrid } from '../draw/grid.js';
-import { errorBox, errorText, codedError } from '../errors.js';
+import { errorBox, codedError } from '../errors.js';
 import { t, num, setText } from '../i18n.js';
 import { fmt, signClass } from '../format.js';
 import { layerTable } from './layer-table.js';
@@ -122,7 +122,7 @@ export const volumesView = {
         e = explain();
         layerErrors.clear();
       } catch (err) {
-        layerErrors.show(errorText(err));
+        layerErrors.show(err);
         return;
       }
       const b = biases();

@@ -8,6 +8,7 @@
 //! flat parts to the page's `DataSet.fromParts`.
 
 use convlab::data::{h5::{load_course_file, Split}, Dataset};
+use convlab::message::Message;
 use wasm_bindgen::prelude::*;
 
 /// One course file, read: pixels (m, 64, 64, 3) row-major, one label per picture, classes.
@@ -41,8 +42,24 @@ impl CourseFile {
     }
 }
 
-/// Reads one course HDF5 file from its bytes; a wrong file is an error with the core's message.
+/// Reads one course HDF5 file from its bytes; a wrong file is an error with the core's
+/// message: its English, and its `code` and `params` for the page to word in the student's
+/// language, as the core's own errors carry them (crate/src/wasm/mod.rs `js_err`).
 #[wasm_bindgen(js_name = readCourseH5)]
 pub fn read_course_h5(bytes: &[u8]) -> Result<CourseFile, JsError> {
-    load_course_file(bytes).map(|(split, data)| CourseFile { split, data }).map_err(|e| JsError::new(&e.to_string()))
+    load_course_file(bytes).map(|(split, data)| CourseFile { split, data }).map_err(|e| js_error(e.message()))
+}
+
+fn js_error(m: &Message) -> JsError {
+    let error = JsError::new(&m.english());
+    // A clone of a JsError is the same JS object: the properties land on the one thrown.
+    let object = JsValue::from(error.clone());
+    let params = serde_json::to_value(m)
+        .ok()
+        .and_then(|v| v.get("params").map(|p| p.to_string()))
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::UNDEFINED);
+    let _ = js_sys::Reflect::set(&object, &"code".into(), &m.code().into());
+    let _ = js_sys::Reflect::set(&object, &"params".into(), &params);
+    error
 }

@@ -56,7 +56,7 @@ fn layer_name(specs: &[LayerSpec], i: usize) -> String {
 /// Grad-CAM for `class` of the picture of the model's last forward pass (an
 /// inference-mode pass of one image, as [`Model::layer_outputs`] runs).
 pub fn grad_cam(model: &mut Model, class: usize) -> Result<ClassMap> {
-    let target = target_layer(model.specs()).ok_or_else(|| param_err!("this network has no convolution to explain"))?;
+    let target = target_layer(model.specs()).ok_or_else(|| crate::message::Message::ClassifyNoConv {}.param())?;
     let (h, w, k) = model.output_shape(target).ok_or_else(|| param_err!("no layer {target}"))?;
     let grad = model.class_score_gradient(class, Some(target))?;
     let acts = model.output_of(target).ok_or_else(|| param_err!("no layer {target}"))?;

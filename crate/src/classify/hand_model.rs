@@ -138,14 +138,10 @@ pub fn view_of(image: ArrayView3<f32>, view: View) -> Result<Array3<f32>> {
         View::FlipTurn(d) => (1.0, true, d),
     };
     if !(degrees.is_finite() && degrees.abs() <= 90.0) {
-        return Err(param_err!(
-            "a turn must be between -90 and 90 degrees, got {degrees}"
-        ));
+        return Err(crate::message::Message::ClassifyTurn { degrees: degrees.to_string() }.param());
     }
     if !(zoom.is_finite() && (0.5..=2.0).contains(&zoom)) {
-        return Err(param_err!(
-            "a zoom factor must be between 0.5 and 2, got {zoom}"
-        ));
+        return Err(crate::message::Message::ClassifyZoom { zoom: zoom.to_string() }.param());
     }
     // Output pixel centre -> source coordinate about the image centre, then bilinear
     // interpolation with edge-replicate fill.
@@ -255,7 +251,7 @@ pub fn to_json_rounded(model: &Model, classes: &[i64], digits: u32) -> Result<St
     }
     crate::train::weights::compact(&mut saved);
     serde_json::to_string(&saved)
-        .map_err(|e| crate::ConvLabError::Weights(format!("could not write the weights: {e}")))
+        .map_err(|e| crate::ConvLabError::Weights(format!("could not write the weights: {e}").into()))
 }
 
 #[cfg(test)]

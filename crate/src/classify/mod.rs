@@ -15,7 +15,7 @@ use crate::classify::grad_cam::{grad_cam, target_layer, ClassMap};
 use crate::nn::model::{LayerOutput, Model};
 use crate::data::Dataset;
 use crate::classify::hand_model::{describe_views, predict_views_reusing, View};
-use crate::{param_err, shape_err};
+use crate::shape_err;
 use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -156,7 +156,7 @@ pub fn prediction_over(probabilities: &[f32], classes: &[i64], views: &[View], j
         })
         .ok_or_else(|| shape_err!("the network gave no probabilities"))?;
     if !confidence.is_finite() {
-        return Err(shape_err!("the network's output is not a number: its weights are broken (NaN)"));
+        return Err(crate::message::Message::ClassifyNotNumber {}.shape());
     }
     let label = classes.get(index).copied().unwrap_or(index as i64);
     let (warning, doubt) = judge.warning(confidence).unzip();
@@ -170,7 +170,7 @@ pub fn prediction_over(probabilities: &[f32], classes: &[i64], views: &[View], j
 /// the scaling training uses.
 pub fn dataset_input(data: &Dataset, index: usize) -> Result<Array3<f32>> {
     if index >= data.len() {
-        return Err(param_err!("there is no picture {index}: the set has {} pictures (0 to {})", data.len(), data.len().saturating_sub(1)));
+        return Err(crate::message::Message::ClassifyNoPicture { index, count: data.len(), last: data.len().saturating_sub(1) }.param());
     }
     Ok(data.images.index_axis(Axis(0), index).mapv(|v| f32::from(v) / 255.0))
 }
@@ -222,7 +222,7 @@ fn check_input(model: &Model, input: ArrayView3<f32>) -> Result<()> {
     if input.dim() != model.input_shape() {
         let (h, w, c) = input.dim();
         let (eh, ew, ec) = model.input_shape();
-        return Err(shape_err!("the picture is {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"));
+        return Err(crate::message::Message::ClassifyPictureSize { got: format!("{h}x{w}x{c}"), want: format!("{eh}x{ew}x{ec}") }.shape());
     }
     Ok(())
 }

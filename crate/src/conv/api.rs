@@ -40,12 +40,10 @@ pub struct ConvGrads {
 
 fn check_filter(c: usize, fc: usize, k: usize, nb: usize) -> Result<()> {
     if fc != c {
-        return Err(shape_err!(
-            "the filter has {fc} channels but the input has {c}: they must match"
-        ));
+        return Err(crate::message::Message::ConvFilterChannels { fc, c }.shape());
     }
     if nb != k {
-        return Err(shape_err!("{k} filters need {k} biases, got {nb}"));
+        return Err(crate::message::Message::ConvBiases { k, got: nb }.shape());
     }
     Ok(())
 }

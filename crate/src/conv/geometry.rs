@@ -69,12 +69,10 @@ impl ConvGeometry {
         let (h, w, c_in) = input;
         let (f_h, f_w, c_out) = filter;
         if batch == 0 {
-            return Err(shape_err!("the batch is empty: it needs at least one image"));
+            return Err(crate::message::Message::ConvEmptyBatch {}.shape());
         }
         if c_in == 0 || c_out == 0 {
-            return Err(shape_err!(
-                "a convolution needs at least one input channel and one filter (got {c_in} and {c_out})"
-            ));
+            return Err(crate::message::Message::ConvNoChannels { c_in, c_out }.shape());
         }
         let (pads, (out_h, out_w)) = padding.resolve((h, w), (f_h, f_w), stride)?;
         checked_len(&[batch, h, w, c_in], "input")?;

@@ -18,8 +18,8 @@
 
 use hdf5_reader::{ByteOrder, Datatype, Hdf5File, OpenOptions};
 use super::{Dataset, BYTES_PER_IMAGE, IMAGE_CHANNELS, IMAGE_SIDE, MAX_CLASSES, MAX_IMAGES};
-use crate::data_err;
 use crate::error::Result;
+use crate::message::Message;
 
 const HDF5_SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n'];
 
@@ -57,10 +57,10 @@ pub fn load_course_file(bytes: &[u8]) -> Result<(Split, Dataset)> {
     let file = open(bytes)?;
     let root = file
         .root_group()
-        .map_err(|e| data_err!("The HDF5 file is damaged: its root group cannot be read ({e})."))?;
+        .map_err(|e| Message::H5RootUnreadable { detail: e.to_string() }.data())?;
     let (_, names) = root
         .member_names()
-        .map_err(|e| data_err!("The HDF5 file is damaged: its contents cannot be listed ({e})."))?;
+        .map_err(|e| Message::H5Unlisted { detail: e.to_string() }.data())?;
     let split = detect_split(&names)?;
     let prefix = split.prefix();
     let x_name = format!("{prefix}_set_x");
@@ -79,43 +79,40 @@ pub fn load_course_file(bytes: &[u8]) -> Result<(Split, Dataset)> {
             ..
         }
     ) {
-        return Err(data_err!(
-            "`{x_name}` holds {} values, but pictures must be uint8 (bytes 0-255), as the course's files store them.",
-            describe_dtype(x.dtype())
-        ));
+        return Err(Message::H5PicturesNotBytes { name: x_name, dtype: Box::new(describe_dtype(x.dtype())) }.data());
     }
-    let n_labels = check_vector_shape(&y_name, y.shape(), MAX_IMAGES, "labels")?;
-    let n_classes = check_vector_shape("list_classes", c.shape(), MAX_CLASSES, "classes")?;
+    let n_labels = check_vector_shape(&y_name, y.shape(), MAX_IMAGES, true)?;
+    let n_classes = check_vector_shape("list_classes", c.shape(), MAX_CLASSES, false)?;
     if n_classes == 0 {
-        return Err(data_err!(
-            "`list_classes` is empty: the file must list at least one class."
-        ));
+        return Err(Message::H5NoClasses {}.data());
     }
     if m != n_labels {
-        return Err(data_err!(
-            "`{x_name}` holds {m} pictures but `{y_name}` holds {n_labels} labels: they must match one to one."
-        ));
+        return Err(Message::H5CountMismatch { x: x_name, m, y: y_name, labels: n_labels }.data());
     }
 
     // Bytes, not `read_array::<u8>`: one non-generic read path keeps the wasm small.
     let pixels = x.read_native_bytes().map_err(|e| read_error(&x_name, e))?;
     if pixels.len() != m * BYTES_PER_IMAGE {
-        return Err(data_err!("`{x_name}` did not hold the {m} pictures its shape announces."));
+        return Err(Message::H5PicturesShort { name: x_name, m }.data());
     }
     let raw_labels = read_integers(&y, &y_name)?;
     let classes = read_integers(&c, "list_classes")?;
     if raw_labels.len() != m || classes.len() != n_classes {
-        return Err(data_err!("The HDF5 file is damaged: `{y_name}` or `list_classes` did not hold what its shape announces."));
+        return Err(Message::H5LabelsShort { name: y_name }.data());
     }
     // The file's integers become byte labels here (so the range is checked with the
     // dataset's name); `Dataset::from_parts` checks the rest.
     let mut labels = Vec::with_capacity(m);
     for (i, &label) in raw_labels.iter().enumerate() {
         if label < 0 || label >= n_classes as i64 {
-            return Err(data_err!(
-                "Label {label} of picture {i} in `{y_name}` is out of range: labels must be 0 to {} (indices into `list_classes`, which has {n_classes} classes).",
-                n_classes - 1
-            ));
+            return Err(Message::H5LabelRange {
+                label: label.to_string(),
+                picture: i,
+                name: y_name,
+                last: n_classes - 1,
+                classes: n_classes,
+            }
+            .data());
         }
         labels.push(label as u8);
     }
@@ -125,14 +122,14 @@ pub fn load_course_file(bytes: &[u8]) -> Result<(Split, Dataset)> {
 /// Loads the training and the test file and checks that they list the same classes in
 /// the same order (else a label would mean one digit in training and another in test).
 pub fn load_train_test(train: &[u8], test: &[u8]) -> Result<(Dataset, Dataset)> {
-    let train_set = load_h5(train).map_err(|e| data_err!("Training file: {e}"))?;
-    let test_set = load_h5(test).map_err(|e| data_err!("Test file: {e}"))?;
+    let train_set = load_h5(train).map_err(|e| Message::H5TrainingFile { cause: Box::new(e.message().clone()) }.data())?;
+    let test_set = load_h5(test).map_err(|e| Message::H5TestFile { cause: Box::new(e.message().clone()) }.data())?;
     if train_set.classes != test_set.classes {
-        return Err(data_err!(
-            "The training and test files list different classes ({:?} and {:?}): both must list the same classes in the same order.",
-            train_set.classes,
-            test_set.classes
-        ));
+        return Err(Message::H5ClassesDiffer {
+            train: format!("{:?}", train_set.classes),
+            test: format!("{:?}", test_set.classes),
+        }
+        .data());
     }
     Ok((train_set, test_set))
 }
@@ -140,14 +137,10 @@ pub fn load_train_test(train: &[u8], test: &[u8]) -> Result<(Dataset, Dataset)> 
 /// Opens the bytes as HDF5 after the cheap checks a student's wrong file fails first.
 fn open(bytes: &[u8]) -> Result<Hdf5File> {
     if bytes.is_empty() {
-        return Err(data_err!(
-            "The file is empty (0 bytes): expected an HDF5 file such as train_signs.h5."
-        ));
+        return Err(Message::H5Empty {}.data());
     }
     if !has_signature(bytes) {
-        return Err(data_err!(
-            "This is not an HDF5 file (it does not start with the HDF5 signature): expected a file such as train_signs.h5 or test_signs.h5."
-        ));
+        return Err(Message::H5NotHdf5 {}.data());
     }
     // Caps on what a read may allocate, so that a forged file cannot ask for gigabytes.
     let options = OpenOptions {
@@ -157,16 +150,12 @@ fn open(bytes: &[u8]) -> Result<Hdf5File> {
         max_object_header_bytes: 1 << 20,
         ..OpenOptions::default()
     };
-    let file = Hdf5File::from_bytes_with_options(bytes, options).map_err(|e| {
-        data_err!("The HDF5 file cannot be read: it is damaged or truncated ({e}). Copy or download it again.")
-    })?;
+    let file = Hdf5File::from_bytes_with_options(bytes, options)
+        .map_err(|e| Message::H5Unreadable { detail: e.to_string() }.data())?;
     let sb = file.superblock();
     let claimed = sb.base_address.saturating_add(sb.eof_address);
     if claimed > bytes.len() as u64 {
-        return Err(data_err!(
-            "The HDF5 file is truncated: it says it is {claimed} bytes long but only {} bytes arrived. Copy or download it again.",
-            bytes.len()
-        ));
+        return Err(Message::H5Truncated { claimed: claimed.to_string(), got: bytes.len() }.data());
     }
     Ok(file)
 }
@@ -190,42 +179,34 @@ fn detect_split(names: &[String]) -> Result<Split> {
     match (has("train_set_x"), has("test_set_x")) {
         (true, false) => Ok(Split::Train),
         (false, true) => Ok(Split::Test),
-        (true, true) => Err(data_err!(
-            "The file holds both `train_set_x` and `test_set_x`: give the training and the test data as two files, as the course does."
-        )),
-        (false, false) => Err(data_err!(
-            "Missing dataset: the file has no `train_set_x` or `test_set_x` (it holds {}). Expected the course's layout: `train_set_x`, `train_set_y`, `list_classes`.",
-            list_names(names)
-        )),
+        (true, true) => Err(Message::H5BothSplits {}.data()),
+        (false, false) => Err(Message::H5NoSplit { names: Box::new(list_names(names)) }.data()),
     }
 }
 
-fn list_names(names: &[String]) -> String {
+/// What a file holds: its first ten names (code, shown as they are), and how many more.
+fn list_names(names: &[String]) -> Message {
     if names.is_empty() {
-        return "no datasets".to_string();
+        return Message::H5NoDatasets {};
     }
-    let shown: Vec<String> = names.iter().take(10).map(|n| format!("`{n}`")).collect();
-    let more = if names.len() > 10 {
-        format!(" and {} more", names.len() - 10)
+    let shown = names.iter().take(10).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    if names.len() > 10 {
+        Message::H5NamesMore { names: shown, more: names.len() - 10 }
     } else {
-        String::new()
-    };
-    format!("{}{more}", shown.join(", "))
+        Message::Plain { text: shown }
+    }
 }
 
 fn dataset(file: &Hdf5File, names: &[String], name: &str) -> Result<hdf5_reader::Dataset> {
     if !names.iter().any(|n| n == name) {
-        return Err(data_err!(
-            "Missing dataset: the file has no `{name}` (it holds {}). Expected the course's layout: `*_set_x`, `*_set_y` and `list_classes`.",
-            list_names(names)
-        ));
+        return Err(Message::H5Missing { name: name.to_string(), names: Box::new(list_names(names)) }.data());
     }
     file.dataset(name)
-        .map_err(|e| data_err!("The HDF5 file is damaged: `{name}` cannot be opened ({e})."))
+        .map_err(|e| Message::H5CannotOpen { name: name.to_string(), detail: e.to_string() }.data())
 }
 
 fn read_error(name: &str, e: hdf5_reader::error::Error) -> crate::ConvLabError {
-    data_err!("`{name}` cannot be read: the file is damaged or truncated ({e}).")
+    Message::H5CannotRead { name: name.to_string(), detail: e.to_string() }.data()
 }
 
 fn shape_text(shape: &[u64]) -> String {
@@ -245,56 +226,51 @@ fn check_images_shape(name: &str, shape: &[u64]) -> Result<usize> {
         && shape[2] == side
         && shape[3] == IMAGE_CHANNELS as u64;
     if !ok {
-        return Err(data_err!(
-            "`{name}` has shape {}, expected (m, 64, 64, 3): m pictures of 64x64 pixels with 3 colour channels.",
-            shape_text(shape)
-        ));
+        return Err(Message::H5ImagesShape { name: name.to_string(), shape: shape_text(shape) }.data());
     }
     let m = shape[0];
     if m == 0 {
-        return Err(data_err!("`{name}` holds no pictures."));
+        return Err(Message::H5NoPictures { name: name.to_string() }.data());
     }
     if m > MAX_IMAGES as u64 {
-        return Err(data_err!(
-            "`{name}` claims {m} pictures; ConvLab reads at most {MAX_IMAGES} pictures per file."
-        ));
+        return Err(Message::H5TooManyPictures { name: name.to_string(), m: m.to_string(), max: MAX_IMAGES }.data());
     }
     Ok(m as usize)
 }
 
-/// A list of values: shape (n,), or (1, n) / (n, 1) as after the notebook's reshape.
-fn check_vector_shape(name: &str, shape: &[u64], max: usize, what: &str) -> Result<usize> {
+/// A list of values (labels, else classes): shape (n,), or (1, n) / (n, 1) as after the
+/// notebook's reshape.
+fn check_vector_shape(name: &str, shape: &[u64], max: usize, labels: bool) -> Result<usize> {
+    let (name, shape_text) = (name.to_string(), shape_text(shape));
     let n = match shape {
         [n] => *n,
         [1, n] | [n, 1] => *n,
-        _ => {
-            return Err(data_err!(
-                "`{name}` has shape {}, expected a list of {what} (shape (n,)).",
-                shape_text(shape)
-            ))
-        }
+        _ if labels => return Err(Message::H5LabelsShape { name, shape: shape_text }.data()),
+        _ => return Err(Message::H5ClassesShape { name, shape: shape_text }.data()),
     };
     if n > max as u64 {
-        return Err(data_err!(
-            "`{name}` claims {n} {what}; ConvLab reads at most {max}."
-        ));
+        let n = n.to_string();
+        return Err(if labels {
+            Message::H5TooManyLabels { name, n, max }
+        } else {
+            Message::H5TooManyClasses { name, n, max }
+        }
+        .data());
     }
     Ok(n as usize)
 }
 
-fn describe_dtype(dtype: &Datatype) -> String {
-    match dtype {
+/// A dataset's type: numpy's name for a number type (shown as it is), else in words.
+fn describe_dtype(dtype: &Datatype) -> Message {
+    let text = match dtype {
         Datatype::FixedPoint { size, signed, .. } => {
-            format!(
-                "{}int{}",
-                if *signed { "" } else { "u" },
-                u32::from(*size) * 8
-            )
+            format!("{}int{}", if *signed { "" } else { "u" }, u32::from(*size) * 8)
         }
         Datatype::FloatingPoint { size, .. } => format!("float{}", u32::from(*size) * 8),
-        Datatype::String { .. } => "text".to_string(),
-        _ => "non-numeric".to_string(),
-    }
+        Datatype::String { .. } => return Message::H5DtypeText {},
+        _ => return Message::H5DtypeOther {},
+    };
+    Message::Plain { text }
 }
 
 /// Any integer dtype (1-8 bytes, signed or not, either byte order) as i64.
@@ -306,17 +282,11 @@ fn read_integers(ds: &hdf5_reader::Dataset, name: &str) -> Result<Vec<i64>> {
             byte_order: ByteOrder::LittleEndian | ByteOrder::BigEndian,
         } => (usize::from(*size), *signed),
         other => {
-            return Err(data_err!(
-                "`{name}` holds {} values, but it must hold integers.",
-                describe_dtype(other)
-            ))
+            return Err(Message::H5NotIntegers { name: name.to_string(), dtype: Box::new(describe_dtype(other)) }.data())
         }
     };
     if !matches!(size, 1 | 2 | 4 | 8) {
-        return Err(data_err!(
-            "`{name}` holds {}-byte integers, which ConvLab does not read.",
-            size
-        ));
+        return Err(Message::H5IntegerSize { name: name.to_string(), size }.data());
     }
     // Native-endian bytes, decoded here: one read path for every integer type (a generic
     // `read_array::<T>` per type would add 100 KB to the wasm).

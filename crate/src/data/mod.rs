@@ -54,7 +54,7 @@ impl Dataset {
     pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>, classes: Vec<i64>) -> Result<Dataset> {
         let m = labels.len();
         if m > MAX_IMAGES {
-            return Err(data_err!("{m} pictures are too many: at most {MAX_IMAGES} are accepted."));
+            return Err(crate::message::Message::DataTooMany { m, max: MAX_IMAGES }.data());
         }
         if pixels.len() != m * BYTES_PER_IMAGE {
             return Err(data_err!(
@@ -64,22 +64,21 @@ impl Dataset {
             ));
         }
         if classes.is_empty() || classes.len() > MAX_CLASSES {
-            return Err(data_err!(
-                "{} classes are listed: 1 to {MAX_CLASSES} are needed.",
-                classes.len()
-            ));
+            return Err(crate::message::Message::DataClassCount { count: classes.len(), max: MAX_CLASSES }.data());
         }
         for (i, a) in classes.iter().enumerate() {
             if classes[..i].contains(a) {
-                return Err(data_err!("`list_classes` names class {a} twice: each class must appear once."));
+                return Err(crate::message::Message::DataClassTwice { class: a.to_string() }.data());
             }
         }
         if let Some((i, &label)) = labels.iter().enumerate().find(|&(_, &l)| l as usize >= classes.len()) {
-            return Err(data_err!(
-                "Label {label} of picture {i} is out of range: labels must be 0 to {} (indices into the {} classes).",
-                classes.len() - 1,
-                classes.len()
-            ));
+            return Err(crate::message::Message::DataLabelRange {
+                label: label as usize,
+                picture: i,
+                last: classes.len() - 1,
+                classes: classes.len(),
+            }
+            .data());
         }
         let images = Array4::from_shape_vec((m, IMAGE_SIDE, IMAGE_SIDE, IMAGE_CHANNELS), pixels)
             .expect("length checked above");
@@ -99,16 +98,12 @@ impl Dataset {
     /// their meaning) and picture size.
     pub fn concat(&self, other: &Dataset) -> Result<Dataset> {
         if self.classes != other.classes {
-            return Err(data_err!(
-                "cannot join sets with other classes: {:?} and {:?}",
-                self.classes,
-                other.classes
-            ));
+            return Err(crate::message::Message::DataJoinClasses { a: format!("{:?}", self.classes), b: format!("{:?}", other.classes) }.data());
         }
         let images = ndarray::concatenate(ndarray::Axis(0), &[self.images.view(), other.images.view()])
-            .map_err(|_| data_err!("cannot join sets of pictures of other sizes"))?;
+            .map_err(|_| crate::message::Message::DataJoinSizes {}.data())?;
         if images.len_of(ndarray::Axis(0)) > MAX_IMAGES {
-            return Err(data_err!("too many pictures: at most {MAX_IMAGES} are accepted."));
+            return Err(crate::message::Message::DataJoinTooMany { max: MAX_IMAGES }.data());
         }
         let labels = self.labels.iter().chain(&other.labels).copied().collect();
         Ok(Dataset { images, labels, classes: self.classes.clone() })

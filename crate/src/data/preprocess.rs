@@ -107,14 +107,11 @@ fn checked_view(
         ));
     }
     if width == 0 || height == 0 {
-        return Err(param_err!("The photo is empty ({width}x{height} pixels)."));
+        return Err(crate::message::Message::PhotoEmpty { width, height }.param());
     }
     let count = width.saturating_mul(height);
     if count > MAX_PIXELS {
-        return Err(param_err!(
-            "The photo has {width}x{height} pixels, more than the limit of {} megapixels: use a smaller photo.",
-            MAX_PIXELS / 1_000_000
-        ));
+        return Err(crate::message::Message::PhotoPixels { width, height, limit: MAX_PIXELS / 1_000_000 }.param());
     }
     if pixels.len() != count * channels {
         return Err(param_err!(
@@ -334,15 +331,13 @@ pub fn exif_orientation(file_bytes: &[u8]) -> u8 {
 pub fn decode_image_bytes(bytes: &[u8]) -> Result<RawImage> {
     use image::ImageDecoder;
     if bytes.is_empty() {
-        return Err(data_err!("The photo file is empty (0 bytes)."));
+        return Err(crate::message::Message::PhotoFileEmpty {}.data());
     }
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| data_err!("The photo cannot be read: {e}"))?;
+        .map_err(|e| crate::message::Message::PhotoUnreadable { detail: e.to_string() }.data())?;
     if reader.format().is_none() {
-        return Err(data_err!(
-            "This file is not a photo ConvLab can read: JPEG, PNG, GIF and WebP are supported."
-        ));
+        return Err(crate::message::Message::PhotoUnsupported {}.data());
     }
     let mut limits = image::Limits::default();
     limits.max_alloc = Some((MAX_PIXELS * 4 + (64 << 20)) as u64);
@@ -350,16 +345,13 @@ pub fn decode_image_bytes(bytes: &[u8]) -> Result<RawImage> {
     reader.limits(limits);
     let decoder = reader
         .into_decoder()
-        .map_err(|e| data_err!("The photo cannot be decoded: {e}"))?;
+        .map_err(|e| crate::message::Message::PhotoUndecodable { detail: e.to_string() }.data())?;
     let (w, h) = decoder.dimensions();
     if (w as u64) * (h as u64) > MAX_PIXELS as u64 {
-        return Err(data_err!(
-            "The photo has {w}x{h} pixels, more than the limit of {} megapixels: use a smaller photo.",
-            MAX_PIXELS / 1_000_000
-        ));
+        return Err(crate::message::Message::PhotoPixels { width: w as usize, height: h as usize, limit: MAX_PIXELS / 1_000_000 }.data());
     }
     let img = image::DynamicImage::from_decoder(decoder)
-        .map_err(|e| data_err!("The photo cannot be decoded (damaged or truncated?): {e}"))?;
+        .map_err(|e| crate::message::Message::PhotoBroken { detail: e.to_string() }.data())?;
     let rgb = img.into_rgb8();
     let (width, height) = (rgb.width() as usize, rgb.height() as usize);
     Ok(RawImage {

@@ -83,7 +83,7 @@ fn masked(dz: ArrayView2<f32>, keep: impl Fn(usize) -> bool) -> Array2<f32> {
 fn window_count(done: usize, rows: usize, cols: usize) -> Result<usize> {
     let n = rows * cols;
     if done > n {
-        return Err(shape_err!("step {done} is past the last of the {n} windows"));
+        return Err(crate::message::Message::BackpropStepPast { done, n }.shape());
     }
     Ok(n)
 }
@@ -100,11 +100,11 @@ fn conv_grads(a_prev: ArrayView2<f32>, w: ArrayView2<f32>, dz: ArrayView2<f32>) 
 pub fn conv_backprop_step(a_prev: ArrayView2<f32>, w: ArrayView2<f32>, dz: ArrayView2<f32>, done: usize) -> Result<ConvBackpropStep> {
     let ((h, wd), (f, fw)) = (a_prev.dim(), w.dim());
     if f != fw || f == 0 || f > h || f > wd {
-        return Err(shape_err!("the filter must be square and fit in the {h}x{wd} input (got {f}x{fw})"));
+        return Err(crate::message::Message::BackpropFilterFit { h, w: wd, f, fw }.shape());
     }
     let (oh, ow) = (h - f + 1, wd - f + 1);
     if dz.dim() != (oh, ow) {
-        return Err(shape_err!("dZ must be {oh}x{ow}, the size of the layer's output (got {}x{})", dz.dim().0, dz.dim().1));
+        return Err(crate::message::Message::BackpropDzSize { oh, ow, h: dz.dim().0, w: dz.dim().1 }.shape());
     }
     let windows = window_count(done, oh, ow)?;
     let (da_prev, dw, db) = conv_grads(a_prev, w, masked(dz, |k| k < done).view())?;
@@ -132,7 +132,7 @@ pub fn pool_backprop_step(x: ArrayView2<f32>, dy: ArrayView2<f32>, kind: PoolKin
     let (h, w) = x.dim();
     let geo = PoolGeometry::new(1, (h, w, 1), kind, f, stride, Padding::Valid)?;
     if dy.dim() != (geo.out_h, geo.out_w) {
-        return Err(shape_err!("dY must be {}x{}, the size of the pooled output (got {}x{})", geo.out_h, geo.out_w, dy.dim().0, dy.dim().1));
+        return Err(crate::message::Message::BackpropDySize { oh: geo.out_h, ow: geo.out_w, h: dy.dim().0, w: dy.dim().1 }.shape());
     }
     let windows = window_count(done, geo.out_h, geo.out_w)?;
     let back = |d: Array2<f32>| -> Result<Vec<f32>> {

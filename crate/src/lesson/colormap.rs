@@ -341,9 +341,7 @@ pub fn sequential_rgba(values: &[f32]) -> (Vec<u8>, ColorRange) {
 pub fn grey_into(values: &[f32], low: f32, high: f32, out: &mut [u8]) -> Result<()> {
     check_out(values, out)?;
     if !(low.is_finite() && high.is_finite() && low < high) {
-        return Err(crate::param_err!(
-            "the grey range must go from a smaller to a larger number, got {low} to {high}"
-        ));
+        return Err(crate::message::Message::GreyRange { low: low.to_string(), high: high.to_string() }.param());
     }
     let inv = 255.0 / (high - low);
     for (px, &v) in out.chunks_exact_mut(4).zip(values) {

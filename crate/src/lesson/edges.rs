@@ -150,10 +150,10 @@ impl EdgeFilter {
 /// A 3x3 kernel from 9 numbers in row-major order (the page's editable custom filter).
 pub fn kernel_from_slice(values: &[f32]) -> Result<Kernel3> {
     if values.len() != 9 {
-        return Err(shape_err!("a 3x3 filter needs 9 numbers, got {}", values.len()));
+        return Err(crate::message::Message::EdgesNineNumbers { got: values.len() }.shape());
     }
     if values.iter().any(|v| !v.is_finite()) {
-        return Err(param_err!("filter values must be ordinary numbers (no NaN or infinity)"));
+        return Err(crate::message::Message::EdgesNotNumbers {}.param());
     }
     let mut k = [[0.0; 3]; 3];
     for (i, &v) in values.iter().enumerate() {
@@ -174,7 +174,7 @@ pub fn convolve_grey(
     let (h, w) = image.dim();
     let (fh, fw) = kernel.dim();
     if h == 0 || w == 0 {
-        return Err(shape_err!("the image is empty ({h}x{w})"));
+        return Err(crate::message::Message::EdgesImageEmpty { h, w }.shape());
     }
     let x = image
         .as_standard_layout()

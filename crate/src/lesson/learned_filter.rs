@@ -25,9 +25,9 @@
 
 use crate::conv::{conv2d, conv2d_backward, Correlation};
 use crate::lesson::edges::{EdgeFilter, Kernel3};
-use crate::error::{ConvLabError, Result};
+use crate::error::Result;
 use crate::conv::shape::Padding;
-use crate::{param_err, shape_err};
+use crate::shape_err;
 use ndarray::{Array1, Array2, Array4, ArrayView2};
 use rand::{Rng, SeedableRng};
 
@@ -86,24 +86,22 @@ impl FilterLearner {
     /// weights drawn uniformly from [-0.5, 0.5] by a generator seeded with `seed`.
     pub fn new(image: Array2<f32>, target_kernel: Kernel3, lr: f32, seed: u64) -> Result<Self> {
         if !(lr.is_finite() && lr > 0.0) {
-            return Err(param_err!("the learning rate must be a positive number, got {lr}"));
+            return Err(crate::message::Message::LrNotPositive { lr: lr.to_string() }.param());
         }
         if target_kernel.iter().flatten().any(|v| !v.is_finite()) {
-            return Err(param_err!("the target filter must hold ordinary numbers (no NaN or infinity)"));
+            return Err(crate::message::Message::LearnedTargetNotNumber {}.param());
         }
         let (h, w) = image.dim();
         if h < 3 || w < 3 {
-            return Err(shape_err!("the image must be at least 3x3 to learn a 3x3 filter, got {h}x{w}"));
+            return Err(crate::message::Message::LearnedImageSmall { h, w }.shape());
         }
         if image.iter().any(|v| !v.is_finite()) {
-            return Err(param_err!("the image holds NaN or infinite values"));
+            return Err(crate::message::Message::LearnedImageNotNumber {}.param());
         }
         let mean = image.mean().unwrap_or(0.0);
         let spread = image.iter().fold(0.0f32, |m, &v| m.max((v - mean).abs()));
         if spread == 0.0 {
-            return Err(param_err!(
-                "the image is flat (one grey level): every filter whose weights sum to the same value gives the same response, so there is nothing to learn from; pick an image with edges"
-            ));
+            return Err(crate::message::Message::LearnedFlat {}.param());
         }
         let x = image
             .mapv(|v| (v - mean) / spread)
@@ -128,7 +126,7 @@ impl FilterLearner {
     /// [`FilterLearner::new`] with the target [`oriented_edge_kernel`]`(angle_deg)`.
     pub fn for_angle(image: Array2<f32>, angle_deg: f32, lr: f32, seed: u64) -> Result<Self> {
         if !angle_deg.is_finite() {
-            return Err(param_err!("the angle must be a number of degrees, got {angle_deg}"));
+            return Err(crate::message::Message::LearnedAngle { angle: angle_deg.to_string() }.param());
         }
         Self::new(image, oriented_edge_kernel(angle_deg), lr, seed)
     }
@@ -158,7 +156,7 @@ impl FilterLearner {
     /// Change the learning rate (the page's slider), keeping the weights.
     pub fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
         if !(lr.is_finite() && lr > 0.0) {
-            return Err(param_err!("the learning rate must be a positive number, got {lr}"));
+            return Err(crate::message::Message::LrNotPositive { lr: lr.to_string() }.param());
         }
         self.lr = lr;
         Ok(())
@@ -199,13 +197,13 @@ impl FilterLearner {
         for _ in 0..n {
             let (loss, grad) = self.loss_and_gradient()?;
             if !loss.is_finite() || loss > DIVERGED_FACTOR * self.initial_loss.max(f32::MIN_POSITIVE) {
-                return Err(ConvLabError::Diverged(format!(
-                    "the loss grew from {:.3e} to {:.3e}: the learning rate {} is too large (try {:.3})",
-                    self.initial_loss,
-                    loss,
-                    self.lr,
-                    self.suggested_learning_rate()
-                )));
+                return Err(crate::message::Message::LearnedDiverged {
+                    from: format!("{:.3e}", self.initial_loss),
+                    to: format!("{loss:.3e}"),
+                    lr: self.lr.to_string(),
+                    suggested: format!("{:.3}", self.suggested_learning_rate()),
+                }
+                .diverged());
             }
             for (i, row) in grad.iter().enumerate() {
                 for (j, g) in row.iter().enumerate() {
@@ -418,7 +416,7 @@ mod tests {
         let lr = 50.0 * learner.suggested_learning_rate();
         learner.set_learning_rate(lr).unwrap();
         let err = learner.step(500).unwrap_err();
-        assert!(matches!(err, ConvLabError::Diverged(_)), "{err}");
+        assert!(matches!(err, crate::ConvLabError::Diverged(_)), "{err}");
         assert!(err.to_string().contains("too large"), "{err}");
         assert!(learner.kernel().iter().flatten().all(|v| v.is_finite()));
     }

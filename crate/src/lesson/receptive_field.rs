@@ -8,7 +8,6 @@
 
 use crate::error::Result;
 use crate::nn::layers::{layer_table_partial, LayerSpec, Shape3};
-use crate::shape_err;
 use serde::Serialize;
 
 /// The growth of the field after one layer, for the formula the page writes out.
@@ -74,10 +73,10 @@ pub fn receptive_field(input: Shape3, specs: &[LayerSpec], layer: usize, row: us
     let out = table
         .rows
         .get(layer)
-        .ok_or_else(|| shape_err!("there is no layer {} (the network has {})", layer + 1, specs.len()))?
+        .ok_or_else(|| crate::message::Message::ReceptiveNoLayer { layer: layer + 1, count: specs.len() }.shape())?
         .output;
     if row >= out.0 || col >= out.1 {
-        return Err(shape_err!("cell ({row}, {col}) is outside layer {}'s {}x{} output", layer + 1, out.0, out.1));
+        return Err(crate::message::Message::ReceptiveCellOutside { row, col, layer: layer + 1, h: out.0, w: out.1 }.shape());
     }
     let windows: Vec<Window> = (0..=layer)
         .map(|l| window_of(&specs[l], if l == 0 { input } else { table.rows[l - 1].output }))

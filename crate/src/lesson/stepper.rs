@@ -5,7 +5,6 @@
 use crate::conv::{flip_filter, Correlation};
 use crate::error::Result;
 use crate::conv::shape::Padding;
-use crate::shape_err;
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
 
@@ -45,7 +44,7 @@ pub fn window_step(
     let (fh, fw) = filter.dim();
     let (pads, (oh, ow)) = padding.resolve((h, w), (fh, fw), stride)?;
     if i >= oh || j >= ow {
-        return Err(shape_err!("output cell ({i}, {j}) is outside the {oh}x{ow} output"));
+        return Err(crate::message::Message::StepperCellOutside { i, j, oh, ow }.shape());
     }
     let filter: Array2<f32> = match mode {
         Correlation::Cross => filter.to_owned(),

@@ -11,7 +11,6 @@
 //! error); [`TestPicture::render`] rejects sizes above [`MAX_SIDE`] before allocating.
 
 use crate::error::Result;
-use crate::{param_err, shape_err};
 use ndarray::{arr2, Array2};
 use serde::{Deserialize, Serialize};
 
@@ -155,7 +154,7 @@ impl TestPicture {
         let n = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         TestPicture::ALL.into_iter().find(|p| p.name() == n).ok_or_else(|| {
             let names: Vec<&str> = TestPicture::ALL.iter().map(|p| p.name()).collect();
-            param_err!("unknown test picture \"{name}\": use one of {}", names.join(", "))
+            crate::message::Message::TestPictureUnknown { name: name.to_string(), names: names.join(", ") }.param()
         })
     }
 
@@ -177,9 +176,7 @@ impl TestPicture {
             return Ok(lecture_image());
         }
         if h == 0 || w == 0 || h > MAX_SIDE || w > MAX_SIDE {
-            return Err(shape_err!(
-                "test pictures are 1 to {MAX_SIDE} pixels on each side, asked for {h}x{w}"
-            ));
+            return Err(crate::message::Message::TestPictureSize { max: MAX_SIDE, h, w }.shape());
         }
         Ok(match self {
             TestPicture::Lecture => lecture_image(),

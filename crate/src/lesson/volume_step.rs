@@ -11,7 +11,6 @@
 use crate::conv::{conv2d, Correlation};
 use crate::error::Result;
 use crate::conv::shape::Padding;
-use crate::shape_err;
 use ndarray::{s, Array1, Array3, Array4, ArrayView1, ArrayView3, ArrayView4, Axis};
 
 /// What each input channel adds to one filter's output: (out_h, out_w, n_C), where slice c
@@ -26,7 +25,7 @@ pub fn channel_contributions(
     let (h, w, c) = x.dim();
     let (fh, fw, fc) = filter.dim();
     if fc != c {
-        return Err(shape_err!("the filter has {fc} channels but the input has {c}: they must match"));
+        return Err(crate::message::Message::ConvFilterChannels { fc, c }.shape());
     }
     let (_, (oh, ow)) = padding.resolve((h, w), (fh, fw), stride)?;
     let mut out = Array3::<f32>::zeros((oh, ow, c));
@@ -65,10 +64,10 @@ pub fn explain_conv_layer(
     let (_, _, c) = x.dim();
     let (_, _, fc, k) = filters.dim();
     if fc != c {
-        return Err(shape_err!("the filters have {fc} channels but the input has {c}: they must match"));
+        return Err(crate::message::Message::ConvFiltersChannels { fc, c }.shape());
     }
     if bias.len() != k {
-        return Err(shape_err!("{k} filters need {k} biases, got {}", bias.len()));
+        return Err(crate::message::Message::ConvBiases { k, got: bias.len() }.shape());
     }
     let z4 = conv2d(x.insert_axis(Axis(0)), filters, bias, stride, padding, Correlation::Cross)?;
     let z = z4.index_axis_move(Axis(0), 0);

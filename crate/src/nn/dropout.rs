@@ -3,7 +3,7 @@
 //! The mask comes from a seeded generator, so a run is repeatable.
 
 use crate::error::Result;
-use crate::{param_err, shape_err};
+use crate::shape_err;
 use num_traits::Float;
 use rand::Rng;
 
@@ -16,7 +16,7 @@ pub fn dropout_forward<F: Float>(
     y: &mut [F],
 ) -> Result<()> {
     if !(0.0..1.0).contains(&rate) {
-        return Err(param_err!("dropout rate must be in [0, 1), got {rate}"));
+        return Err(crate::message::Message::DropoutRate { rate: rate.to_string() }.param());
     }
     if x.len() != mask.len() || x.len() != y.len() {
         return Err(shape_err!(

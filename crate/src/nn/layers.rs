@@ -3,7 +3,6 @@
 
 use crate::error::Result;
 use crate::conv::shape::Padding;
-use crate::{param_err, shape_err};
 use serde::{Deserialize, Serialize};
 
 /// One layer of a sequential ConvNet.
@@ -61,7 +60,7 @@ fn checked_product(factors: &[usize]) -> Result<usize> {
     factors
         .iter()
         .try_fold(1usize, |acc, &f| acc.checked_mul(f))
-        .ok_or_else(|| shape_err!("the network is too large: its sizes overflow"))
+        .ok_or_else(|| crate::message::Message::LayerOverflow {}.shape())
 }
 
 impl LayerSpec {
@@ -87,7 +86,7 @@ impl LayerSpec {
             LayerSpec::Relu => (input, 0, 0),
             LayerSpec::Dropout { rate } => {
                 if !(0.0..1.0).contains(&rate) {
-                    return Err(param_err!("dropout rate must be in [0, 1), got {rate}"));
+                    return Err(crate::message::Message::DropoutRate { rate: rate.to_string() }.param());
                 }
                 (input, 0, 0)
             }
@@ -97,17 +96,15 @@ impl LayerSpec {
             LayerSpec::Flatten => ((1, 1, checked_product(&[h, w, c])?), 0, 0),
             LayerSpec::Dense { units } => {
                 if h != 1 || w != 1 {
-                    return Err(shape_err!(
-                        "a fully connected layer needs a flat input: add a flatten layer before it (input is {h}x{w}x{c})"
-                    ));
+                    return Err(crate::message::Message::DenseNeedsFlat { h, w, c }.shape());
                 }
                 if units == 0 {
-                    return Err(param_err!("a fully connected layer needs at least one unit"));
+                    return Err(crate::message::Message::DenseNoUnits {}.param());
                 }
                 let weights = checked_product(&[c, units])?;
                 let params = weights
                     .checked_add(units)
-                    .ok_or_else(|| shape_err!("the network is too large: its sizes overflow"))?;
+                    .ok_or_else(|| crate::message::Message::LayerOverflow {}.shape())?;
                 ((1, 1, units), params, weights)
             }
         };
@@ -161,10 +158,7 @@ pub struct LayerFailure {
 
 /// A coded message as `{code, params, message}` (the page words it), any other as its text.
 fn as_message<S: serde::Serializer>(e: &crate::ConvLabError, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match e.message() {
-        Some(m) => serde::Serialize::serialize(m, s),
-        None => s.serialize_str(&e.to_string()),
-    }
+    serde::Serialize::serialize(e.message(), s)
 }
 
 /// The rows up to the first failing layer, and that failure: one bad layer must not hide
@@ -186,17 +180,11 @@ pub fn layer_table_partial(input: Shape3, specs: &[LayerSpec]) -> PartialTable {
                 rows.push(row);
             }
             Err(e) => {
-                let error = match e {
-                    crate::ConvLabError::Shape(m) => shape_err!("layer {} ({}): {m}", i + 1, spec.name()),
-                    crate::ConvLabError::Param(m) => param_err!("layer {} ({}): {m}", i + 1, spec.name()),
-                    crate::ConvLabError::Coded(cause) => crate::message::Message::InLayer {
-                        layer: i + 1,
-                        name: spec.name().to_string(),
-                        cause: Box::new(cause),
-                    }
-                    .into(),
-                    other => other,
-                };
+                let error = e.map_message(|cause| crate::message::Message::InLayer {
+                    layer: i + 1,
+                    name: Box::new(spec.name_message()),
+                    cause: Box::new(cause),
+                });
                 return PartialTable { rows, error: Some(LayerFailure { layer: i, error }) };
             }
         }
@@ -205,18 +193,24 @@ pub fn layer_table_partial(input: Shape3, specs: &[LayerSpec]) -> PartialTable {
 }
 
 impl LayerSpec {
-    /// A short name for tables and messages.
-    pub fn name(&self) -> &'static str {
+    /// A short name for tables and messages, in English.
+    pub fn name(&self) -> String {
+        self.name_message().english()
+    }
+
+    /// The name as a message code, which the page words in the student's language.
+    pub fn name_message(&self) -> crate::message::Message {
+        use crate::message::Message as M;
         match self {
-            LayerSpec::Conv { .. } => "conv",
-            LayerSpec::Relu => "relu",
-            LayerSpec::MaxPool { .. } => "max pool",
-            LayerSpec::AvgPool { .. } => "avg pool",
-            LayerSpec::GlobalAvgPool => "global avg pool",
-            LayerSpec::BatchNorm => "batch norm",
-            LayerSpec::Dropout { .. } => "dropout",
-            LayerSpec::Flatten => "flatten",
-            LayerSpec::Dense { .. } => "fully connected",
+            LayerSpec::Conv { .. } => M::LayerConv {},
+            LayerSpec::Relu => M::LayerRelu {},
+            LayerSpec::MaxPool { .. } => M::LayerMaxPool {},
+            LayerSpec::AvgPool { .. } => M::LayerAvgPool {},
+            LayerSpec::GlobalAvgPool => M::LayerGlobalAvgPool {},
+            LayerSpec::BatchNorm => M::LayerBatchNorm {},
+            LayerSpec::Dropout { .. } => M::LayerDropout {},
+            LayerSpec::Flatten => M::LayerFlatten {},
+            LayerSpec::Dense { .. } => M::LayerDense {},
         }
     }
 }

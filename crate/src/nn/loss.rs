@@ -63,10 +63,7 @@ pub fn smoothed_cross_entropy<F: Float>(
     dlogits: Option<ArrayViewMut2<F>>,
 ) -> Result<F> {
     if !(smoothing >= F::zero() && smoothing < F::one()) {
-        return Err(param_err!(
-            "label smoothing must be at least 0 and below 1 (0.1 is usual), got {}",
-            smoothing.to_f64().unwrap_or(f64::NAN)
-        ));
+        return Err(crate::message::Message::LabelSmoothingRange { value: smoothing.to_f64().unwrap_or(f64::NAN).to_string() }.param());
     }
     let (m, k) = logits.dim();
     if labels.len() != m {

@@ -12,11 +12,10 @@
 
 use crate::error::Result;
 use crate::conv::shape::{Padding, Pads, Shape3};
-use crate::{param_err, shape_err};
 use ndarray::Array2;
 
 fn overflow() -> crate::ConvLabError {
-    shape_err!("these sizes are too large: the parameter count does not fit in a number")
+    crate::message::Message::ParamsOverflow {}.shape()
 }
 
 /// Trainable parameters of a conv layer: `filters * (f * f * c_in + 1)` (weights + one
@@ -25,13 +24,13 @@ fn overflow() -> crate::ConvLabError {
 /// Errors: `filters == 0`, `f == 0`, `c_in == 0`, or a count too large to represent.
 pub fn conv_param_count(f: usize, c_in: usize, filters: usize) -> Result<usize> {
     if f == 0 {
-        return Err(shape_err!("filter size f must be at least 1"));
+        return Err(crate::message::Message::FilterZero {}.shape());
     }
     if c_in == 0 {
-        return Err(shape_err!("the input must have at least one channel"));
+        return Err(crate::message::Message::ParamsNoChannels {}.shape());
     }
     if filters == 0 {
-        return Err(param_err!("a convolution needs at least one filter"));
+        return Err(crate::message::Message::ParamsNoFilters {}.param());
     }
     let per_filter = f
         .checked_mul(f)
@@ -126,9 +125,7 @@ pub const MAX_DRAWN_SIZE: usize = 4096;
 fn check_drawable(n: usize, f: usize, p_before: usize, p_after: usize) -> Result<()> {
     let padded = n.saturating_add(p_before).saturating_add(p_after);
     if padded > MAX_DRAWN_SIZE || f > MAX_DRAWN_SIZE {
-        return Err(shape_err!(
-            "n + 2p = {padded} is too large to draw (at most {MAX_DRAWN_SIZE}); the output size formula still holds"
-        ));
+        return Err(crate::message::Message::TooLargeToDraw { padded, max: MAX_DRAWN_SIZE }.shape());
     }
     Ok(())
 }

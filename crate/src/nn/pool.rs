@@ -68,14 +68,14 @@ impl PoolGeometry {
     ) -> Result<Self> {
         let (h, w, c) = input;
         if batch == 0 || c == 0 {
-            return Err(shape_err!("pooling needs at least one image and one channel"));
+            return Err(crate::message::Message::PoolEmpty {}.shape());
         }
         let (pads, (out_h, out_w)) = padding.resolve((h, w), (f, f), stride)?;
         let len = [batch, h, w, c].iter().try_fold(1usize, |a, &d| a.checked_mul(d));
         match len {
             // Argmax indices are u32: the input must be addressable by one.
             Some(n) if n < NO_CELL as usize => {}
-            _ => return Err(shape_err!("the input is too large to pool in one call")),
+            _ => return Err(crate::message::Message::PoolTooLarge {}.shape()),
         }
         Ok(PoolGeometry { batch, h, w, c, kind, f, stride, pads, out_h, out_w })
     }

@@ -22,12 +22,12 @@ pub(crate) use evaluate::count_correct;
 pub use settings::{random_seed, TrainSettings, NOTEBOOK_LEARNING_RATE};
 
 use crate::data::{fill_batch, Dataset};
-use crate::error::{ConvLabError, Result};
+use crate::error::Result;
 use crate::nn::layers::LayerSpec;
 use crate::nn::model::{Mode, Model};
 use crate::nn::profile::{Clock, Phase, PhaseTotal};
 use crate::train::optim::Adam;
-use crate::{data_err, param_err};
+use crate::data_err;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -92,7 +92,7 @@ pub struct Trainer {
     step_costs: Vec<f32>,
     history: Vec<EpochReport>,
     stopped: bool,
-    diverged: Option<String>,
+    diverged: Option<crate::message::Message>,
     labels: Vec<u8>,
     /// Augmentation draws, a stream apart so that switching it on keeps the order.
     augment_rng: ChaCha8Rng,
@@ -107,26 +107,23 @@ pub struct Trainer {
     grad_sum: Vec<f32>,
 }
 
-fn check_data(model: &Model, data: &Dataset, what: &str) -> Result<()> {
+fn check_data(model: &Model, data: &Dataset, what: crate::message::Message) -> Result<()> {
     let (m, h, w, c) = data.images.dim();
     if m != data.labels.len() {
-        return Err(data_err!(
-            "the {what} set has {m} images but {} labels",
-            data.labels.len()
-        ));
+        return Err(crate::message::Message::TrainSetLabels { set: Box::new(what), m, labels: data.labels.len() }.data());
     }
     if (h, w, c) != model.input_shape() {
         let (eh, ew, ec) = model.input_shape();
-        return Err(data_err!(
-            "the {what} images are {h}x{w}x{c} but the network expects {eh}x{ew}x{ec}"
-        ));
+        return Err(crate::message::Message::TrainImageSize {
+            set: Box::new(what),
+            got: format!("{h}x{w}x{c}"),
+            want: format!("{eh}x{ew}x{ec}"),
+        }
+        .data());
     }
     let k = model.num_classes();
     if let Some(&bad) = data.labels.iter().find(|&&y| y as usize >= k) {
-        return Err(data_err!(
-            "the {what} set has label {bad}, but the network has only {k} outputs (labels 0..{})",
-            k - 1
-        ));
+        return Err(crate::message::Message::TrainLabelRange { set: Box::new(what), label: bad as usize, k, last: k - 1 }.data());
     }
     Ok(())
 }
@@ -141,7 +138,7 @@ impl Trainer {
     ) -> Result<Trainer> {
         settings.validate()?;
         if train.is_empty() {
-            return Err(data_err!("the training set is empty"));
+            return Err(crate::message::Message::TrainEmpty {}.data());
         }
         let (_, h, w, c) = train.images.dim();
         let seed = match settings.seed {
@@ -149,20 +146,20 @@ impl Trainer {
             None => random_seed()?,
         };
         let model = Model::new(specs, (h, w, c), seed)?;
-        check_data(&model, &train, "training")?;
+        check_data(&model, &train, crate::message::Message::SetTraining {})?;
         if !test.is_empty() {
-            check_data(&model, &test, "test")?;
+            check_data(&model, &test, crate::message::Message::SetTest {})?;
         }
         if !test.is_empty()
             && !train.classes.is_empty()
             && !test.classes.is_empty()
             && train.classes != test.classes
         {
-            return Err(data_err!(
-                "the training classes {:?} and the test classes {:?} differ",
-                train.classes,
-                test.classes
-            ));
+            return Err(crate::message::Message::TrainClassesDiffer {
+                train: format!("{:?}", train.classes),
+                test: format!("{:?}", test.classes),
+            }
+            .data());
         }
         let mut trainer = Trainer {
             specs: specs.to_vec(),
@@ -286,16 +283,13 @@ impl Trainer {
 
     fn check_can_step(&self) -> Result<()> {
         if let Some(msg) = &self.diverged {
-            return Err(ConvLabError::Diverged(msg.clone()));
+            return Err(msg.clone().diverged());
         }
         if self.stopped {
-            return Err(param_err!("training is paused: resume it to go on"));
+            return Err(crate::message::Message::TrainPaused {}.param());
         }
         if self.is_finished() {
-            return Err(param_err!(
-                "training is finished ({} epochs): reset to start again or raise the number of epochs",
-                self.settings.epochs
-            ));
+            return Err(crate::message::Message::TrainFinished { epochs: self.settings.epochs }.param());
         }
         Ok(())
     }
@@ -359,16 +353,17 @@ impl Trainer {
         // and then collapse with a finite cost, so a finite explosion counts too.
         let chance = (self.model.num_classes().max(2) as f32).ln();
         if !cost.is_finite() || cost > EXPLODED_OVER_CHANCE * chance {
-            let msg = format!(
-                "training diverged: the cost became {cost} at epoch {epoch}, step {} (a uniform guess costs {chance:.2}). \
-                 The learning rate ({}) is probably too high; reset and try a smaller one (for example {}).",
-                self.steps_done + 1,
-                self.settings.learning_rate,
-                self.settings.learning_rate / 10.0
-            );
+            let msg = crate::message::Message::TrainDiverged {
+                cost: cost.to_string(),
+                epoch,
+                step: self.steps_done + 1,
+                chance: format!("{chance:.2}"),
+                lr: self.settings.learning_rate.to_string(),
+                smaller: (self.settings.learning_rate / 10.0).to_string(),
+            };
             self.diverged = Some(msg.clone());
             self.stopped = true;
-            return Err(ConvLabError::Diverged(msg));
+            return Err(msg.diverged());
         }
         let total_steps = self.steps_per_epoch() * self.settings.epochs;
         let lr =
@@ -703,7 +698,7 @@ mod tests {
             }
         });
         let e = t.step().unwrap_err();
-        assert!(matches!(e, ConvLabError::Diverged(_)));
+        assert!(matches!(e, crate::ConvLabError::Diverged(_)));
         assert!(
             e.to_string().contains("diverged") && e.to_string().contains("learning rate"),
             "{e}"

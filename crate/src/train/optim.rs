@@ -7,7 +7,6 @@
 use crate::error::Result;
 use crate::nn::model::Model;
 use crate::message::Message;
-use crate::param_err;
 use serde::{Deserialize, Serialize};
 
 /// Adam's hyperparameters; the defaults are the assignment's.
@@ -46,14 +45,11 @@ impl AdamSettings {
         }
         for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
             if !(0.0..1.0).contains(&b) {
-                return Err(param_err!("{name} must be in [0, 1), got {b}"));
+                return Err(Message::AdamBeta { name: name.into(), value: b.to_string() }.param());
             }
         }
         if !self.epsilon.is_finite() || self.epsilon <= 0.0 {
-            return Err(param_err!(
-                "epsilon must be a small positive number, got {}",
-                self.epsilon
-            ));
+            return Err(Message::AdamEpsilon { value: self.epsilon.to_string() }.param());
         }
         if !self.l2.is_finite() || self.l2 < 0.0 || self.l2 > 1.0 {
             return Err(Message::L2Range { l2: self.l2.to_string() }.into());

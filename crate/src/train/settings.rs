@@ -71,10 +71,7 @@ impl TrainSettings {
         self.adam().validate()?;
         self.augment.validate()?;
         if !(0.0..1.0).contains(&self.label_smoothing) {
-            return Err(param_err!(
-                "label smoothing must be at least 0 and below 1 (0.1 is usual), got {}",
-                self.label_smoothing
-            ));
+            return Err(crate::message::Message::LabelSmoothingRange { value: self.label_smoothing.to_string() }.param());
         }
         if self.epochs == 0 || self.epochs > 100_000 {
             return Err(crate::message::Message::EpochsRange { epochs: self.epochs }.into());
@@ -85,10 +82,7 @@ impl TrainSettings {
         }
         if let LrSchedule::Cosine { min_lr } = self.schedule {
             if !min_lr.is_finite() || min_lr < 0.0 || min_lr > self.learning_rate {
-                return Err(param_err!(
-                    "the cosine schedule's final learning rate must be between 0 and the learning rate {}, got {min_lr}",
-                    self.learning_rate
-                ));
+                return Err(crate::message::Message::CosineMinLr { lr: self.learning_rate.to_string(), min_lr: min_lr.to_string() }.param());
             }
         }
         Ok(())

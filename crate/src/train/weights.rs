@@ -18,6 +18,7 @@
 //!   `np.frombuffer(base64.b64decode(d), np.uint8).reshape(4, -1).T.copy().view('<f4')`.
 
 use crate::error::{ConvLabError, Result};
+use crate::message::Message;
 use crate::nn::layers::{LayerSpec, Shape3};
 use crate::nn::model::{Layer, Model};
 use serde::{Deserialize, Serialize};
@@ -29,8 +30,17 @@ pub const VERSION: u32 = 2;
 /// The first version, values as JSON numbers: still read.
 pub const VERSION_DECIMAL: u32 = 1;
 
+/// An uncoded weights error (only writing, which does not fail).
 fn werr(msg: String) -> ConvLabError {
-    ConvLabError::Weights(msg)
+    ConvLabError::Weights(msg.into())
+}
+
+fn format_error(format: &str) -> ConvLabError {
+    Message::WeightsFormat { format: format.to_string(), expected: FORMAT.to_string() }.weights()
+}
+
+fn version_error(version: u32) -> ConvLabError {
+    Message::WeightsVersion { version, first: VERSION_DECIMAL, current: VERSION }.weights()
 }
 
 /// One named tensor: its values either as numbers (`values`, version 1) or as base64 f32
@@ -143,6 +153,7 @@ pub fn compact(saved: &mut SavedModel) {
 pub fn to_json(model: &Model, classes: &[i64]) -> Result<String> {
     let mut saved = to_saved(model, classes);
     compact(&mut saved);
+    // Serialising plain structs does not fail; the message is for the impossible case.
     serde_json::to_string(&saved).map_err(|e| werr(format!("could not write the weights: {e}")))
 }
 
@@ -161,12 +172,9 @@ pub fn encode_f32(values: &[f32]) -> String {
 /// The inverse of [`encode_f32`]; `what` names the tensor in the messages.
 pub fn decode_f32(data: &str, what: &str) -> Result<Vec<f32>> {
     let planes = base64::decode(data)
-        .map_err(|e| werr(format!("tensor {what} has data that is not valid base64: {e}")))?;
+        .map_err(|cause| Message::WeightsBase64 { name: what.to_string(), cause: Box::new(cause) }.weights())?;
     if planes.len() % 4 != 0 {
-        return Err(werr(format!(
-            "tensor {what} has {} bytes of data, not a whole number of 4-byte values",
-            planes.len()
-        )));
+        return Err(Message::WeightsPartialValue { name: what.to_string(), bytes: planes.len() }.weights());
     }
     let n = planes.len() / 4;
     Ok((0..n)
@@ -177,6 +185,8 @@ pub fn decode_f32(data: &str, what: &str) -> Result<Vec<f32>> {
 /// Standard base64 (RFC 4648 alphabet, `=` padding), small enough to keep here rather
 /// than add a dependency. Decoding refuses anything else with a message, never panics.
 mod base64 {
+    use crate::message::Message;
+
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     pub fn encode(bytes: &[u8]) -> String {
@@ -206,10 +216,10 @@ mod base64 {
         }
     }
 
-    pub fn decode(text: &str) -> Result<Vec<u8>, String> {
+    pub fn decode(text: &str) -> Result<Vec<u8>, Message> {
         let bytes = text.as_bytes();
         if !bytes.len().is_multiple_of(4) {
-            return Err(format!("its length {} is not a multiple of 4", bytes.len()));
+            return Err(Message::Base64Length { length: bytes.len() });
         }
         let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
         let quads = bytes.len() / 4;
@@ -217,13 +227,12 @@ mod base64 {
             // Padding only at the very end: "xx==" or "xxx=".
             let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
             if pad > 2 || (pad > 0 && q + 1 != quads) {
-                return Err(format!("misplaced '=' at character {}", q * 4 + 4 - pad));
+                return Err(Message::Base64Padding { at: q * 4 + 4 - pad });
             }
             let mut n = 0u32;
             for (k, &c) in quad[..4 - pad].iter().enumerate() {
-                let v = sextet(c).ok_or_else(|| {
-                    format!("character {:?} at position {} is not base64", c as char, q * 4 + k)
-                })?;
+                let v = sextet(c)
+                    .ok_or_else(|| Message::Base64Char { ch: format!("{:?}", c as char), at: q * 4 + k })?;
                 n |= v << (18 - 6 * k);
             }
             let b = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
@@ -236,40 +245,29 @@ mod base64 {
 /// Checks a [`SavedModel`] and builds the model it describes; returns it with its classes.
 pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
     if saved.format != FORMAT {
-        return Err(werr(format!(
-            "this is not a ConvLab weights file (format \"{}\", expected \"{FORMAT}\")",
-            saved.format
-        )));
+        return Err(format_error(&saved.format));
     }
     if saved.version != VERSION && saved.version != VERSION_DECIMAL {
-        return Err(werr(format!(
-            "weights file version {} is not supported: this ConvLab reads versions {VERSION_DECIMAL} and {VERSION}",
-            saved.version
-        )));
+        return Err(version_error(saved.version));
     }
-    let mut model = Model::new(&saved.layers, saved.input, 0).map_err(|e| {
-        werr(format!(
-            "the layers in the weights file do not form a valid network: {e}"
-        ))
-    })?;
+    let mut model = Model::new(&saved.layers, saved.input, 0)
+        .map_err(|e| Message::WeightsLayers { cause: Box::new(e.message().clone()) }.weights())?;
     let expected = model_tensors(&model);
     if saved.tensors.len() != expected.len() {
-        return Err(werr(format!(
-            "the network needs {} tensors but the file has {}",
-            expected.len(),
-            saved.tensors.len()
-        )));
+        return Err(Message::WeightsTensorCount { needs: expected.len(), has: saved.tensors.len() }.weights());
     }
     let mut values: Vec<Vec<f32>> = Vec::with_capacity(expected.len());
     for ((name, shape, _), t) in expected.iter().zip(&saved.tensors) {
         if &t.name != name {
-            return Err(werr(format!("expected tensor {name} but found {}", t.name)));
+            return Err(Message::WeightsTensorName { name: name.clone(), found: t.name.clone() }.weights());
         }
         if &t.shape != shape {
-            return Err(werr(format!(
-                "tensor {name} has shape {:?} but the network needs {shape:?}",
-                t.shape
-            )));
+            return Err(Message::WeightsTensorShape {
+                name: name.clone(),
+                shape: format!("{:?}", t.shape),
+                needs: format!("{shape:?}"),
+            }
+            .weights());
         }
         let count: usize = shape.iter().product();
         // Version 1 stores numbers, version 2 base64 data: each exactly one of the two.
@@ -281,35 +279,32 @@ pub fn from_saved(saved: &SavedModel) -> Result<(Model, Vec<i64>)> {
                 &decoded
             }
             (VERSION, _) => {
-                return Err(werr(format!(
-                    "tensor {name} needs its values as base64 \"data\" (and no \"values\") in a version {VERSION} file"
-                )))
+                return Err(Message::WeightsNeedsData { name: name.clone(), version: VERSION }.weights())
             }
             _ => {
-                return Err(werr(format!(
-                    "tensor {name} needs its values as a \"values\" list (and no \"data\") in a version {VERSION_DECIMAL} file"
-                )))
+                return Err(Message::WeightsNeedsValues { name: name.clone(), version: VERSION_DECIMAL }.weights())
             }
         };
         if stored.len() != count {
-            return Err(werr(format!(
-                "tensor {name} of shape {shape:?} needs {count} values, the file has {}",
-                stored.len()
-            )));
+            return Err(Message::WeightsValueCount {
+                name: name.clone(),
+                shape: format!("{shape:?}"),
+                count,
+                has: stored.len(),
+            }
+            .weights());
         }
         let mut v = Vec::with_capacity(count);
         for (j, x) in stored.iter().enumerate() {
             match x {
                 Some(x) if x.is_finite() => v.push(*x),
                 _ => {
-                    return Err(werr(format!(
-                        "tensor {name} has a value that is not a finite number at position {j}"
-                    )))
+                    return Err(Message::WeightsNotFinite { name: name.clone(), position: j }.weights())
                 }
             }
         }
         if name.ends_with("running_var") && v.iter().any(|&x| x < 0.0) {
-            return Err(werr(format!("tensor {name} has a negative variance")));
+            return Err(Message::WeightsNegativeVariance { name: name.clone() }.weights());
         }
         values.push(v);
     }
@@ -351,8 +346,21 @@ pub fn from_json(text: &str) -> Result<(Model, Vec<i64>)> {
 /// [`from_json`], with the file's calibration ([`crate::classify::UNCALIBRATED`] when it
 /// has none).
 pub fn from_json_calibrated(text: &str) -> Result<(Model, Vec<i64>, crate::classify::Calibration)> {
+    // Another format or version is said as such, even when its fields are not ours.
+    #[derive(Deserialize)]
+    struct Header {
+        format: Option<String>,
+        version: Option<u32>,
+    }
+    if let Ok(Header { format, version }) = serde_json::from_str::<Header>(text) {
+        match (format, version) {
+            (Some(f), _) if f != FORMAT => return Err(format_error(&f)),
+            (_, Some(v)) if v != VERSION && v != VERSION_DECIMAL => return Err(version_error(v)),
+            _ => {}
+        }
+    }
     let saved: SavedModel = serde_json::from_str(text)
-        .map_err(|e| werr(format!("the weights file is not valid: {e}")))?;
+        .map_err(|e| Message::WeightsNotValid { detail: e.to_string() }.weights())?;
     let (model, classes) = from_saved(&saved)?;
     Ok((model, classes, saved.calibration.unwrap_or(crate::classify::UNCALIBRATED)))
 }

@@ -14,7 +14,7 @@ fn kind(name: &str) -> Result<PoolKind, JsError> {
     match name {
         "max" => Ok(PoolKind::Max),
         "avg" => Ok(PoolKind::Avg),
-        other => Err(JsError::new(&format!("unknown pooling \"{other}\": use max or avg"))),
+        other => Err(js_err(crate::message::Message::PoolUnknown { name: other.to_string() }.param())),
     }
 }
 

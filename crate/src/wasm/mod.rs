@@ -27,13 +27,12 @@ pub fn start() {
 /// (www/errors.js `errorText`).
 pub(crate) fn js_err(e: crate::ConvLabError) -> JsError {
     let error = JsError::new(&e.to_string());
-    if let Some(m) = e.message() {
-        // A clone of a JsError is the same JS object: the properties land on the one thrown.
-        let object = JsValue::from(error.clone());
-        let params = to_js(m).ok().and_then(|v| js_sys::Reflect::get(&v, &"params".into()).ok());
-        let _ = js_sys::Reflect::set(&object, &"code".into(), &m.code().into());
-        let _ = js_sys::Reflect::set(&object, &"params".into(), &params.unwrap_or(JsValue::UNDEFINED));
-    }
+    let m = e.message();
+    // A clone of a JsError is the same JS object: the properties land on the one thrown.
+    let object = JsValue::from(error.clone());
+    let params = to_js(m).ok().and_then(|v| js_sys::Reflect::get(&v, &"params".into()).ok());
+    let _ = js_sys::Reflect::set(&object, &"code".into(), &m.code().into());
+    let _ = js_sys::Reflect::set(&object, &"params".into(), &params.unwrap_or(JsValue::UNDEFINED));
     error
 }
 

@@ -19,7 +19,7 @@ pub fn pool_grey(values: &[f32], h: usize, w: usize, kind: &str, f: usize, s: us
     let kind = match kind {
         "max" => PoolKind::Max,
         "avg" | "average" => PoolKind::Avg,
-        other => return Err(JsError::new(&format!("unknown pooling \"{other}\": use max or avg"))),
+        other => return Err(js_err(crate::message::Message::PoolUnknown { name: other.to_string() }.param())),
     };
     grey_view(values, h, w, "grid")?;
     let geo = PoolGeometry::new(1, (h, w, 1), kind, f, s, padding).map_err(js_err)?;

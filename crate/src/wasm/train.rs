@@ -271,9 +271,7 @@ impl Training {
     pub fn load_weights(&mut self, text: &str) -> Result<(), JsError> {
         let (model, _classes) = from_json(text).map_err(js_err)?;
         if model.specs() != self.trainer.model().specs() || model.input_shape() != self.trainer.model().input_shape() {
-            return Err(JsError::new(
-                "these weights are for a different network than the assignment's SIGNS ConvNet trained here",
-            ));
+            return Err(js_err(crate::message::Message::WeightsOtherNetwork {}.weights()));
         }
         let batch = self.trainer.settings().batch_size;
         let target = self.trainer.model_mut();

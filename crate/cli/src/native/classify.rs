@@ -12,7 +12,7 @@ pub(super) fn run_classify(weights_path: Option<&Path>, json: bool, photos: &[Pa
     let (text, source) = match weights_path {
         Some(path) => (
             String::from_utf8(read(path)?).map_err(|_| {
-                ConvLabError::Weights(format!("{} is not a text file", path.display()))
+                ConvLabError::Weights(format!("{} is not a text file", path.display()).into())
             })?,
             path.display().to_string(),
         ),
@@ -23,10 +23,9 @@ pub(super) fn run_classify(weights_path: Option<&Path>, json: bool, photos: &[Pa
     };
     let (mut model, classes, calibration) = weights::from_json_calibrated(&text)?;
     if model.input_shape() != (64, 64, 3) {
-        return Err(ConvLabError::Weights(format!(
-            "these weights expect {:?} inputs; photos are prepared as 64x64x3",
-            model.input_shape()
-        )));
+        return Err(ConvLabError::Weights(
+            format!("these weights expect {:?} inputs; photos are prepared as 64x64x3", model.input_shape()).into(),
+        ));
     }
     // The same views as the page (hand_model::views_for).
     let views = convlab::classify::hand_model::views_for(&model);

@@ -56,7 +56,7 @@ pub(super) fn run_train(
     let mut trainer = Trainer::new(&specs, train, test, settings)?;
     if let Some(path) = init {
         let text = String::from_utf8(read(path)?).map_err(|_| {
-            ConvLabError::Weights(format!("{} is not a text file", path.display()))
+            ConvLabError::Weights(format!("{} is not a text file", path.display()).into())
         })?;
         let (start, _) = weights::from_json(&text)?;
         if start.specs() != specs.as_slice() || start.input_shape() != trainer.model().input_shape() {

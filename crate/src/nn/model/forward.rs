@@ -15,9 +15,7 @@ impl Model {
         let (m, h, w, c) = x.dim();
         if (h, w, c) != self.shapes[0] {
             let (eh, ew, ec) = self.shapes[0];
-            return Err(shape_err!(
-                "the model expects {eh}x{ew}x{ec} images, got {h}x{w}x{c}"
-            ));
+            return Err(crate::message::Message::ModelInputSize { want: format!("{eh}x{ew}x{ec}"), got: format!("{h}x{w}x{c}") }.shape());
         }
         let buf = self.input_buffer(m);
         for (d, &v) in buf.iter_mut().zip(x.iter()) {

@@ -167,10 +167,7 @@ pub const MAX_MODEL_VALUES: usize = 1 << 26;
 /// overflowing size) instead of returning an error.
 fn check_allocation(input: Shape3, rows: &[LayerRow]) -> Result<()> {
     let too_large = || {
-        param_err!(
-            "the network is too large for this page: more than {} million values per image or parameters",
-            MAX_MODEL_VALUES >> 20
-        )
+        crate::message::Message::ModelTooLarge { millions: MAX_MODEL_VALUES >> 20 }.param()
     };
     let mut activations = 0usize;
     for s in std::iter::once(input).chain(rows.iter().map(|r| r.output)) {
@@ -214,7 +211,7 @@ impl Model {
     /// vector of class scores.
     pub fn new(specs: &[LayerSpec], input: Shape3, seed: u64) -> Result<Model> {
         if specs.is_empty() {
-            return Err(param_err!("the network has no layers"));
+            return Err(crate::message::Message::ModelNoLayers {}.param());
         }
         let rows = layer_table(input, specs)?;
         check_allocation(input, &rows)?;
@@ -222,10 +219,7 @@ impl Model {
         shapes.extend(rows.iter().map(|r| r.output));
         let out = *shapes.last().unwrap_or(&input);
         if out.0 != 1 || out.1 != 1 || out.2 < 2 {
-            return Err(shape_err!(
-                "the network must end in a flat vector of at least 2 class scores (flatten, then a fully connected layer), but it ends in {}x{}x{}",
-                out.0, out.1, out.2
-            ));
+            return Err(crate::message::Message::ModelBadEnd { h: out.0, w: out.1, c: out.2 }.shape());
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut layers = Vec::with_capacity(specs.len());
