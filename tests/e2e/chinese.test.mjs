@@ -2,10 +2,13 @@
 // every section's headings and controls read Chinese and no English sentence is left in
 // what a student sees; a bad input (worded by the core as a message code) shows its
 // message in Chinese; the choice stays after a reload and the header's control switches
-// back; axe still finds nothing serious.
+// back; axe still finds nothing serious. Section 6's bad course file and bad weights file
+// (the core's and the HDF5 module's coded messages) read Chinese, and a language switch
+// rewords the messages already shown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, byTestId, waitText, axe } from './harness.mjs';
+import path from 'node:path';
+import { startServer, launch, openPage, byTestId, waitText, axe, visibleErrors, ROOT } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -90,5 +93,32 @@ test('the language stays after a reload, and the header control switches back to
   await page.locator('#pooling:not([hidden]) h2').waitFor();
   assert.equal(await page.locator('#pooling h2').innerText(), '5. Pooling');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await context.close();
+});
+
+test('section 6 in Chinese: a bad .h5 file and a bad weights file are worded in Chinese, and a language switch rewords them', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#train&lang=zh`);
+  await waitText(page, 'train-data-status', '内置的合成手势图', 60000);
+  await byTestId(page, 'train-data-input').setInputFiles(path.join(ROOT, 'crate/tests/fixtures/h5/not_hdf5.h5'));
+  await page.locator('#train [data-testid="error"]:not([hidden])').filter({ hasText: 'not_hdf5.h5' }).waitFor({ timeout: 30000 });
+  await byTestId(page, 'train-load-input').setInputFiles({
+    name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "convlab-weights", "version": 99}'),
+  });
+  await page.locator('#train [data-testid="error"]:not([hidden])').filter({ hasText: '99' }).waitFor({ timeout: 30000 });
+  const shown = async () => (await visibleErrors(page, 'train')).sort();
+  const [data, weights] = await shown();
+  assert.match(data, /^not_hdf5\.h5：这不是 HDF5 文件（它不以 HDF5 签名开头）/);
+  assert.match(weights, /^不支持版本 99 的权重文件：这个 ConvLab 能读的版本是 1 和 2$/);
+  assert.deepEqual(await englishLeft(page, 'train'), [], 'English left in section 6');
+
+  // Switched in the header: the messages already shown are reworded at once, and back.
+  await byTestId(page, 'lang').selectOption('en');
+  assert.deepEqual(await shown(), [
+    'not_hdf5.h5: This is not an HDF5 file (it does not start with the HDF5 signature): expected a file such as train_signs.h5 or test_signs.h5.',
+    'weights file version 99 is not supported: this ConvLab reads versions 1 and 2',
+  ]);
+  await byTestId(page, 'lang').selectOption('zh');
+  assert.deepEqual(await shown(), [data, weights]);
+  assert.deepEqual(problems.console, []);
   await context.close();
 });
