@@ -5,6 +5,7 @@
 // Every page module and worker imports the core from here, so one realm never mixes two.
 // No top-level await here: a module worker whose imports are still awaiting drops the
 // messages posted to it meanwhile.
+import { codedError } from './errors.js';
 
 // A module whose one function is `f32x4.relaxed_madd` of its three v128 parameters.
 const RELAXED_SIMD_PROBE = new Uint8Array([
@@ -46,7 +47,7 @@ export function initH5Reader() {
     return glue;
   })().catch((e) => {
     h5Loading = null; // a failed load (offline, say) is retried with the next file
-    throw new Error(`the HDF5 reader could not be loaded (${e.message}); reload the page and try again`);
+    throw codedError('h5.reader-failed', { detail: e.message });
   });
   return h5Loading;
 }

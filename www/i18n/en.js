@@ -694,4 +694,8 @@ export default {
   'error.params.no-channels': 'the input must have at least one channel',
   'error.params.no-filters': 'a convolution needs at least one filter',
   'error.params.too-large-to-draw': 'n + 2p = {padded} is too large to draw (at most {max}); the output size formula still holds',
+  'error.h5.reader-failed': 'the HDF5 reader could not be loaded ({detail}); reload the page and try again',
+  'error.worker.core-failed': 'The WebAssembly core could not load in the worker: {detail}',
+  'error.worker.failed': 'the training worker failed to start',
+  'error.worker.failed-because': 'the training worker failed to start: {detail}',
 };

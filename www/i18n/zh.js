@@ -693,4 +693,8 @@ export default {
   'error.params.no-channels': '输入至少要有一个通道',
   'error.params.no-filters': '卷积至少需要一个过滤器',
   'error.params.too-large-to-draw': 'n + 2p = {padded} 太大，画不出来（最多 {max}）；输出大小的公式仍然成立',
+  'error.h5.reader-failed': '无法载入 HDF5 读取模块（{detail}）；请重新载入页面再试一次',
+  'error.worker.core-failed': 'WebAssembly 内核无法在后台线程（worker）中载入：{detail}',
+  'error.worker.failed': '训练用的后台线程（worker）没能启动',
+  'error.worker.failed-because': '训练用的后台线程（worker）没能启动：{detail}',
 };

@@ -30,7 +30,7 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
   } catch (e) {
-    fail('core', new Error(`The WebAssembly core could not load in the worker: ${e.message}`));
+    fail('core', codedError('worker.core-failed', { detail: e.message }));
     return;
   }
   const handler = handlers[data?.type];
