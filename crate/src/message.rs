@@ -230,6 +230,8 @@ messages! {
     TrainPaused = "train.paused" {} => "training is paused: resume it to go on",
     TrainFinished = "train.finished" { epochs: usize } => "training is finished ({epochs} epochs): reset to start again or raise the number of epochs",
     TrainDiverged = "train.diverged" { cost: String, epoch: usize, step: usize, chance: String, lr: String, smaller: String } => "training diverged: the cost became {cost} at epoch {epoch}, step {step} (a uniform guess costs {chance}). The learning rate ({lr}) is probably too high; reset and try a smaller one (for example {smaller}).",
+    /// A warning after an evaluation (train::evaluate::collapse_warning).
+    TrainCollapsed = "train.collapsed" { top: usize, percent: String } => "the model answers {top} for {percent}% of the pictures: it has collapsed to (nearly) one answer. Usually the learning rate is too high (try 0.001 to 0.009), the run was too short, or the pictures were not scaled to [0, 1]; reset and train again.",
     LabelSmoothingRange = "train.label-smoothing-range" { value: String } => "label smoothing must be at least 0 and below 1 (0.1 is usual), got {value}",
     CosineMinLr = "train.cosine-min-lr" { lr: String, min_lr: String } => "the cosine schedule's final learning rate must be between 0 and the learning rate {lr}, got {min_lr}",
     AdamBeta = "train.adam-beta" { name: String, value: String } => "{name} must be in [0, 1), got {value}",
@@ -358,7 +360,7 @@ pub fn samples() -> Vec<Message> {
     // A layer's failure as the page meets it: the layer named, the cause a shape message.
     for m in &mut all {
         if let Message::InLayer { name, .. } = m {
-            *name = Box::new(Message::LayerMaxPool {});
+            **name = Message::LayerMaxPool {};
         }
     }
     all

@@ -698,4 +698,5 @@ export default {
   'error.worker.core-failed': 'The WebAssembly core could not load in the worker: {detail}',
   'error.worker.failed': 'the training worker failed to start',
   'error.worker.failed-because': 'the training worker failed to start: {detail}',
+  'error.train.collapsed': 'the model answers {top} for {percent}% of the pictures: it has collapsed to (nearly) one answer. Usually the learning rate is too high (try 0.001 to 0.009), the run was too short, or the pictures were not scaled to [0, 1]; reset and train again.',
 };

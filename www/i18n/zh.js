@@ -697,4 +697,5 @@ export default {
   'error.worker.core-failed': 'WebAssembly 内核无法在后台线程（worker）中载入：{detail}',
   'error.worker.failed': '训练用的后台线程（worker）没能启动',
   'error.worker.failed-because': '训练用的后台线程（worker）没能启动：{detail}',
+  'error.train.collapsed': '模型对 {percent}% 的图片都回答 {top}：它已经塌缩成（几乎）只有一个答案。通常是学习率太大（试试 0.001 到 0.009），或者训练时间太短，或者图片没有缩放到 [0, 1]；请重置后重新训练。',
 };

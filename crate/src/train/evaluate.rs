@@ -16,12 +16,13 @@ pub struct Evaluation {
     /// Indices of the images predicted wrongly.
     pub misclassified: Vec<usize>,
     pub predictions: Vec<u8>,
-    /// Set when the model gives (nearly) the same answer for everything.
-    pub collapse_warning: Option<String>,
+    /// Set when the model gives (nearly) the same answer for everything (a message the
+    /// page words; the CLI prints its English).
+    pub collapse_warning: Option<crate::message::Message>,
 }
 
 /// A warning when at least 90% of the predictions are one class (and the labels are not).
-pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Option<String> {
+pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Option<crate::message::Message> {
     let n = predictions.len();
     if n < 10 || classes < 2 {
         return None;
@@ -33,12 +34,7 @@ pub fn collapse_warning(predictions: &[u8], labels: &[u8], classes: usize) -> Op
         labels.iter().filter(|&&y| y as usize == top).count() as f32 / labels.len().max(1) as f32;
     let share = count as f32 / n as f32;
     if share >= 0.9 && label_share < 0.9 {
-        Some(format!(
-            "the model answers {top} for {:.0}% of the pictures: it has collapsed to (nearly) one answer. \
-             Usually the learning rate is too high (try 0.001 to 0.009), the run was too short, \
-             or the pictures were not scaled to [0, 1]; reset and train again.",
-            share * 100.0
-        ))
+        Some(crate::message::Message::TrainCollapsed { top, percent: format!("{:.0}", share * 100.0) })
     } else {
         None
     }

@@ -800,7 +800,7 @@ mod tests {
         assert!((ev.accuracy - 0.8).abs() < 1e-6);
         assert!(ev.collapse_warning.is_none());
         let ev = evaluation(vec![2; 10], &labels, 3);
-        let w = ev.collapse_warning.unwrap();
+        let w = ev.collapse_warning.unwrap().english();
         assert!(
             w.contains("answers 2 for 100%") && w.contains("learning rate"),
             "{w}"
