@@ -2,12 +2,16 @@
 // inside the network (maps, filters, where it looks) and the results of a run.
 import { el } from '../dom.js';
 import { errorText } from '../errors.js';
-import { t, setText } from '../i18n.js';
+import { t, setText, onLanguage } from '../i18n.js';
 import { drawTiles, putTile } from '../draw/tiles.js';
 import { drawClassMap } from '../draw/cam.js';
 import { tx, pct, mapTitle } from './train-layout.js';
 
 export function trainFigures(ui, state) {
+  // The collapse warning is a coded message from the core: worded again after a switch.
+  let collapse = null;
+  const wordCollapse = () => { ui.collapse.textContent = collapse ? t('train.warning', { message: errorText(collapse) }) : ''; };
+  onLanguage(wordCollapse);
   function showEpoch(r) {
     state.epochs.push(r);
     // The notebook's line: epochs from 0, every fifth, its divisor, "%f".
@@ -41,8 +45,9 @@ export function trainFigures(ui, state) {
   function showResults(msg) {
     const { evaluation, trainAccuracy, classes, mistakes, pictures } = msg;
     ui.results.hidden = false;
-    ui.collapse.hidden = !evaluation.collapse_warning;
-    ui.collapse.textContent = evaluation.collapse_warning ? t('train.warning', { message: errorText(evaluation.collapse_warning) }) : '';
+    collapse = evaluation.collapse_warning ?? null;
+    ui.collapse.hidden = !collapse;
+    wordCollapse();
     ui.confusion.replaceChildren();
     const head = ui.confusion.createTHead().insertRow();
     head.append(el('th', { scope: 'col' }, tx('train.true-predicted')), ...classes.map((c) => el('th', { scope: 'col', text: String(c) })));
