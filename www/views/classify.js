@@ -11,9 +11,9 @@ import { trainingWorker } from '../workers/training-client.js';
 import { toWorker, OUT } from '../workers/protocol.js';
 import { webcamFailure } from '../photo.js';
 import { classifyResult } from './classify-result.js';
+// The layers whose maps are drawn (the worker colours only these): section 6's list.
+import { MAPS } from './train-layout.js';
 
-// The layers whose maps are drawn (the worker colours only these); each titled with its shape.
-const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
 // The example photos (www/examples/index.json lists them, with what each shows).
 const EXAMPLES = new URL('../examples/', import.meta.url);
 // A text of the catalogue in a span of its own, reworded when the language changes.
