@@ -122,6 +122,8 @@ try {
     total_ms: median(later.map((r) => r.ms)),
     core_ms: median(later.map((r) => r.coreMs)),
     draw_ms: median(later.map((r) => r.drawMs)),
+    decode_ms: median(later.map((r) => r.decodeMs)),
+    arrived_ms: median(later.map((r) => r.arrivedMs)),
   };
   console.error(`  page classify 64x64: ${JSON.stringify(result.classify_64)}`);
 } catch (e) {

@@ -33,6 +33,12 @@ trap cleanup EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "load average at start: $(load) ($(nproc) cores)"
 echo "{\"name\":\"load_start\",\"load\":\"$(load)\"}" >> "$RESULTS"
+# The host's widest x86 SIMD (PyTorch's kernels use AVX-512 where it is; wasm SIMD is 128 bits
+# everywhere), printed beside the ratios to PyTorch: the same cores can favour either side.
+simd=$(grep -m1 -ow 'avx512f' /proc/cpuinfo || grep -m1 -ow 'avx2' /proc/cpuinfo || grep -m1 -ow 'sse4_2' /proc/cpuinfo || echo unknown)
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//; s/"//g')
+echo "{\"name\":\"host\",\"simd\":\"$simd\",\"cpu\":\"$cpu\",\"cores\":$(nproc)}" >> "$RESULTS"
+echo "host: $cpu, $(nproc) cores, widest SIMD $simd"
 
 if [ "${SKIP_BROWSER:-0}" != 1 ]; then
   # The page's build with the benchmark's bindings (conv1's rates, the SIMD peak, the

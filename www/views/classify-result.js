@@ -77,7 +77,7 @@ export function classifyResult(ui, state) {
     // performance panel; tests/bench/page_bench.mjs reads it).
     const end = performance.now();
     performance.measure('convlab:classify', { start: state.sentAt, end,
-      detail: { answer: p.label, model, coreMs: msg.ms, drawMs: end - drawStart } });
+      detail: { answer: p.label, model, coreMs: msg.ms, decodeMs: msg.decodeMs, arrivedMs: drawStart - state.sentAt, drawMs: end - drawStart } });
   }
 
   return { drawCam, showResult };

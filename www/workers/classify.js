@@ -54,6 +54,16 @@ async function loadModels() {
   post(fromWorker.models(available, hasTrained()));
 }
 
+// One canvas reads every photo's pixels: making a canvas and its context per photo cost
+// more than the network's forward pass (tests/bench/page_bench.mjs).
+let canvas2d;
+function pixelCanvas(width, height) {
+  if (!canvas2d) canvas2d = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+  const { canvas } = canvas2d;
+  if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
+  return canvas2d;
+}
+
 async function classify(file, wanted, maps, explain) {
   if (!file || !file.size) throw codedError('photo.empty');
   await modelsLoading; // a photo sent right after the page opened waits for the models
@@ -61,15 +71,19 @@ async function classify(file, wanted, maps, explain) {
   if (!model) throw codedError('photo.no-model');
   // Upright pixels (orientation 1) for the core; the core still reads the file's
   // orientation, to say what was done.
+  const decodeStart = performance.now();
   const { bitmap, orientation } = await decodePhoto(file);
   const { width, height } = bitmap;
-  let result, ms;
+  let result, ms, decodeMs;
   try {
-    const canvas = new OffscreenCanvas(width, height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const ctx = pixelCanvas(width, height);
+    ctx.clearRect(0, 0, width, height);
     ctx.drawImage(bitmap, 0, 0);
     const pixels = ctx.getImageData(0, 0, width, height).data;
+    // A large photo's canvas is not kept (a 12-megapixel photo holds 48 MB).
+    if (width * height > 1 << 20) Object.assign(ctx.canvas, { width: 1, height: 1 });
     const t0 = performance.now();
+    decodeMs = t0 - decodeStart;
     result = model.run(pixels, width, height, 1, maps, explain);
     ms = performance.now() - t0;
   } catch (e) {
@@ -84,7 +98,7 @@ async function classify(file, wanted, maps, explain) {
     bitmap.close();
   }
   return {
-    result, model: model.name, used: model.used, orientation, size: [width, height], ms, display,
+    result, model: model.name, used: model.used, orientation, size: [width, height], ms, decodeMs, display,
     transfer: [display, result.input.rgba.buffer, ...result.maps.map((m) => m.rgba.buffer), ...result.classMaps.map((m) => m.rgba.buffer)],
   };
 }

@@ -133,36 +133,22 @@ impl PoolGeometry {
                 return;
             }
             match kind {
-                PoolKind::Max => match argmax.as_deref_mut() {
-                    // Eight channels at a time in local arrays: the selects below become
-                    // SIMD blends (written into `out` they became one branch per value).
-                    Some(a) => {
-                        let mut ch = 0;
-                        while ch < c {
-                            let lanes = if c - ch >= 8 { 8 } else { 1 };
-                            if lanes == 8 {
-                                max_window::<8>(x, w, c, first, rows, cols, ch, &mut out_px[ch..ch + 8], &mut a[o + ch..o + ch + 8]);
-                            } else {
-                                max_window::<1>(x, w, c, first, rows, cols, ch, &mut out_px[ch..ch + 1], &mut a[o + ch..o + ch + 1]);
-                            }
-                            ch += lanes;
+                // Eight channels at a time in local arrays: the selects become SIMD
+                // blends (written into `out` they became one branch per value).
+                PoolKind::Max => {
+                    let mut ch = 0;
+                    while ch < c {
+                        let lanes = if c - ch >= 8 { 8 } else { 1 };
+                        let out = &mut out_px[ch..ch + lanes];
+                        match (argmax.as_deref_mut(), lanes) {
+                            (Some(a), 8) => max_window::<8, true>(x, w, c, first, rows, cols, ch, out, &mut a[o + ch..o + ch + 8]),
+                            (Some(a), _) => max_window::<1, true>(x, w, c, first, rows, cols, ch, out, &mut a[o + ch..o + ch + 1]),
+                            (None, 8) => max_window::<8, false>(x, w, c, first, rows, cols, ch, out, &mut []),
+                            (None, _) => max_window::<1, false>(x, w, c, first, rows, cols, ch, out, &mut []),
                         }
+                        ch += lanes;
                     }
-                    None => {
-                        // Start from the first cell; strict > keeps the first of equal maxima.
-                        out_px.copy_from_slice(&x[first..first + c]);
-                        for r in 0..rows {
-                            for q in 0..cols {
-                                let at = first + (r * w + q) * c;
-                                for (b, &v) in out_px.iter_mut().zip(&x[at..at + c]) {
-                                    if v > *b {
-                                        *b = v;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                },
+                }
                 PoolKind::Avg => {
                     out_px.fill(0.0);
                     for r in 0..rows {
@@ -271,11 +257,11 @@ impl PoolGeometry {
 }
 
 /// The maximum of L channels (ch..ch + L) over one window (`rows` x `cols` real cells from
-/// `first`, as in `for_each_window`) and the flat index of the first cell that holds it
-/// (strict >, so the first of equal maxima wins; a NaN first cell stays).
+/// `first`, as in `for_each_window`) and, with ARGMAX, the flat index of the first cell
+/// that holds it (strict >, so the first of equal maxima wins; a NaN first cell stays).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn max_window<const L: usize>(
+fn max_window<const L: usize, const ARGMAX: bool>(
     x: &[f32],
     w: usize,
     c: usize,
@@ -296,12 +282,16 @@ fn max_window<const L: usize>(
             for l in 0..L {
                 let better = cell[l] > best[l];
                 best[l] = if better { cell[l] } else { best[l] };
-                at_best[l] = if better { (at + l) as u32 } else { at_best[l] };
+                if ARGMAX {
+                    at_best[l] = if better { (at + l) as u32 } else { at_best[l] };
+                }
             }
         }
     }
     out.copy_from_slice(&best);
-    argmax.copy_from_slice(&at_best);
+    if ARGMAX {
+        argmax.copy_from_slice(&at_best);
+    }
 }
 
 /// Pool x (m, h, w, c) with an f x f window, stride s and the given padding.
