@@ -7,20 +7,12 @@ use super::kernels::{x86, Portable};
 use super::shape::{Padding, Pads};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-use ndarray::{arr1, s, Array1, Array2, Array4, ArrayView1};
+use ndarray::{arr1, s, Array1, Array4, ArrayView1};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub(crate) fn lecture_image() -> Array2<f32> {
-    ndarray::arr2(&[
-        [3., 0., 1., 2., 7., 4.],
-        [1., 5., 8., 9., 3., 1.],
-        [2., 7., 2., 5., 1., 3.],
-        [0., 1., 3., 1., 7., 8.],
-        [4., 2., 1., 6., 2., 8.],
-        [2., 4., 5., 2., 3., 9.],
-    ])
-}
+// The lecture's 6x6 image, from the lesson (one source for the lecture's numbers).
+use crate::lesson::test_pictures::lecture_image;
 
 #[test]
 fn lecture_vertical_edge_example() {
