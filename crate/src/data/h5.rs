@@ -341,6 +341,22 @@ mod tests {
         }
     }
 
+    /// A JSON array of whole numbers.
+    fn numbers(v: &serde_json::Value) -> Vec<i64> {
+        v.as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect()
+    }
+
+    /// The pixel sum and the sampled pixels ([n, y, x, channel, value]) of `r` (a
+    /// reference h5py wrote) against the loaded images.
+    fn check_pixels(ds: &Dataset, r: &serde_json::Value, what: &str) {
+        let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
+        assert_eq!(sum, r["pixel_sum"].as_u64().unwrap(), "{what} pixel sum");
+        for p in r["pixels"].as_array().unwrap() {
+            let q: Vec<usize> = numbers(p).into_iter().map(|v| v as usize).collect();
+            assert_eq!(ds.images[[q[0], q[1], q[2], q[3]]] as usize, q[4], "{what} pixel {q:?}");
+        }
+    }
+
     /// Compares a loaded fixture with what h5py read back (expected.json).
     fn check_against_h5py(ds: &Dataset, file: &str) {
         let expected: serde_json::Value = serde_json::from_str(include_str!(concat!(
@@ -355,35 +371,10 @@ mod tests {
             .find(|e| e["file"] == file)
             .unwrap();
         assert_eq!(ds.len() as u64, e["m"].as_u64().unwrap());
-        let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
-        assert_eq!(sum, e["pixel_sum"].as_u64().unwrap());
-        for p in e["pixels"].as_array().unwrap() {
-            let q: Vec<usize> = p
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap() as usize)
-                .collect();
-            assert_eq!(
-                ds.images[[q[0], q[1], q[2], q[3]]] as usize,
-                q[4],
-                "{file} pixel {q:?}"
-            );
-        }
-        let labels: Vec<u8> = e["labels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as u8)
-            .collect();
-        assert_eq!(ds.labels, labels);
-        let classes: Vec<i64> = e["classes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_i64().unwrap())
-            .collect();
-        assert_eq!(ds.classes, classes);
+        check_pixels(ds, e, file);
+        let labels: Vec<i64> = ds.labels.iter().map(|&l| i64::from(l)).collect();
+        assert_eq!(labels, numbers(&e["labels"]));
+        assert_eq!(ds.classes, numbers(&e["classes"]));
     }
 
     #[test]
@@ -539,46 +530,16 @@ mod tests {
         .unwrap();
         for (ds, split) in [(&train, "train"), (&test, "test")] {
             let r = &reference[split];
-            let shape: Vec<usize> = r["shape"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap() as usize)
-                .collect();
+            let shape: Vec<usize> = numbers(&r["shape"]).into_iter().map(|v| v as usize).collect();
             assert_eq!(ds.images.shape(), shape.as_slice());
-            let sum: u64 = ds.images.iter().map(|&v| u64::from(v)).sum();
-            assert_eq!(sum, r["pixel_sum"].as_u64().unwrap());
-            for p in r["pixels"].as_array().unwrap() {
-                let q: Vec<usize> = p
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_u64().unwrap() as usize)
-                    .collect();
-                assert_eq!(
-                    ds.images[[q[0], q[1], q[2], q[3]]] as usize,
-                    q[4],
-                    "{split} pixel {q:?}"
-                );
-            }
-            let mut counts = vec![0u64; ds.classes.len()];
+            check_pixels(ds, r, split);
+            let mut counts = vec![0i64; ds.classes.len()];
             for &l in &ds.labels {
                 counts[l as usize] += 1;
             }
-            let want: Vec<u64> = r["label_counts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap())
-                .collect();
-            assert_eq!(counts, want);
-            let first: Vec<u8> = r["first_labels"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap() as u8)
-                .collect();
-            assert_eq!(&ds.labels[..10], first.as_slice());
+            assert_eq!(counts, numbers(&r["label_counts"]));
+            let first: Vec<i64> = ds.labels[..10].iter().map(|&l| i64::from(l)).collect();
+            assert_eq!(first, numbers(&r["first_labels"]));
         }
         assert_eq!(train.len(), 1117);
         assert_eq!(test.len(), 120);
