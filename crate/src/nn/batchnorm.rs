@@ -53,16 +53,7 @@ pub fn batchnorm_forward_train<F: Float>(
     relu: bool,
 ) -> Result<()> {
     let (n, c) = x.dim();
-    check_channels(
-        c,
-        &[
-            gamma.len(),
-            beta.len(),
-            running_mean.len(),
-            running_var.len(),
-            cache.inv_std.len(),
-        ],
-    )?;
+    check_channels(c, &[gamma.len(), beta.len(), running_mean.len(), running_var.len(), cache.inv_std.len()])?;
     if y.dim() != (n, c) || cache.x_hat.dim() != (n, c) {
         return Err(shape_err!(
             "batch norm: output buffers must match the input {:?}",
@@ -146,6 +137,12 @@ fn contiguous_mut<T>(s: Option<&mut [T]>) -> Result<&mut [T]> {
     s.ok_or_else(|| shape_err!("batch norm needs contiguous buffers"))
 }
 
+/// Inference mode's fixed scale per channel: gamma / sqrt(running_var + eps).
+fn infer_scale<F: Float>(gamma: ArrayView1<F>, running_var: ArrayView1<F>) -> Vec<F> {
+    let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
+    gamma.iter().zip(running_var).map(|(&g, &v)| g / (v + eps).sqrt()).collect()
+}
+
 /// Inference-mode forward: y = gamma (x - running_mean) / sqrt(running_var + eps) + beta,
 /// rectified with `relu` (see [`batchnorm_forward_train`]).
 pub fn batchnorm_forward_infer<F: Float>(
@@ -158,15 +155,7 @@ pub fn batchnorm_forward_infer<F: Float>(
     relu: bool,
 ) -> Result<()> {
     let (n, c) = x.dim();
-    check_channels(
-        c,
-        &[
-            gamma.len(),
-            beta.len(),
-            running_mean.len(),
-            running_var.len(),
-        ],
-    )?;
+    check_channels(c, &[gamma.len(), beta.len(), running_mean.len(), running_var.len()])?;
     if y.dim() != (n, c) {
         return Err(shape_err!(
             "batch norm: output buffer must match the input {:?}",
@@ -176,10 +165,7 @@ pub fn batchnorm_forward_infer<F: Float>(
     if c == 0 {
         return Ok(());
     }
-    let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
-    let scale: Vec<F> = (0..c)
-        .map(|ch| gamma[ch] / (running_var[ch] + eps).sqrt())
-        .collect();
+    let scale = infer_scale(gamma, running_var);
     let (mean, beta) = (contiguous(running_mean.as_slice())?, contiguous(beta.as_slice())?);
     let xs = contiguous(x.as_slice())?;
     let ys = contiguous_mut(y.as_slice_mut())?;
@@ -204,8 +190,7 @@ pub fn batchnorm_backward_infer<F: Float>(
     if dx.dim() != (n, c) {
         return Err(shape_err!("batch norm: input gradient buffer must match {:?}", (n, c)));
     }
-    let eps = F::from(BN_EPSILON).unwrap_or_else(F::zero);
-    let scale: Vec<F> = (0..c).map(|ch| gamma[ch] / (running_var[ch] + eps).sqrt()).collect();
+    let scale = infer_scale(gamma, running_var);
     for (gr, mut dr) in dy.outer_iter().zip(dx.outer_iter_mut()) {
         for ch in 0..c {
             dr[ch] = gr[ch] * scale[ch];
