@@ -14,6 +14,8 @@ pub mod weights;
 mod settings;
 mod evaluate;
 mod split_step;
+mod setup;
+mod step;
 
 pub use split_step::SplitStep;
 
@@ -21,15 +23,12 @@ pub use evaluate::{accuracy, collapse_warning, evaluation, predict_labels, Evalu
 pub(crate) use evaluate::count_correct;
 pub use settings::{random_seed, TrainSettings, NOTEBOOK_LEARNING_RATE};
 
-use crate::data::{fill_batch, Dataset};
+use crate::data::Dataset;
 use crate::error::Result;
 use crate::nn::layers::LayerSpec;
-use crate::nn::model::{Mode, Model};
-use crate::nn::profile::{Clock, Phase, PhaseTotal};
+use crate::nn::model::Model;
+use crate::nn::profile::{Clock, PhaseTotal};
 use crate::train::optim::Adam;
-use crate::data_err;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
@@ -107,120 +106,7 @@ pub struct Trainer {
     grad_sum: Vec<f32>,
 }
 
-fn check_data(model: &Model, data: &Dataset, what: crate::message::Message) -> Result<()> {
-    let (m, h, w, c) = data.images.dim();
-    if m != data.labels.len() {
-        return Err(crate::message::Message::TrainSetLabels { set: Box::new(what), m, labels: data.labels.len() }.data());
-    }
-    if (h, w, c) != model.input_shape() {
-        let (eh, ew, ec) = model.input_shape();
-        return Err(crate::message::Message::TrainImageSize {
-            set: Box::new(what),
-            got: format!("{h}x{w}x{c}"),
-            want: format!("{eh}x{ew}x{ec}"),
-        }
-        .data());
-    }
-    let k = model.num_classes();
-    if let Some(&bad) = data.labels.iter().find(|&&y| y as usize >= k) {
-        return Err(crate::message::Message::TrainLabelRange { set: Box::new(what), label: bad as usize, k, last: k - 1 }.data());
-    }
-    Ok(())
-}
-
 impl Trainer {
-    /// A trainer for the stack `specs` on `train` (and `test`, which may be empty).
-    pub fn new(
-        specs: &[LayerSpec],
-        train: Dataset,
-        test: Dataset,
-        settings: TrainSettings,
-    ) -> Result<Trainer> {
-        settings.validate()?;
-        if train.is_empty() {
-            return Err(crate::message::Message::TrainEmpty {}.data());
-        }
-        let (_, h, w, c) = train.images.dim();
-        let seed = match settings.seed {
-            Some(s) => s,
-            None => random_seed()?,
-        };
-        let model = Model::new(specs, (h, w, c), seed)?;
-        check_data(&model, &train, crate::message::Message::SetTraining {})?;
-        if !test.is_empty() {
-            check_data(&model, &test, crate::message::Message::SetTest {})?;
-        }
-        if !test.is_empty()
-            && !train.classes.is_empty()
-            && !test.classes.is_empty()
-            && train.classes != test.classes
-        {
-            return Err(crate::message::Message::TrainClassesDiffer {
-                train: format!("{:?}", train.classes),
-                test: format!("{:?}", test.classes),
-            }
-            .data());
-        }
-        let mut trainer = Trainer {
-            specs: specs.to_vec(),
-            adam: Adam::new(settings.adam()),
-            settings,
-            seed,
-            order: (0..train.len()).collect(),
-            train,
-            test,
-            model,
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            pos: 0,
-            epochs_done: 0,
-            steps_done: 0,
-            epoch_cost_sum: 0.0,
-            epoch_steps: 0,
-            epoch_images: 0,
-            epoch_correct: 0,
-            step_costs: Vec::new(),
-            history: Vec::new(),
-            stopped: false,
-            diverged: None,
-            labels: Vec::new(),
-            augment_rng: ChaCha8Rng::seed_from_u64(seed),
-            augment_buf: Vec::new(),
-            minibatches: 0,
-            slice_grads: Vec::new(),
-            grad_sum: Vec::new(),
-        };
-        trainer.reset();
-        Ok(trainer)
-    }
-
-    /// Back to the start: fresh weights from the same seed, empty history.
-    pub fn reset(&mut self) {
-        if let Ok(model) = Model::new(&self.specs, self.model.input_shape(), self.seed) {
-            self.model = model;
-        }
-        self.model.ensure_capacity(self.settings.batch_size);
-        self.adam = Adam::new(self.settings.adam());
-        // The shuffling stream is separate from the initialisation's.
-        self.rng = ChaCha8Rng::seed_from_u64(self.seed);
-        self.rng.set_stream(2);
-        self.augment_rng = ChaCha8Rng::seed_from_u64(self.seed);
-        self.augment_rng.set_stream(3);
-        self.order = (0..self.train.len()).collect();
-        self.labels = Vec::with_capacity(self.settings.batch_size);
-        self.pos = 0;
-        self.epochs_done = 0;
-        self.steps_done = 0;
-        self.epoch_cost_sum = 0.0;
-        self.epoch_steps = 0;
-        self.epoch_images = 0;
-        self.epoch_correct = 0;
-        self.step_costs.clear();
-        self.history.clear();
-        self.stopped = false;
-        self.diverged = None;
-        self.minibatches += 1;
-    }
-
     /// The seed of this run (drawn from the system when none was given).
     pub fn seed(&self) -> u64 {
         self.seed
@@ -269,139 +155,13 @@ impl Trainer {
         self.stopped
     }
 
-    /// One minibatch: forward, cost, backward, Adam update.
-    pub fn step(&mut self) -> Result<StepReport> {
-        self.check_can_step()?;
-        let (m, end) = self.prepare_minibatch()?;
-        self.model.forward_filled(m, Mode::Train)?;
-        let t = self.model.phase_start();
-        let correct = count_correct(self.model.logits()?, &self.labels);
-        self.model.phase_end(Phase::Softmax, t);
-        let cost = self.model.backward_smoothed(&self.labels, self.settings.label_smoothing)?;
-        self.complete_step(end, cost, m, correct)
-    }
-
-    fn check_can_step(&self) -> Result<()> {
-        if let Some(msg) = &self.diverged {
-            return Err(msg.clone().diverged());
-        }
-        if self.stopped {
-            return Err(crate::message::Message::TrainPaused {}.param());
-        }
-        if self.is_finished() {
-            return Err(crate::message::Message::TrainFinished { epochs: self.settings.epochs }.param());
-        }
-        Ok(())
-    }
-
-    /// The next minibatch (shuffling at the start of an epoch), its pixels scaled and
-    /// augmented into the model's input buffer and its labels into `self.labels`.
-    /// Returns its size and the position in the order after it.
-    fn prepare_minibatch(&mut self) -> Result<(usize, usize)> {
-        self.minibatches += 1;
-        let t = self.model.phase_start();
-        let done = self.prepare_minibatch_untimed();
-        self.model.phase_end(Phase::Minibatch, t);
-        done
-    }
-
-    fn prepare_minibatch_untimed(&mut self) -> Result<(usize, usize)> {
-        if self.pos == 0 {
-            self.order.shuffle(&mut self.rng);
-        }
-        let bs = self.settings.batch_size;
-        let end = (self.pos + bs).min(self.order.len());
-        let m = end - self.pos;
-        let idx = &self.order[self.pos..end];
-        self.labels.clear();
-        self.labels
-            .extend(idx.iter().map(|&i| self.train.labels[i]));
-        if self.settings.augment.is_off() {
-            fill_batch(&self.train, idx, self.model.input_buffer(m))?;
-        } else {
-            // Augment works on an owned array: lend it the reused buffer, take it back.
-            let (_, h, w, c) = self.train.images.dim();
-            let mut buf = std::mem::take(&mut self.augment_buf);
-            buf.resize(m * h * w * c, 0.0);
-            fill_batch(&self.train, idx, &mut buf)?;
-            let mut batch = ndarray::Array4::from_shape_vec((m, h, w, c), buf)
-                .map_err(|e| data_err!("minibatch: {e}"))?;
-            self.settings
-                .augment
-                .at_epoch(self.epochs_done)
-                .apply(&mut batch, &mut self.augment_rng)?;
-            let augmented = batch
-                .as_slice()
-                .ok_or_else(|| data_err!("augmented minibatch is not contiguous"))?;
-            let input = self.model.input_buffer(m);
-            if input.len() != augmented.len() {
-                return Err(data_err!("augmentation changed the minibatch size"));
-            }
-            input.copy_from_slice(augmented);
-            self.augment_buf = batch.into_raw_vec_and_offset().0;
-        }
-        Ok((m, end))
-    }
-
-    /// The rest of a step once the model holds the minibatch's gradient, `cost` is its
-    /// mean cost and `correct` of its `images` were predicted right: the divergence
-    /// check, the Adam update, the bookkeeping.
-    fn complete_step(&mut self, end: usize, cost: f32, images: usize, correct: usize) -> Result<StepReport> {
-        let epoch = self.epochs_done + 1;
-        // A uniform guess costs ln(classes); a healthy run stays near or below it (2.4 at
-        // most at lr 0.05 on the SIGNS network). Lr 1 and 10 jump to 10^3-10^6 at step 2
-        // and then collapse with a finite cost, so a finite explosion counts too.
-        let chance = (self.model.num_classes().max(2) as f32).ln();
-        if !cost.is_finite() || cost > EXPLODED_OVER_CHANCE * chance {
-            let msg = crate::message::Message::TrainDiverged {
-                cost: cost.to_string(),
-                epoch,
-                step: self.steps_done + 1,
-                chance: format!("{chance:.2}"),
-                lr: self.settings.learning_rate.to_string(),
-                smaller: (self.settings.learning_rate / 10.0).to_string(),
-            };
-            self.diverged = Some(msg.clone());
-            self.stopped = true;
-            return Err(msg.diverged());
-        }
-        let total_steps = self.steps_per_epoch() * self.settings.epochs;
-        let lr =
-            self.settings
-                .schedule
-                .rate(self.settings.learning_rate, self.steps_done, total_steps);
-        let t = self.model.phase_start();
-        self.adam.step(&mut self.model, lr);
-        self.model.phase_end(Phase::Adam, t);
-        self.steps_done += 1;
-        self.step_costs.push(cost);
-        self.epoch_cost_sum += cost as f64;
-        self.epoch_steps += 1;
-        self.epoch_images += images;
-        self.epoch_correct += correct;
-        self.pos = end;
-        let mut epoch_report = None;
-        if self.pos >= self.order.len() {
-            let report = self.finish_epoch()?;
-            epoch_report = Some(report);
-        }
-        Ok(StepReport {
-            epoch,
-            step: self.steps_done,
-            steps_per_epoch: self.steps_per_epoch(),
-            cost,
-            learning_rate: lr,
-            epoch_report,
-        })
-    }
-
     /// Starts timing each phase of the steps that follow with `clock` (milliseconds;
     /// fresh totals), or stops (`None`): see [`crate::nn::profile`]. Changes no number.
     pub fn set_profile(&mut self, clock: Option<Clock>) {
         self.model.set_profile(clock);
     }
 
-    /// The per-phase totals since [`Trainer::set_profile`], in [`Phase::ALL`]'s order.
+    /// The per-phase totals since [`Trainer::set_profile`], in [`Phase::ALL`](crate::nn::profile::Phase::ALL)'s order.
     pub fn profile(&self) -> Option<&[PhaseTotal]> {
         self.model.profile().map(|p| p.totals())
     }
@@ -409,51 +169,6 @@ impl Trainer {
     /// The current parameters, flat (see [`Model::copy_params_to`]), into `out`.
     pub fn copy_params_to(&self, out: &mut [f32]) -> Result<()> {
         self.model.copy_params_to(out)
-    }
-
-    fn finish_epoch(&mut self) -> Result<EpochReport> {
-        let cost = (self.epoch_cost_sum / self.epoch_steps.max(1) as f64) as f32;
-        let full_batches = self.train.len() / self.settings.batch_size.max(1);
-        let notebook_cost = (full_batches > 0).then(|| (self.epoch_cost_sum / full_batches as f64) as f32);
-        // The training accuracy is the running one, as Keras's `fit` reports it: what the
-        // forward passes of the epoch got right (free, where a separate pass over the
-        // training set made an epoch of the page ~40% longer). The test set is measured.
-        let running = self.epoch_correct as f32 / self.epoch_images.max(1) as f32;
-        self.pos = 0;
-        self.epoch_cost_sum = 0.0;
-        self.epoch_steps = 0;
-        self.epoch_images = 0;
-        self.epoch_correct = 0;
-        self.epochs_done += 1;
-        let (train_accuracy, test_accuracy) = if self.settings.evaluate_every_epoch {
-            let train = Some(running);
-            let test = if self.test.is_empty() {
-                None
-            } else {
-                Some(self.accuracy(true)?)
-            };
-            (train, test)
-        } else {
-            (None, None)
-        };
-        let report = EpochReport {
-            epoch: self.epochs_done,
-            cost,
-            notebook_cost,
-            train_accuracy,
-            test_accuracy,
-        };
-        self.history.push(report.clone());
-        Ok(report)
-    }
-
-    /// Runs minibatches until the current epoch ends.
-    pub fn run_epoch(&mut self) -> Result<EpochReport> {
-        loop {
-            if let Some(r) = self.step()?.epoch_report {
-                return Ok(r);
-            }
-        }
     }
 
     /// Predicted labels for the training (`test = false`) or test set, in inference mode.
@@ -486,6 +201,7 @@ mod tests {
     use super::*;
     use crate::data::augment::Augment;
     use ndarray::Array4;
+    use rand::SeedableRng;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
