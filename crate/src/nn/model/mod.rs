@@ -30,90 +30,20 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 mod backward;
+mod buffers;
 mod forward;
+mod layer;
 mod params;
+
+use buffers::{check_allocation, size, slice, slice_mut, view2, view2_mut, view4, view4_mut};
+pub use buffers::MAX_MODEL_VALUES;
+pub(crate) use layer::Layer;
 
 /// Training (batch statistics, dropout on) or inference (running statistics, dropout off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Train,
     Infer,
-}
-
-/// Weights of a convolution, filters (f, f, c_in, c_out) and biases (c_out), with their gradients.
-#[derive(Debug, Clone)]
-pub(crate) struct ConvLayer {
-    pub stride: usize,
-    pub padding: Padding,
-    /// False: `b` stays zero, is not trained and is not saved (the assignment's convolutions).
-    pub bias: bool,
-    pub w: Array4<f32>,
-    pub b: Array1<f32>,
-    pub dw: Array4<f32>,
-    pub db: Array1<f32>,
-}
-
-impl ConvLayer {
-    /// Its geometry for a batch of `m` inputs of shape `input` giving `output`.
-    fn geometry(&self, m: usize, input: Shape3, output: Shape3) -> Result<ConvGeometry> {
-        ConvGeometry::new(m, input, (self.w.dim().0, self.w.dim().1, output.2), self.stride, self.padding)
-    }
-}
-
-/// Weights (n_in, n_out) and biases (n_out) of a fully connected layer, with their gradients.
-#[derive(Debug, Clone)]
-pub(crate) struct DenseLayer {
-    pub w: Array2<f32>,
-    pub b: Array1<f32>,
-    pub dw: Array2<f32>,
-    pub db: Array1<f32>,
-}
-
-/// Scale, shift and running statistics of a batch norm layer, plus what backward needs.
-#[derive(Debug, Clone)]
-pub(crate) struct BatchNormLayer {
-    pub gamma: Array1<f32>,
-    pub beta: Array1<f32>,
-    pub running_mean: Array1<f32>,
-    pub running_var: Array1<f32>,
-    pub dgamma: Array1<f32>,
-    pub dbeta: Array1<f32>,
-    x_hat: Vec<f32>,
-    inv_std: Array1<f32>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Layer {
-    Conv(ConvLayer),
-    Relu,
-    /// `argmax` keeps each max-pooling window's winner for the backward pass.
-    Pool {
-        kind: PoolKind,
-        f: usize,
-        stride: usize,
-        padding: Padding,
-        argmax: Vec<u32>,
-    },
-    GlobalAvgPool,
-    BatchNorm(BatchNormLayer),
-    Dropout {
-        rate: f32,
-        mask: Vec<f32>,
-    },
-    Flatten,
-    Dense(DenseLayer),
-}
-
-impl Layer {
-    /// The profile phase its passes count in (a convolution's backward pass is split).
-    fn phase(&self) -> Phase {
-        match self {
-            Layer::Conv(_) => Phase::ConvForward,
-            Layer::Pool { .. } => Phase::Pooling,
-            Layer::Dense(_) => Phase::Dense,
-            _ => Phase::OtherLayers,
-        }
-    }
 }
 
 /// One layer's output for one image, for the page's feature-map views.
@@ -154,56 +84,6 @@ pub struct Model {
     profile: Option<PhaseTimes>,
 }
 
-fn size(s: Shape3) -> usize {
-    s.0 * s.1 * s.2
-}
-
-/// Most values one image's activations (all layers) or the parameters may take: 64 M
-/// floats = 256 MB each. The SIGNS network needs about 100 K and 1.3 K.
-pub const MAX_MODEL_VALUES: usize = 1 << 26;
-
-/// Refuses, with a message, a network whose buffers could not be allocated: a weights
-/// file or a layer stack with a huge input would otherwise abort (out of memory, or an
-/// overflowing size) instead of returning an error.
-fn check_allocation(input: Shape3, rows: &[LayerRow]) -> Result<()> {
-    let too_large = || {
-        crate::message::Message::ModelTooLarge { millions: MAX_MODEL_VALUES >> 20 }.param()
-    };
-    let mut activations = 0usize;
-    for s in std::iter::once(input).chain(rows.iter().map(|r| r.output)) {
-        let n = s.0.checked_mul(s.1).and_then(|v| v.checked_mul(s.2)).ok_or_else(too_large)?;
-        activations = activations.checked_add(n).ok_or_else(too_large)?;
-    }
-    let params = rows.iter().try_fold(0usize, |acc, r| acc.checked_add(r.params)).ok_or_else(too_large)?;
-    if activations > MAX_MODEL_VALUES || params > MAX_MODEL_VALUES {
-        return Err(too_large());
-    }
-    Ok(())
-}
-
-/// Glorot/Xavier uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)).
-fn glorot(rng: &mut ChaCha8Rng, n: usize, fan_in: usize, fan_out: usize) -> Vec<f32> {
-    let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
-    (0..n).map(|_| rng.random_range(-limit..limit)).collect()
-}
-
-fn view4(buf: &[f32], m: usize, s: Shape3) -> Result<ArrayView4<'_, f32>> {
-    ArrayView4::from_shape((m, s.0, s.1, s.2), &buf[..m * size(s)])
-        .map_err(|e| shape_err!("internal buffer: {e}"))
-}
-fn view4_mut(buf: &mut [f32], m: usize, s: Shape3) -> Result<ArrayViewMut4<'_, f32>> {
-    ArrayViewMut4::from_shape((m, s.0, s.1, s.2), &mut buf[..m * size(s)])
-        .map_err(|e| shape_err!("internal buffer: {e}"))
-}
-fn view2(buf: &[f32], rows: usize, cols: usize) -> Result<ArrayView2<'_, f32>> {
-    ArrayView2::from_shape((rows, cols), &buf[..rows * cols])
-        .map_err(|e| shape_err!("internal buffer: {e}"))
-}
-fn view2_mut(buf: &mut [f32], rows: usize, cols: usize) -> Result<ArrayViewMut2<'_, f32>> {
-    ArrayViewMut2::from_shape((rows, cols), &mut buf[..rows * cols])
-        .map_err(|e| shape_err!("internal buffer: {e}"))
-}
-
 impl Model {
     /// Builds and initialises the stack for inputs of shape `input` (h, w, c): conv and
     /// fully connected weights Glorot uniform from `seed`, biases 0, batch norm gamma 1,
@@ -224,80 +104,7 @@ impl Model {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut layers = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
-            let (_, _, c_in) = shapes[i];
-            let layer = match *spec {
-                LayerSpec::Conv {
-                    f,
-                    filters,
-                    stride,
-                    padding,
-                    bias,
-                } => {
-                    let w = glorot(
-                        &mut rng,
-                        f * f * c_in * filters,
-                        f * f * c_in,
-                        f * f * filters,
-                    );
-                    let w = Array4::from_shape_vec((f, f, c_in, filters), w)
-                        .map_err(|e| shape_err!("{e}"))?;
-                    Layer::Conv(ConvLayer {
-                        stride,
-                        padding,
-                        bias,
-                        dw: Array4::zeros(w.dim()),
-                        w,
-                        b: Array1::zeros(filters),
-                        db: Array1::zeros(filters),
-                    })
-                }
-                LayerSpec::Relu => Layer::Relu,
-                LayerSpec::MaxPool { f, stride, padding } => Layer::Pool {
-                    kind: PoolKind::Max,
-                    f,
-                    stride,
-                    padding,
-                    argmax: Vec::new(),
-                },
-                LayerSpec::AvgPool { f, stride, padding } => Layer::Pool {
-                    kind: PoolKind::Avg,
-                    f,
-                    stride,
-                    padding,
-                    argmax: Vec::new(),
-                },
-                LayerSpec::GlobalAvgPool => Layer::GlobalAvgPool,
-                LayerSpec::BatchNorm => Layer::BatchNorm(BatchNormLayer {
-                    gamma: Array1::ones(c_in),
-                    beta: Array1::zeros(c_in),
-                    running_mean: Array1::zeros(c_in),
-                    running_var: Array1::ones(c_in),
-                    dgamma: Array1::zeros(c_in),
-                    dbeta: Array1::zeros(c_in),
-                    x_hat: Vec::new(),
-                    inv_std: Array1::zeros(c_in),
-                }),
-                LayerSpec::Dropout { rate } => Layer::Dropout {
-                    rate,
-                    mask: Vec::new(),
-                },
-                LayerSpec::Flatten => Layer::Flatten,
-                LayerSpec::Dense { units } => {
-                    let n_in = size(shapes[i]);
-                    let w = Array2::from_shape_vec(
-                        (n_in, units),
-                        glorot(&mut rng, n_in * units, n_in, units),
-                    )
-                    .map_err(|e| shape_err!("{e}"))?;
-                    Layer::Dense(DenseLayer {
-                        dw: Array2::zeros(w.dim()),
-                        w,
-                        b: Array1::zeros(units),
-                        db: Array1::zeros(units),
-                    })
-                }
-            };
-            layers.push(layer);
+            layers.push(Layer::new(spec, shapes[i], &mut rng)?);
         }
         let mut dropout_rng = ChaCha8Rng::seed_from_u64(seed);
         dropout_rng.set_stream(1);
@@ -316,39 +123,6 @@ impl Model {
         };
         model.ensure_capacity(1);
         Ok(model)
-    }
-
-    /// Makes the buffers hold batches of up to `m` images (allocates only when growing).
-    pub fn ensure_capacity(&mut self, m: usize) {
-        if m <= self.capacity {
-            return;
-        }
-        self.capacity = m;
-        self.acts = self
-            .shapes
-            .iter()
-            .map(|&s| vec![0.0; m * size(s)])
-            .collect();
-        // No gradient is needed for the input images themselves.
-        self.grads = self
-            .shapes
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| vec![0.0; if i == 0 { 0 } else { m * size(s) }])
-            .collect();
-        for (i, layer) in self.layers.iter_mut().enumerate() {
-            let s = self.shapes[i];
-            match layer {
-                Layer::Pool {
-                    kind: PoolKind::Max,
-                    argmax,
-                    ..
-                } => *argmax = vec![0; m * size(self.shapes[i + 1])],
-                Layer::BatchNorm(bn) => bn.x_hat = vec![0.0; m * size(s)],
-                Layer::Dropout { mask, .. } => *mask = vec![0.0; m * size(s)],
-                _ => {}
-            }
-        }
     }
 
     /// The layer specs this model was built from.
@@ -376,27 +150,6 @@ impl Model {
         self.rows.iter().map(|r| r.params).sum()
     }
 
-    /// The input buffer for a batch of `m` images (m * h * w * c values, NHWC), to be
-    /// filled before [`Model::forward_filled`]; grows the buffers if needed.
-    pub fn input_buffer(&mut self, m: usize) -> &mut [f32] {
-        self.ensure_capacity(m);
-        let n = m * size(self.shapes[0]);
-        &mut self.acts[0][..n]
-    }
-
-    /// Images `start..end` of the input buffer as NHWC floats: what [`Model::input_buffer`]
-    /// received for the next forward pass.
-    pub fn input_rows(&self, start: usize, end: usize) -> Result<&[f32]> {
-        if start > end || end > self.capacity {
-            return Err(shape_err!(
-                "images {start}..{end} are outside the model's input buffer ({} images)",
-                self.capacity
-            ));
-        }
-        let per = size(self.shapes[0]);
-        Ok(&self.acts[0][start * per..end * per])
-    }
-
     /// Starts timing every phase of the forward and backward passes with `clock` (fresh
     /// totals), or stops (`None`). The numbers computed do not change.
     pub fn set_profile(&mut self, clock: Option<Clock>) {
@@ -421,15 +174,6 @@ impl Model {
         }
     }
 
-}
-
-fn slice<D: ndarray::Dimension>(a: &ndarray::Array<f32, D>) -> Result<&[f32]> {
-    a.as_slice()
-        .ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
-}
-fn slice_mut<D: ndarray::Dimension>(a: &mut ndarray::Array<f32, D>) -> Result<&mut [f32]> {
-    a.as_slice_mut()
-        .ok_or_else(|| shape_err!("internal: parameters are not contiguous"))
 }
 
 #[cfg(test)]
