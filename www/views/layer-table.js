@@ -1,14 +1,13 @@
 // Section 4's whole network, layer by layer: the core's shapes, parameters and MACs per
 // layer (up to the first bad layer, which is marked with the core's message), the conv
-// bias as a per-layer choice, and the receptive field of any cell of any layer.
-import { drawCells, cellAt, drawField } from '../draw/receptive.js';
+// bias as a per-layer choice, and the receptive field of any cell of any layer (layer-field.js).
+import { receptiveField, deepestGrid } from './layer-field.js';
 import { errorText } from '../errors.js';
 import { t, num, setText, onLanguage } from '../i18n.js';
 
 // The presets' names are the catalogue's layers.preset.<name>, the layer types' layers.type.<type>.
 const TYPES = ['conv', 'max_pool', 'avg_pool', 'relu', 'flatten', 'dense'];
 const HEADINGS = ['#', 'layers.head.layer', 'f', 'layers.head.units', 's', 'layers.head.padding', 'layers.head.output', 'layers.head.params', 'layers.head.macs', ''];
-const FIELD_PICTURE = 'disc';
 const group = (n) => num(n);
 
 function spec(layer) {
@@ -138,7 +137,7 @@ export function layerTable(core, q, setHash, errors) {
     foot.insertCell().textContent = ok ? group(out.rows.reduce((a, r) => a + r.macs, 0)) : '—';
     foot.insertCell();
     for (const [k, i] of [['volumes-in-h', 0], ['volumes-in-w', 1], ['volumes-in-c', 2]]) q(k).value = state.input[i];
-    renderField();
+    field.render();
   }
 
   // The preset and the chosen cell (layer.row.column, counted from 1) go in the URL, so a
@@ -161,64 +160,7 @@ export function layerTable(core, q, setHash, errors) {
     td.setAttribute('role', 'alert');
   }
 
-  // ---- receptive fields
-  function renderField() {
-    const { layer } = state.field;
-    const row = state.rows[layer];
-    const panel = q('rf-panel');
-    panel.hidden = !row;
-    writeHash();
-    if (!row) return;
-    const [h, w] = row.output;
-    state.field.row = Math.min(state.field.row, h - 1);
-    state.field.col = Math.min(state.field.col, w - 1);
-    const { row: i, col: j } = state.field;
-    let rf;
-    try {
-      rf = core.receptiveField(state.input, state.layers.map(spec), layer, i, j);
-    } catch (e) {
-      panel.hidden = true;
-      return;
-    }
-    drawCells(q('rf-cells'), h, w, state.field);
-    q('rf-cells').setAttribute('aria-label', t('rf.cells-aria', { k: layer + 1, h, w, row: i + 1, col: j + 1 }));
-    q('rf-cells-caption').textContent = t('rf.caption', { k: layer + 1, type: t(`layers.type.${state.layers[layer].type}`), h, w, row: i + 1, col: j + 1 });
-    const [ih, iw] = state.input;
-    const picture = core.testPicture(FIELD_PICTURE, ih, iw);
-    drawField(q('rf-input'), picture.rgba(), ih, iw, rf);
-    picture.free?.();
-    const [rh, rw] = rf.size;
-    q('rf-size').textContent = `${rh}×${rw}`;
-    const seen = (rf.clipped_rows[1] - rf.clipped_rows[0] + 1) * (rf.clipped_cols[1] - rf.clipped_cols[0] + 1);
-    const clipped = seen < rh * rw;
-    const steps = rf.growth.map((g) => (g.size[0] === g.size[1] ? g.size[0] : g.size.join('×'))).join(' → ');
-    const sees = { top: rf.clipped_rows[0] + 1, bottom: rf.clipped_rows[1] + 1, left: rf.clipped_cols[0] + 1, right: rf.clipped_cols[1] + 1, seen: num(seen), rh, rw };
-    q('rf-explain').textContent = [
-      t('rf.growth', { steps }),
-      t('rf.jump', { count: rf.jump }),
-      t(clipped ? 'rf.sees-clipped' : 'rf.sees', sees),
-    ].join(t('list.sentences'));
-  }
-
-  const moveTo = (cell) => { state.field = { ...state.field, ...cell }; renderField(); };
-  q('rf-cells').addEventListener('click', (e) => {
-    const [h, w] = state.rows[state.field.layer].output;
-    const cell = cellAt(q('rf-cells'), e, h, w);
-    if (cell) moveTo(cell);
-  });
-  q('rf-cells').addEventListener('keydown', (e) => {
-    const d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
-    if (!d) return;
-    e.preventDefault();
-    const [h, w] = state.rows[state.field.layer].output;
-    moveTo({ row: Math.max(0, Math.min(h - 1, state.field.row + d[0])), col: Math.max(0, Math.min(w - 1, state.field.col + d[1])) });
-  });
-
-  // The last layer that still has a spatial grid: where the field is largest and most telling.
-  function deepestGrid() {
-    const k = state.rows.findLastIndex((r) => r.output[0] > 1 || r.output[1] > 1);
-    return Math.max(0, k);
-  }
+  const field = receptiveField(core, q, state, () => state.layers.map(spec), writeHash);
 
   function loadPreset(name) {
     const p = presets.find((x) => x.name === name) || presets[0];
@@ -227,7 +169,7 @@ export function layerTable(core, q, setHash, errors) {
     state.layers = p.layers.map((l) => ({ ...l }));
     q('volumes-preset').value = p.name;
     state.rows = core.layerTablePartial(state.input, state.layers.map(spec)).rows;
-    state.field = { layer: deepestGrid(), row: 0, col: 0 };
+    state.field = { layer: deepestGrid(state.rows), row: 0, col: 0 };
     render();
   }
   for (const p of presets) q('volumes-preset').add(setText(new Option('', p.name), `layers.preset.${p.name}`));
