@@ -16,7 +16,7 @@ const HEADER_BYTES = 1 << 20;
 // would otherwise decode a 10000x10000 PNG into 400 MB of pixels first). Returns
 // { size: {format, width, height} as shown upright, or null when the header is unknown,
 //   orientation: the EXIF orientation 1-8 (1 without EXIF) }.
-export async function photoHeader(file) {
+async function photoHeader(file) {
   const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
   let size;
   try {

@@ -9,7 +9,7 @@ import { classMapLegend } from '../draw/cam.js';
 // Each augmentation's name is the catalogue's train.aug.<key>, each map's train.map.<name>
 // (its counts and size from the maps' own description: the core's signsMaps() until the
 // first maps arrive, then each tile set's).
-export const AUGMENTS = ['flip', 'shift', 'rotation', 'scale', 'brightness', 'contrast', 'colour_cast'];
+const AUGMENTS = ['flip', 'shift', 'rotation', 'scale', 'brightness', 'contrast', 'colour_cast'];
 export const MAPS = ['conv1', 'pool1', 'conv2', 'pool2'];
 export const tx = (key, params) => setText(el('span'), key, params);
 
