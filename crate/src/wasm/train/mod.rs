@@ -1,5 +1,6 @@
 //! Bindings for section 6 (train the SIGNS ConvNet): data sets and the step-wise trainer
-//! as opaque handles, driven one minibatch at a time by the page's Web Worker.
+//! as opaque handles, driven one minibatch at a time by the page's Web Worker; the
+//! data-parallel steps and the helper workers' network in `data_parallel`.
 
 use super::classify::{class_map_js, maps_js, photo_views_js, tiles_js};
 use crate::classify::hand_model::View;
@@ -8,11 +9,12 @@ use crate::classify::{dataset_input, Calibration, UNCALIBRATED};
 use crate::data::{synthetic, Dataset};
 use crate::nn::layers::{layer_table, output_names, signs_network, SIGNS_INPUT};
 use crate::lesson::tiles::{filter_tiles, rgb_images_rgba};
-use crate::train::data_parallel::{page_worker_count, share_sizes, GradientWorker as CoreGradientWorker, NetworkDescription, PAGE_MAX_WORKERS};
 use crate::train::{SplitStep, TrainSettings, Trainer};
 use crate::train::weights::{from_json, to_json};
 use ndarray::{Axis, Slice};
 use wasm_bindgen::prelude::*;
+
+mod data_parallel;
 
 /// Labelled 64x64 pictures: one course HDF5 file, or the embedded synthetic hands.
 #[wasm_bindgen]
@@ -96,25 +98,6 @@ pub fn signs_maps() -> Result<JsValue, JsError> {
     to_js(&maps)
 }
 
-/// Most workers the page splits a minibatch between (the trainer's included).
-#[wasm_bindgen(js_name = pageMaxWorkers)]
-pub fn page_max_workers() -> usize {
-    PAGE_MAX_WORKERS
-}
-
-/// How many workers the page trains with on `cores` logical cores (0: unknown).
-#[wasm_bindgen(js_name = workerCount)]
-pub fn worker_count(cores: usize) -> usize {
-    page_worker_count(cores)
-}
-
-/// Runs of slices for `parts` workers of `m` slices, as equal as possible (the number of
-/// slices each), as the core assigns them.
-#[wasm_bindgen(js_name = shareSizes)]
-pub fn share_sizes_js(m: usize, parts: usize) -> Vec<u32> {
-    share_sizes(m, parts).into_iter().map(|n| n as u32).collect()
-}
-
 /// The default settings (the assignment's), as the trainer reads them.
 #[wasm_bindgen(js_name = defaultTrainSettings)]
 pub fn default_train_settings() -> Result<JsValue, JsError> {
@@ -141,15 +124,6 @@ pub struct Training {
     trainer: Trainer,
     /// The data-parallel step under way, between `beginStep` and `finishStep`.
     split: Option<SplitStep>,
-}
-
-/// The split step under way, or the error that none is.
-fn under_way(split: &mut Option<SplitStep>) -> Result<&mut SplitStep, JsError> {
-    split.as_mut().ok_or_else(no_step)
-}
-
-fn no_step() -> JsError {
-    js_err(crate::param_err!("no minibatch is being split between workers: begin a step first"))
 }
 
 #[wasm_bindgen]
@@ -280,102 +254,6 @@ impl Training {
         Ok(())
     }
 
-    // ----- Data-parallel steps (www/workers/data-parallel.js): this trainer prepares each
-    // minibatch, computes the first run of its fixed slices, gathers the helpers' runs,
-    // sums them in slice order, updates once.
-
-    /// Throws, with the reason, when this network cannot be split between workers.
-    #[wasm_bindgen(js_name = checkDataParallel)]
-    pub fn check_data_parallel(&self) -> Result<(), JsError> {
-        self.trainer.check_data_parallel().map_err(js_err)
-    }
-
-    /// The network (input shape and layers) as JSON, for `new GradientWorker(json)`.
-    #[wasm_bindgen(js_name = networkJson)]
-    pub fn network_json(&self) -> Result<String, JsError> {
-        serde_json::to_string(&NetworkDescription::of(self.trainer.model()))
-            .map_err(|e| JsError::new(&e.to_string()))
-    }
-
-    /// Prepares the next minibatch for a split step; returns its number of images.
-    #[wasm_bindgen(js_name = beginStep)]
-    pub fn begin_step(&mut self) -> Result<usize, JsError> {
-        self.split = None;
-        let step = self.trainer.begin_step().map_err(js_err)?;
-        let m = step.images();
-        self.split = Some(step);
-        Ok(m)
-    }
-
-    /// Images `start..end` of the minibatch under way, as the floats the network reads.
-    #[wasm_bindgen(js_name = batchInputs)]
-    pub fn batch_inputs(&mut self, start: usize, end: usize) -> Result<Vec<f32>, JsError> {
-        Ok(under_way(&mut self.split)?.batch_inputs(&self.trainer, start, end).map_err(js_err)?.to_vec())
-    }
-
-    /// Labels of images `start..end` of the minibatch under way.
-    #[wasm_bindgen(js_name = batchLabels)]
-    pub fn batch_labels(&mut self, start: usize, end: usize) -> Result<Vec<u8>, JsError> {
-        Ok(under_way(&mut self.split)?.batch_labels(&self.trainer, start, end).map_err(js_err)?.to_vec())
-    }
-
-    /// The current parameters, flat.
-    pub fn params(&self) -> Result<Vec<f32>, JsError> {
-        let mut out = vec![0.0; self.trainer.model().param_count()];
-        self.trainer.copy_params_to(&mut out).map_err(js_err)?;
-        Ok(out)
-    }
-
-    /// Images in each fixed slice of the minibatch under way (the same slices whatever
-    /// the number of workers).
-    #[wasm_bindgen(js_name = stepSlices)]
-    pub fn step_slices(&mut self) -> Result<Vec<u32>, JsError> {
-        Ok(under_way(&mut self.split)?.split().sizes().iter().map(|&n| n as u32).collect())
-    }
-
-    /// The gradients of the minibatch's first `count` slices, here.
-    #[wasm_bindgen(js_name = ownSlicesGradient)]
-    pub fn own_slices_gradient(&mut self, count: usize) -> Result<(), JsError> {
-        under_way(&mut self.split)?.own_slices_gradient(&mut self.trainer, count).map_err(js_err)
-    }
-
-    /// A helper's run of slices from `first`, as `GradientWorker.gradient` returned it.
-    #[wasm_bindgen(js_name = addSliceGradients)]
-    pub fn add_slice_gradients(&mut self, first: usize, answer: &[f32]) -> Result<(), JsError> {
-        let n = self.trainer.model().param_count();
-        let count = answer.len() / (n + 2);
-        if count == 0 || answer.len() != count * (n + 2) {
-            return Err(JsError::new(&format!(
-                "a helper's answer of {} values is not a whole number of slices of {n} gradient values, a cost and a count",
-                answer.len()
-            )));
-        }
-        let (grads, rest) = answer.split_at(count * n);
-        let (costs, correct) = rest.split_at(count);
-        let correct: Vec<usize> = correct.iter().map(|&c| c as usize).collect();
-        under_way(&mut self.split)?.add_slice_gradients(&mut self.trainer, first, costs, &correct, grads).map_err(js_err)
-    }
-
-    /// One minibatch computed slice by slice here: the numbers of a step split between
-    /// any number of workers (what the page runs when it trains in one worker).
-    #[wasm_bindgen(js_name = slicedStep)]
-    pub fn sliced_step(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.trainer.step_in_slices().map_err(js_err)?)
-    }
-
-    /// Ends the split step: one Adam update; returns what `step()` returns.
-    #[wasm_bindgen(js_name = finishStep)]
-    pub fn finish_step(&mut self) -> Result<JsValue, JsError> {
-        let step = self.split.take().ok_or_else(no_step)?;
-        to_js(&step.finish(&mut self.trainer).map_err(js_err)?)
-    }
-
-    /// Drops a split step under way (a helper failed, or the run was reset meanwhile).
-    #[wasm_bindgen(js_name = cancelStep)]
-    pub fn cancel_step(&mut self) {
-        self.split = None;
-    }
-
     /// A photo through the model being trained (see `Classifier.classify`), judged with
     /// the test accuracy of its last epoch: a model that is not trained enough is named
     /// as the reason to doubt its answer.
@@ -385,37 +263,5 @@ impl Training {
         let test_accuracy = self.trainer.history().last().and_then(|e| e.test_accuracy);
         let calibration = Calibration { test_accuracy, ..UNCALIBRATED };
         photo_views_js(self.trainer.model_mut(), &classes, &calibration, pixels, width, height, orientation, &[View::Identity], &maps, explain)
-    }
-}
-
-/// A helper worker's copy of the network: the gradient of a share of each minibatch
-/// for the parameters the training worker sends (www/workers/gradient-worker.js).
-#[wasm_bindgen]
-pub struct GradientWorker {
-    worker: CoreGradientWorker,
-}
-
-#[wasm_bindgen]
-impl GradientWorker {
-    /// From `Training.networkJson()`; a network with batch norm or dropout is refused.
-    #[wasm_bindgen(constructor)]
-    pub fn new(network_json: &str) -> Result<GradientWorker, JsError> {
-        let network: NetworkDescription = serde_json::from_str(network_json)
-            .map_err(|e| JsError::new(&format!("invalid network description: {e}")))?;
-        Ok(GradientWorker { worker: CoreGradientWorker::new(&network).map_err(js_err)? })
-    }
-
-    /// The slices `sizes` (consecutive images of `inputs`, with `labels`) for `params`,
-    /// each on its own: the slices' mean gradients one after the other, then each slice's
-    /// mean cost, then each one's number predicted right (one typed array to transfer
-    /// back; a count of images is exact in an f32).
-    pub fn gradient(&mut self, params: &[f32], inputs: &[f32], labels: &[u8], sizes: &[u32]) -> Result<Vec<f32>, JsError> {
-        let sizes: Vec<usize> = sizes.iter().map(|&n| n as usize).collect();
-        let g = self.worker.gradients(params, inputs, labels, &sizes).map_err(js_err)?;
-        let mut out = Vec::with_capacity(g.grads.len() + 2 * sizes.len());
-        out.extend_from_slice(g.grads);
-        out.extend_from_slice(&g.costs);
-        out.extend(g.correct.iter().map(|&c| c as f32));
-        Ok(out)
     }
 }
