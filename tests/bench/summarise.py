@@ -184,8 +184,8 @@ def main(path):
         if p and c:
             ratio = statistics.median(p["seconds"]) / c
             print(f"PyTorch CPU {t} thread{'s' if t > 1 else ''} / ConvLab wasm "
-                  f"{'1 worker' if t == 1 else str(b.get('workers')) + ' workers'}: {ratio:.2f}x on a "
-                  f"{host.get('simd', 'unknown').upper()} host ({host.get('cpu', '?')}); target >= 1 "
+                  f"{'1 worker' if t == 1 else str(b.get('workers')) + ' workers'}: {ratio:.2f}x (host: "
+                  f"{host.get('cpu', '?')}, widest SIMD {host.get('simd', 'unknown').upper()}); target >= 1 "
                   f"(the browser no slower): {'met' if ratio >= 1 else 'not met'}")
     pg = runs.get("page")
     if pg and "error" in pg:
