@@ -324,6 +324,16 @@ mod tests {
         })
     }
 
+    /// A draw that changes nothing (each test sets the one change it checks).
+    const STILL: Draw = Draw { angle: 0.0, scale: 1.0, dx: 0.0, dy: 0.0, flip: false, brightness: 0.0, contrast: 1.0, cast: [1.0; 3] };
+
+    /// The first picture of `src` warped by `d` (no perspective), the others as they are.
+    fn warped(src: &Array4<f32>, d: &Draw) -> Array4<f32> {
+        let mut out = src.clone();
+        warp(src.index_axis(Axis(0), 0), out.index_axis_mut(Axis(0), 0), d, [0.0, 0.0]);
+        out
+    }
+
     fn only_flip() -> Augment {
         Augment {
             flip: true,
@@ -344,34 +354,12 @@ mod tests {
     fn flip_is_an_exact_mirror_and_twice_is_identity() {
         // Force the flip with a settings-level check: apply the warp directly.
         let src = batch(1);
-        let d = Draw {
-            angle: 0.0,
-            scale: 1.0,
-            dx: 0.0,
-            dy: 0.0,
-            flip: true,
-            brightness: 0.0,
-            contrast: 1.0,
-            cast: [1.0; 3],
-        };
-        let mut once = src.clone();
-        warp(
-            src.index_axis(Axis(0), 0),
-            once.index_axis_mut(Axis(0), 0),
-            &d,
-            [0.0, 0.0],
-        );
+        let flip = Draw { flip: true, ..STILL };
+        let once = warped(&src, &flip);
         for &(y, x, c) in &[(0usize, 0usize, 0usize), (10, 3, 2), (63, 40, 1)] {
             assert_eq!(once[[0, y, x, c]], src[[0, y, 63 - x, c]]);
         }
-        let mut twice = once.clone();
-        warp(
-            once.index_axis(Axis(0), 0),
-            twice.index_axis_mut(Axis(0), 0),
-            &d,
-            [0.0, 0.0],
-        );
-        assert_eq!(twice, src);
+        assert_eq!(warped(&once, &flip), src);
     }
 
     #[test]
@@ -408,23 +396,7 @@ mod tests {
     fn quarter_turn_moves_pixels_as_a_rotation() {
         // A 90-degree turn maps pixel (y, x) to (x, 63 - y) or its mirror: check against index arithmetic.
         let src = batch(1);
-        let d = Draw {
-            angle: std::f32::consts::FRAC_PI_2,
-            scale: 1.0,
-            dx: 0.0,
-            dy: 0.0,
-            flip: false,
-            brightness: 0.0,
-            contrast: 1.0,
-            cast: [1.0; 3],
-        };
-        let mut out = src.clone();
-        warp(
-            src.index_axis(Axis(0), 0),
-            out.index_axis_mut(Axis(0), 0),
-            &d,
-            [0.0, 0.0],
-        );
+        let out = warped(&src, &Draw { angle: std::f32::consts::FRAC_PI_2, ..STILL });
         // Output (y, x) samples source at rotation by -90 degrees about the centre.
         for &(y, x) in &[(0usize, 0usize), (5, 60), (31, 32), (63, 7)] {
             let want = src[[0, 63 - x, y, 1]];
