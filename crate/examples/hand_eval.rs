@@ -11,6 +11,8 @@
 //!
 //! `cargo run --release --example hand_eval -- eval WEIGHTS.json [DATA_DIR]`
 //! `cargo run --release --example hand_eval -- views WEIGHTS.json [DATA_DIR]`
+//! `cargo run --release --example hand_eval -- ensemble A.json B.json ...` (several models'
+//! probabilities averaged, on the plain test, the 12 photos and the cross-camera set)
 //! `cargo run --release --example hand_eval -- round IN.json OUT.json [DIGITS]`
 //! `cargo run --release --example hand_eval -- augment-sheet all|photo JSON|- OUT.png`
 //! (64 augmented sign-digit training pictures at full strength, 8x8, to look at)
@@ -64,6 +66,7 @@ fn main() {
             println!("{} bytes written to {}", json.len(), args[2]);
         }
         Some("average") => average(&args[1..]),
+        Some("ensemble") => ensemble(&args[1..]),
         Some("compact") => compact(Path::new(&args[1]), Path::new(&args[2])),
         Some("augment-sheet") => augment_sheet(&args[1], args.get(2).map(String::as_str), Path::new(&args[3])),
         Some(cmd @ ("eval" | "views")) => {
@@ -78,7 +81,7 @@ fn main() {
                 compare_views(Path::new(&args[1]), dir)
             }
         }
-        _ => eprintln!("usage: hand_eval eval|views WEIGHTS [DIR] | round IN OUT [DIGITS] | compact IN OUT"),
+        _ => eprintln!("usage: hand_eval eval|views WEIGHTS [DIR] | ensemble WEIGHTS... | round IN OUT [DIGITS] | compact IN OUT"),
     }
 }
 
@@ -396,5 +399,71 @@ fn compare_views(weights_path: &Path, dir: PathBuf) {
             }
             println!("{line}");
         }
+    }
+}
+
+/// Several models' probabilities averaged (each with its own views): the plain test, the
+/// cross-camera validation and the 12 photos, and the warning a threshold on the averaged
+/// top probability would give there (fitted to flag at most 5% of the right answers), beside
+/// flagging every photo on which the models' own answers differ.
+fn ensemble(paths: &[String]) {
+    let dir = convlab::testdata::sign_digits_dir().expect("data dir");
+    let mut members: Vec<(Model, Vec<i64>, Calibration)> = paths
+        .iter()
+        .map(|p| weights::from_json_calibrated(&std::fs::read_to_string(p).expect("read")).expect("weights"))
+        .collect();
+    let test = convlab::data::h5::load_h5(&std::fs::read(dir.join("test_sign_digits.h5")).expect("test file")).expect("test set");
+    let x = test.images.mapv(|v| f32::from(v) / 255.0);
+    let mut mean: Option<Array2<f32>> = None;
+    for (model, _, _) in members.iter_mut() {
+        let views = views_for(model).to_vec();
+        let p = predict_views(model, x.view(), &views).expect("predict");
+        println!("member plain test {:?}", accuracy(&p, &test.labels));
+        mean = Some(mean.map_or(p.clone(), |m| m + &p));
+    }
+    println!("ensemble plain test {:?}", accuracy(&mean.unwrap(), &test.labels));
+    let photo = |members: &mut Vec<(Model, Vec<i64>, Calibration)>, path: &Path| -> Vec<Vec<f32>> {
+        members
+            .iter_mut()
+            .map(|(m, c, cal)| {
+                let views = views_for(m).to_vec();
+                classify_file(m, c, cal, path, &views).expect("classify").0.probabilities
+            })
+            .collect()
+    };
+    let shared: Vec<(PathBuf, u8)> = (0..6u8)
+        .flat_map(|k| (1..=2).map(move |n| (k, n)))
+        .map(|(k, n)| (dir.join("photos").join(format!("sign{k}_{n}.jpg")), k))
+        .collect();
+    let cross = convlab::testdata::cross_camera_photos().expect("cross-camera photos");
+    let top = |p: &[f32]| p.iter().enumerate().fold((0, 0.0f32), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+    for (name, set) in [("12 photos", &shared), ("cross-camera", &cross)] {
+        let mut answers = Vec::new();
+        let mut member_right = vec![0; members.len()];
+        let (mut disagree_wrong, mut disagree_right) = (0, 0);
+        for (path, k) in set.iter() {
+            let ps = photo(&mut members, path);
+            let tops: Vec<usize> = ps.iter().map(|p| top(p).0).collect();
+            for (i, t) in tops.iter().enumerate() {
+                member_right[i] += usize::from(*t == *k as usize);
+            }
+            let avg: Vec<f32> = (0..ps[0].len()).map(|j| ps.iter().map(|p| p[j]).sum::<f32>() / ps.len() as f32).collect();
+            let (i, c) = top(&avg);
+            let right = i == *k as usize;
+            let disagree = tops.iter().any(|&t| t != tops[0]);
+            if disagree {
+                if right { disagree_right += 1 } else { disagree_wrong += 1 }
+            }
+            if !right {
+                println!("  {name}: {} true {k} answered {i} at {c:.3}, members {tops:?}", path.display());
+            }
+            answers.push((c, right));
+        }
+        let right = answers.iter().filter(|a| a.1).count();
+        let (t, wf, rf) = convlab::classify::fit_warning(&answers, 0.05);
+        println!(
+            "{name}: members {member_right:?} of {}, ensemble {right}/{}; warn below {t:.3}: errors flagged {:.0}%, right answers {:.1}%; members disagree on {disagree_wrong} errors and {disagree_right} right answers",
+            set.len(), set.len(), 100.0 * wf, 100.0 * rf
+        );
     }
 }
