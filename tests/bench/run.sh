@@ -73,6 +73,8 @@ fi
 
 echo "== native: ConvLab (release, 1 thread)"
 cargo run --release -q -p convlab --example train_bench -- "$TRAIN" "$TEST" "$EPOCHS" "$SEED" >> "$RESULTS"
+echo "== native: ConvLab, the robust hand model (release, 1 thread, ${ROBUST_EPOCHS:-2} epochs)"
+cargo run --release -q -p convlab --example train_bench -- "$TRAIN" "$TEST" "${ROBUST_EPOCHS:-2}" "$SEED" robust >> "$RESULTS"
 
 if [ "${SKIP_PYTORCH:-0}" != 1 ]; then
   echo "== native: PyTorch on the CPU (venv $VENV)"
