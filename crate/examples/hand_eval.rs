@@ -13,6 +13,8 @@
 //! `cargo run --release --example hand_eval -- views WEIGHTS.json [DATA_DIR]`
 //! `cargo run --release --example hand_eval -- ensemble A.json B.json ...` (several models'
 //! probabilities averaged, on the plain test, the 12 photos and the cross-camera set)
+//! `cargo run --release --example hand_eval -- temperature WEIGHTS.json` (temperature
+//! scaling on the cross-camera validation: its likelihood and the warning's rates)
 //! `cargo run --release --example hand_eval -- round IN.json OUT.json [DIGITS]`
 //! `cargo run --release --example hand_eval -- augment-sheet all|photo JSON|- OUT.png`
 //! (64 augmented sign-digit training pictures at full strength, 8x8, to look at)
@@ -67,6 +69,7 @@ fn main() {
         }
         Some("average") => average(&args[1..]),
         Some("ensemble") => ensemble(&args[1..]),
+        Some("temperature") => temperature(Path::new(&args[1])),
         Some("compact") => compact(Path::new(&args[1]), Path::new(&args[2])),
         Some("augment-sheet") => augment_sheet(&args[1], args.get(2).map(String::as_str), Path::new(&args[3])),
         Some(cmd @ ("eval" | "views")) => {
@@ -81,7 +84,7 @@ fn main() {
                 compare_views(Path::new(&args[1]), dir)
             }
         }
-        _ => eprintln!("usage: hand_eval eval|views WEIGHTS [DIR] | ensemble WEIGHTS... | round IN OUT [DIGITS] | compact IN OUT"),
+        _ => eprintln!("usage: hand_eval eval|views WEIGHTS [DIR] | ensemble WEIGHTS... | temperature WEIGHTS | round IN OUT [DIGITS] | compact IN OUT"),
     }
 }
 
@@ -465,5 +468,49 @@ fn ensemble(paths: &[String]) {
             "{name}: members {member_right:?} of {}, ensemble {right}/{}; warn below {t:.3}: errors flagged {:.0}%, right answers {:.1}%; members disagree on {disagree_wrong} errors and {disagree_right} right answers",
             set.len(), set.len(), 100.0 * wf, 100.0 * rf
         );
+    }
+}
+
+/// Temperature scaling fitted on the cross-camera validation: for each temperature T, every
+/// view's probabilities re-scaled as softmax(ln p / T) before the views are averaged, the
+/// negative log-likelihood of the true digits (what temperature scaling minimises) and the
+/// warning a threshold fitted as `calibrate` fits it would give.
+fn temperature(weights_path: &Path) {
+    let text = std::fs::read_to_string(weights_path).expect("read weights");
+    let (mut model, classes, calibration) = weights::from_json_calibrated(&text).expect("valid weights");
+    let views = views_for(&model).to_vec();
+    let cross = convlab::testdata::cross_camera_photos().expect("cross-camera photos");
+    // Each photo's per-view probabilities.
+    let per_view: Vec<(u8, Vec<Vec<f32>>)> = cross
+        .iter()
+        .map(|(path, k)| {
+            let ps = views
+                .iter()
+                .map(|v| classify_file(&mut model, &classes, &calibration, path, std::slice::from_ref(v)).expect("classify").0.probabilities)
+                .collect();
+            (*k, ps)
+        })
+        .collect();
+    for t in [0.15f32, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0] {
+        let mut answers = Vec::new();
+        let mut nll = 0.0f64;
+        for (k, ps) in &per_view {
+            let mut avg = vec![0f32; ps[0].len()];
+            for p in ps {
+                let z: Vec<f32> = p.iter().map(|&q| (q.max(1e-30).ln()) / t).collect();
+                let m = z.iter().cloned().fold(f32::MIN, f32::max);
+                let e: Vec<f32> = z.iter().map(|v| (v - m).exp()).collect();
+                let s: f32 = e.iter().sum();
+                for (a, v) in avg.iter_mut().zip(&e) {
+                    *a += v / s / ps.len() as f32;
+                }
+            }
+            let (i, c) = avg.iter().enumerate().fold((0, 0.0f32), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+            nll -= f64::from(avg[*k as usize].max(1e-30).ln());
+            answers.push((c, i == *k as usize));
+        }
+        let (th, wf, rf) = convlab::classify::fit_warning(&answers, 0.05);
+        let right = answers.iter().filter(|a| a.1).count();
+        println!("T {t:.2}: nll {:.4}, right {right}, warn below {th:.3}: errors {:.0}%, right {:.1}%", nll / per_view.len() as f64, 100.0 * wf, 100.0 * rf);
     }
 }
